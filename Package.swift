@@ -1,0 +1,113 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "capstan",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "capstan", targets: ["capstan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // The Workflow resource: spec, status, quantities, durations, JSON values.
+        .target(
+            name: "CapstanAPI",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // The pure engine: templates, conditions, validation and the step function. No I/O.
+        .target(
+            name: "CapstanEngine",
+            dependencies: ["CapstanAPI"]
+        ),
+        // Kubernetes client, informers, work queue, leader election.
+        .target(
+            name: "CapstanKube",
+            dependencies: [
+                "CapstanAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // Object stores: S3 (SigV4) and local files.
+        .target(
+            name: "CapstanStore",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The operator: reconcile loop wiring the engine to Kubernetes and the store.
+        .target(
+            name: "CapstanController",
+            dependencies: [
+                "CapstanAPI", "CapstanEngine", "CapstanKube", "CapstanStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // `capstan sim`: a Kubernetes API server on loopback and simulated kubelets.
+        .target(
+            name: "CapstanSim",
+            dependencies: [
+                "CapstanAPI", "CapstanKube",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "capstan",
+            dependencies: [
+                "CapstanAPI", "CapstanEngine", "CapstanKube", "CapstanStore",
+                "CapstanController", "CapstanSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "CapstanAPITests", dependencies: ["CapstanAPI"]),
+        .testTarget(
+            name: "CapstanEngineTests",
+            dependencies: ["CapstanAPI", "CapstanEngine"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "CapstanKubeTests", dependencies: ["CapstanKube", "CapstanAPI", "TestSupport"]),
+        .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore", "TestSupport"]),
+        .testTarget(name: "CapstanSimTests", dependencies: ["CapstanSim", "CapstanKube", "CapstanAPI", "TestSupport"]),
+        .testTarget(
+            name: "CapstanControllerTests",
+            dependencies: ["CapstanController", "CapstanEngine", "CapstanAPI", "CapstanKube", "TestSupport"]
+        ),
+        // Helpers shared by tests that start real processes (`capstan sim`, `capstan run`, kubectl).
+        .target(
+            name: "TestSupport",
+            dependencies: ["CapstanAPI"],
+            path: "Tests/TestSupport"
+        ),
+    ]
+)

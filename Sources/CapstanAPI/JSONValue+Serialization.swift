@@ -1,0 +1,95 @@
+extension JSONValue {
+    /// Compact JSON with object keys sorted, so equal values always serialize to equal bytes.
+    public func serialized() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(into: &out)
+        return out
+    }
+
+    public var jsonString: String { String(decoding: serialized(), as: UTF8.self) }
+
+    public func write(into out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(true): out.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+        case .bool(false): out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+        case .number(let n): out.append(contentsOf: JSONValue.format(number: n).utf8)
+        case .string(let s): JSONValue.writeString(s, into: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                item.write(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let fields):
+            out.append(UInt8(ascii: "{"))
+            for (i, key) in fields.keys.sorted().enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                fields[key]!.write(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    static func format(number n: Double) -> String {
+        guard n.isFinite else { return "null" }
+        if n.rounded() == n, abs(n) < 9.0e15 { return String(Int64(n)) }
+        return "\(n)"
+    }
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                        hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Indented JSON for people (kubectl-style output, `--output json`).
+    public func prettyPrinted(indent: String = "  ") -> String {
+        var out = ""
+        pretty(into: &out, level: 0, indent: indent)
+        return out
+    }
+
+    private func pretty(into out: inout String, level: Int, indent: String) {
+        let pad = String(repeating: indent, count: level + 1)
+        let closePad = String(repeating: indent, count: level)
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            out += "[\n"
+            for (i, item) in items.enumerated() {
+                out += pad
+                item.pretty(into: &out, level: level + 1, indent: indent)
+                out += i == items.count - 1 ? "\n" : ",\n"
+            }
+            out += closePad + "]"
+        case .object(let fields) where !fields.isEmpty:
+            out += "{\n"
+            let keys = fields.keys.sorted()
+            for (i, key) in keys.enumerated() {
+                out += pad + JSONValue.string(key).jsonString + ": "
+                fields[key]!.pretty(into: &out, level: level + 1, indent: indent)
+                out += i == keys.count - 1 ? "\n" : ",\n"
+            }
+            out += closePad + "}"
+        default:
+            out += jsonString
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// The operator: the reconcile loop that applies the engine's actions.

@@ -1,0 +1,1 @@
+// The pure workflow engine: templates, conditions, validation and the step function.

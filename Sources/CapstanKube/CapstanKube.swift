@@ -1,0 +1,1 @@
+// The Kubernetes client, informers, work queue and leader election.
