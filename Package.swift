@@ -101,7 +101,11 @@ let package = Package(
         .testTarget(name: "CapstanSimTests", dependencies: ["CapstanSim", "CapstanKube", "CapstanAPI", "TestSupport"]),
         .testTarget(
             name: "CapstanControllerTests",
-            dependencies: ["CapstanController", "CapstanEngine", "CapstanAPI", "CapstanKube", "TestSupport"]
+            dependencies: [
+                "CapstanController", "CapstanEngine", "CapstanAPI", "CapstanKube", "TestSupport",
+                // Reads the rendered Helm and kustomize manifests in Deploy/.
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         // Helpers shared by tests that start real processes (`capstan sim`, `capstan run`, kubectl).
         .target(
