@@ -109,6 +109,20 @@ struct HelmChartTests {
         #expect(output.stderr.contains("replicas > 1 needs leaderElection.enabled"), "\(output.report)")
     }
 
+    @Test("values.schema.json rejects values the controller would refuse, naming the value")
+    func schemaRejectsBadValues() throws {
+        for (setting, field) in [
+            ("logFormat=xml", "logFormat"), ("store.url=http://bucket/prefix", "store.url"),
+            ("serviceAccount.roleArn=capstan-role", "serviceAccount.roleArn"), ("workers=0", "workers"),
+        ] {
+            let (_, output) = try Chart.render(["--set", setting])
+            #expect(output.status != 0, "--set \(setting) is refused")
+            #expect(output.stderr.contains("- \(field):"), "the error names \(field)\n\(output.report)")
+        }
+        let (_, accepted) = try Chart.render(["--set", "kubeQPS=50.5", "--set", "spot.nodeSelector.spot=true"])
+        #expect(accepted.status == 0, "decimal QPS and boolean-looking labels from --set are fine\n\(accepted.report)")
+    }
+
     @Test("the chart's RBAC rules are the ones in config/rbac")
     func rbacMatchesKustomize() throws {
         let (manifests, output) = try Chart.render()
