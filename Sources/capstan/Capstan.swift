@@ -5,7 +5,7 @@ struct Capstan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capstan",
         abstract: "A workflow execution engine for Kubernetes.",
-        subcommands: [Version.self]
+        subcommands: [Version.self, Sim.self]
     )
 }
 

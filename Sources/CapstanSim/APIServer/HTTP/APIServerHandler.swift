@@ -1,0 +1,146 @@
+import CapstanAPI
+import NIOCore
+import NIOHTTP1
+
+/// The per-connection NIO handler: collects each request, applies fault injection, routes it,
+/// writes the response (or keeps the connection as a watch stream), and records it in the audit log.
+final class APIServerHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let services: ServerServices
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var tooLarge = false
+    private var activeWatch: WatchStream?
+    private var watchTasks: [Scheduled<Void>] = []
+    private var bookmarkTask: RepeatedTask?
+
+    /// kube-apiserver refuses request bodies above 3 MiB.
+    private static let maximumBodyBytes = 3 * 1024 * 1024
+
+    init(services: ServerServices) {
+        self.services = services
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = context.channel.allocator.buffer(capacity: 0)
+            tooLarge = false
+        case .body(var chunk):
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > Self.maximumBodyBytes { tooLarge = true } else {
+                body?.writeBuffer(&chunk)
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let bytes = body.map { Array($0.readableBytesView) } ?? []
+            body = nil
+            handle(context: context, head: head, body: bytes)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stopWatch()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    private func handle(context: ChannelHandlerContext, head: HTTPRequestHead, body: [UInt8]) {
+        let request = APIRequest(method: head.method.rawValue, uri: head.uri,
+                                 accept: head.headers.first(name: "accept") ?? "",
+                                 contentType: head.headers.first(name: "content-type") ?? "",
+                                 userAgent: head.headers.first(name: "user-agent") ?? "", body: body)
+        let keepAlive = head.isKeepAlive
+        if tooLarge {
+            let error = StatusError(code: 413, reason: "RequestEntityTooLarge", message: "request is too large")
+            return respond(context: context, request: request, response: .error(error), keepAlive: keepAlive)
+        }
+        if let fault = services.faults.fault(for: request) {
+            return respond(context: context, request: request, response: .error(fault), keepAlive: keepAlive)
+        }
+        switch services.router.route(request) {
+        case .response(let response):
+            respond(context: context, request: request, response: response, keepAlive: keepAlive)
+        case .watch(let plan):
+            startWatch(context: context, request: request, plan: plan)
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext, request: APIRequest, response: APIResponse, keepAlive: Bool) {
+        services.audit.record(request, code: response.status)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: response.contentType)
+        headers.add(name: "Content-Length", value: String(response.body.count))
+        headers.add(name: "Cache-Control", value: "no-cache, private")
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let responseHead = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status),
+                                            headers: headers)
+        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+        if !response.body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))),
+                          promise: nil)
+        }
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            done.whenComplete { _ in loopBound.value.close(promise: nil) }
+        }
+    }
+
+    private func startWatch(context: ChannelHandlerContext, request: APIRequest, plan: WatchPlan) {
+        services.audit.record(request, code: 200)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Cache-Control", value: "no-cache, private")
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),
+                              promise: nil)
+        let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let writer = WatchWriter(context: context, maximumUnwrittenBytes: services.configuration.maximumWatchBacklogBytes) {
+            loopBoundSelf.value.stopWatch()
+        }
+        let stream = WatchStream(plan: plan, eventLoop: context.eventLoop, writer: writer,
+                                 maximumBacklogBytes: services.configuration.maximumWatchBacklogBytes)
+        activeWatch = stream
+        let resource = plan.scope.type.groupResource
+        do {
+            try services.store.watch(resource, namespace: plan.filter.namespace, from: plan.resourceVersion, sink: stream)
+        } catch {
+            stream.deliverError(error)
+            return
+        }
+        if plan.initialEventsEndBookmark {
+            services.store.bookmark(resource, sink: stream, initialEventsEnd: true)
+        }
+        let loop = context.eventLoop
+        watchTasks.append(loop.scheduleTask(in: .seconds(Int64(plan.timeoutSeconds))) { stream.finish() })
+        if plan.bookmarks {
+            let interval = services.configuration.bookmarkInterval
+            let store = services.store
+            bookmarkTask = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                store.bookmark(resource, sink: stream, initialEventsEnd: false)
+            }
+        }
+        if let cutAfter = services.faults.watchCutDelay() {
+            let writerBox = NIOLoopBound(writer, eventLoop: loop)
+            watchTasks.append(loop.scheduleTask(in: cutAfter) { writerBox.value.cut() })
+        }
+    }
+
+    private func stopWatch() {
+        guard let stream = activeWatch else { return }
+        activeWatch = nil
+        stream.finish()
+        services.store.stopWatching(stream.plan.scope.type.groupResource, sink: stream)
+        for task in watchTasks { task.cancel() }
+        watchTasks.removeAll()
+        bookmarkTask?.cancel()
+        bookmarkTask = nil
+    }
+}

@@ -1,0 +1,134 @@
+import CapstanAPI
+import Foundation
+import NIOCore
+
+/// kube-apiserver's behaviour for every verb, on top of the generic `ObjectStore`:
+/// metadata bookkeeping, conflicts, generation, the status subresource, finalizers and
+/// the garbage collector. HTTP handling and the kubelet half both sit outside it.
+final class ResourceOperations: Sendable {
+    let store: ObjectStore
+    let registry: ResourceRegistry
+    /// Runs the garbage collector and namespace finalizer off the request path, in order.
+    let background: any EventLoop
+    /// Pods bound to a node wait for their kubelet to confirm deletion, as in kube; without
+    /// kubelets nothing would ever finish them, so plain API servers delete them at once.
+    let gracefulPodDeletion: Bool
+
+    init(store: ObjectStore, registry: ResourceRegistry, background: any EventLoop, gracefulPodDeletion: Bool) {
+        self.store = store
+        self.registry = registry
+        self.background = background
+        self.gracefulPodDeletion = gracefulPodDeletion
+    }
+
+    struct Scope: Sendable {
+        var type: ResourceType
+        /// "" for cluster-scoped resources and for lists across all namespaces.
+        var namespace: String
+
+        func key(_ name: String) -> ObjectKey {
+            ObjectKey(resource: type.groupResource, namespace: type.namespaced ? namespace : "", name: name)
+        }
+
+        var selectableFieldPaths: [String] { FieldSelector.selectableFields(for: type.groupResource) }
+    }
+
+    struct ListOptions: Sendable {
+        var labelSelector = LabelSelector.everything
+        var fieldSelector = FieldSelector.everything
+        var limit: Int?
+        var continueToken: String?
+    }
+
+    struct ListPage {
+        var items: [StoredObject]
+        var resourceVersion: Int
+        var continueToken: String?
+        var remainingItemCount: Int?
+    }
+
+    func get(_ scope: Scope, name: String) throws(StatusError) -> StoredObject {
+        guard let object = store.get(scope.key(name)) else { throw StatusError.notFound(scope.type.groupResource, name) }
+        return object
+    }
+
+    func list(_ scope: Scope, options: ListOptions) throws(StatusError) -> ListPage {
+        var after: (namespace: String, name: String)?
+        var snapshotVersion: Int?
+        if let token = options.continueToken, !token.isEmpty {
+            let decoded = try ContinueToken.decode(token)
+            after = (decoded.namespace, decoded.name)
+            snapshotVersion = decoded.resourceVersion
+        }
+        let namespace: String? = scope.type.namespaced && !scope.namespace.isEmpty ? scope.namespace : nil
+        let labels = options.labelSelector
+        let fields = options.fieldSelector
+        let result = store.list(scope.type.groupResource, namespace: namespace, after: after,
+                                limit: options.limit.flatMap { $0 > 0 ? $0 : nil }) { object in
+            labels.matches(object.labels) && fields.matches(object.selectableFields)
+        }
+        let version = snapshotVersion ?? result.resourceVersion
+        var page = ListPage(items: result.items, resourceVersion: version)
+        if result.hasMore, let last = result.items.last {
+            page.continueToken = ContinueToken(resourceVersion: version, namespace: last.namespace, name: last.name).encoded
+            page.remainingItemCount = result.remaining
+        }
+        return page
+    }
+
+    /// The namespace a namespaced write goes to must exist and must not be terminating.
+    func checkNamespaceAcceptsWrites(_ scope: Scope, name: String) throws(StatusError) {
+        guard scope.type.namespaced else { return }
+        let namespaces = GroupResource(group: "", resource: "namespaces")
+        guard let namespace = store.get(ObjectKey(resource: namespaces, namespace: "", name: scope.namespace)) else {
+            throw StatusError.notFound(namespaces, scope.namespace)
+        }
+        if namespace.isTerminating {
+            throw StatusError.forbidden(
+                scope.type.groupResource, name,
+                "unable to create new content in namespace \(scope.namespace) because it is being terminated")
+        }
+    }
+
+    /// kube rejects bodies whose apiVersion or kind do not match the URL.
+    func checkTypeMeta(_ object: JSONValue, _ scope: Scope) throws(StatusError) {
+        guard case .object = object else {
+            throw StatusError.badRequest("the body of the request must be a JSON object, got \(object.typeName)")
+        }
+        guard let kind = object["kind"]?.stringValue, !kind.isEmpty else {
+            throw StatusError.badRequest("Object 'Kind' is missing in '\(object.jsonString.prefix(200))'")
+        }
+        let apiVersion = object["apiVersion"]?.stringValue ?? ""
+        if apiVersion != scope.type.apiVersion {
+            throw StatusError.badRequest(
+                "the API version in the data (\(apiVersion)) does not match the expected API version (\(scope.type.apiVersion))")
+        }
+        if kind != scope.type.kind {
+            throw StatusError.badRequest("the kind in the data (\(kind)) does not match the expected kind (\(scope.type.kind))")
+        }
+    }
+}
+
+/// Where the next page of a list starts; opaque to clients, like kube's.
+struct ContinueToken {
+    var resourceVersion: Int
+    var namespace: String
+    var name: String
+
+    var encoded: String {
+        let json: JSONValue = ["v": "meta.k8s.io/v1", "rv": .number(Double(resourceVersion)),
+                               "start": .string(namespace + "/" + name)]
+        return Data(json.serialized()).base64EncodedString()
+    }
+
+    static func decode(_ token: String) throws(StatusError) -> ContinueToken {
+        guard let data = Data(base64Encoded: token), let json = try? JSONValue.parse(Array(data)),
+              let rv = json["rv"]?.intValue, let start = json["start"]?.stringValue,
+              let slash = start.firstIndex(of: "/")
+        else {
+            throw StatusError.badRequest("continue key is not valid: illegal base64 data at input byte 0")
+        }
+        return ContinueToken(resourceVersion: rv, namespace: String(start[..<slash]),
+                             name: String(start[start.index(after: slash)...]))
+    }
+}

@@ -1,0 +1,76 @@
+/// The built-in kinds the simulated server stores generically, as kube-apiserver 1.32 names them.
+enum BuiltinResources {
+    static let all: [ResourceType] = core + others
+
+    private static let core: [ResourceType] = [
+        ResourceType(group: "", version: "v1", plural: "namespaces", singular: "namespace", kind: "Namespace",
+                     namespaced: false, shortNames: ["ns"], hasStatus: true,
+                     printerColumns: [column("Status", "string", ".status.phase")]),
+        ResourceType(group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true,
+                     shortNames: ["po"], categories: ["all"], hasStatus: true),
+        ResourceType(group: "", version: "v1", plural: "events", singular: "event", kind: "Event",
+                     namespaced: true, shortNames: ["ev"]),
+        ResourceType(group: "", version: "v1", plural: "services", singular: "service", kind: "Service",
+                     namespaced: true, shortNames: ["svc"], categories: ["all"], hasStatus: true,
+                     printerColumns: [column("Type", "string", ".spec.type"),
+                                      column("Cluster-IP", "string", ".spec.clusterIP")]),
+        ResourceType(group: "", version: "v1", plural: "endpoints", singular: "endpoints", kind: "Endpoints",
+                     namespaced: true, shortNames: ["ep"]),
+        ResourceType(group: "", version: "v1", plural: "configmaps", singular: "configmap", kind: "ConfigMap",
+                     namespaced: true, shortNames: ["cm"]),
+        ResourceType(group: "", version: "v1", plural: "secrets", singular: "secret", kind: "Secret",
+                     namespaced: true, printerColumns: [column("Type", "string", ".type")]),
+        ResourceType(group: "", version: "v1", plural: "serviceaccounts", singular: "serviceaccount",
+                     kind: "ServiceAccount", namespaced: true, shortNames: ["sa"]),
+        ResourceType(group: "", version: "v1", plural: "nodes", singular: "node", kind: "Node", namespaced: false,
+                     shortNames: ["no"], hasStatus: true),
+        ResourceType(group: "", version: "v1", plural: "persistentvolumeclaims", singular: "persistentvolumeclaim",
+                     kind: "PersistentVolumeClaim", namespaced: true, shortNames: ["pvc"], hasStatus: true),
+        ResourceType(group: "", version: "v1", plural: "resourcequotas", singular: "resourcequota",
+                     kind: "ResourceQuota", namespaced: true, shortNames: ["quota"], hasStatus: true),
+        ResourceType(group: "", version: "v1", plural: "limitranges", singular: "limitrange", kind: "LimitRange",
+                     namespaced: true, shortNames: ["limits"]),
+    ]
+
+    private static let others: [ResourceType] = [
+        ResourceType(group: "events.k8s.io", version: "v1", plural: "events", singular: "event", kind: "Event",
+                     namespaced: true, shortNames: ["ev"]),
+        ResourceType(group: "coordination.k8s.io", version: "v1", plural: "leases", singular: "lease",
+                     kind: "Lease", namespaced: true,
+                     printerColumns: [column("Holder", "string", ".spec.holderIdentity")]),
+        ResourceType(group: "apps", version: "v1", plural: "deployments", singular: "deployment",
+                     kind: "Deployment", namespaced: true, shortNames: ["deploy"], categories: ["all"],
+                     hasStatus: true),
+        ResourceType(group: "apps", version: "v1", plural: "statefulsets", singular: "statefulset",
+                     kind: "StatefulSet", namespaced: true, shortNames: ["sts"], categories: ["all"],
+                     hasStatus: true),
+        ResourceType(group: "apps", version: "v1", plural: "daemonsets", singular: "daemonset", kind: "DaemonSet",
+                     namespaced: true, shortNames: ["ds"], categories: ["all"], hasStatus: true),
+        ResourceType(group: "apps", version: "v1", plural: "replicasets", singular: "replicaset",
+                     kind: "ReplicaSet", namespaced: true, shortNames: ["rs"], categories: ["all"],
+                     hasStatus: true),
+        ResourceType(group: "batch", version: "v1", plural: "jobs", singular: "job", kind: "Job", namespaced: true,
+                     categories: ["all"], hasStatus: true),
+        ResourceType(group: "policy", version: "v1", plural: "poddisruptionbudgets",
+                     singular: "poddisruptionbudget", kind: "PodDisruptionBudget", namespaced: true,
+                     shortNames: ["pdb"], hasStatus: true),
+        ResourceType(group: "scheduling.k8s.io", version: "v1", plural: "priorityclasses",
+                     singular: "priorityclass", kind: "PriorityClass", namespaced: false, shortNames: ["pc"]),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "roles", singular: "role",
+                     kind: "Role", namespaced: true),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "rolebindings",
+                     singular: "rolebinding", kind: "RoleBinding", namespaced: true),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles",
+                     singular: "clusterrole", kind: "ClusterRole", namespaced: false),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterrolebindings",
+                     singular: "clusterrolebinding", kind: "ClusterRoleBinding", namespaced: false),
+        ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions",
+                     singular: "customresourcedefinition", kind: "CustomResourceDefinition", namespaced: false,
+                     shortNames: ["crd", "crds"], categories: ["api-extensions"], hasStatus: true,
+                     printerColumns: [column("Created At", "date", ".metadata.creationTimestamp")]),
+    ]
+
+    private static func column(_ name: String, _ type: String, _ path: String) -> PrinterColumn {
+        PrinterColumn(name: name, type: type, jsonPath: path)
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+/// Where the `capstan` executable under test is: `CAPSTAN_BIN`, else `.build/debug/capstan`
+/// in the package root.
+public enum CapstanBinary {
+    public static var packageRoot: URL {
+        // This file is Tests/TestSupport/CapstanBinary.swift.
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    public static func path() throws -> String {
+        if let configured = ProcessInfo.processInfo.environment["CAPSTAN_BIN"], !configured.isEmpty {
+            guard FileManager.default.isExecutableFile(atPath: configured) else {
+                throw ProcessRunnerError(description: "CAPSTAN_BIN=\(configured) is not an executable file")
+            }
+            return configured
+        }
+        let fallback = packageRoot.appendingPathComponent(".build/debug/capstan").path
+        guard FileManager.default.isExecutableFile(atPath: fallback) else {
+            throw ProcessRunnerError(description: "no capstan binary: set CAPSTAN_BIN or run `swift build --product capstan` (looked for \(fallback))")
+        }
+        return fallback
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// What a finished process printed and how it ended.
+public struct ProcessResult: Sendable, CustomStringConvertible {
+    public var stdout: String
+    public var stderr: String
+    public var exitCode: Int32
+
+    public var description: String {
+        "exit \(exitCode)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)"
+    }
+}
+
+public struct ProcessRunnerError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// Runs external programs (kubectl, capstan) and captures their output.
+public enum ProcessRunner {
+    /// Finds `name` on PATH; tests that need a tool fail with this message when it is missing.
+    public static func locate(_ name: String) throws -> String {
+        if name.contains("/") { return name }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw ProcessRunnerError(description: "\(name) is required by this test but was not found on PATH (\(path))")
+    }
+
+    /// Runs the program to completion (killing it after `timeout` seconds) and returns its output.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                           stdin: String? = nil, timeout: Double = 60) async throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try locate(executable))
+        process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        // Drain both pipes concurrently so a chatty process never blocks on a full pipe.
+        async let stdoutData = Blocking.run { out.fileHandleForReading.readDataToEndOfFile() }
+        async let stderrData = Blocking.run { err.fileHandleForReading.readDataToEndOfFile() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > deadline {
+                process.terminate()
+                throw ProcessRunnerError(description: "\(executable) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout))s")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return ProcessResult(stdout: String(decoding: await stdoutData, as: UTF8.self),
+                             stderr: String(decoding: await stderrData, as: UTF8.self),
+                             exitCode: process.terminationStatus)
+    }
+}
+
+/// Runs blocking work (pipe and socket reads) on a GCD thread: blocking the few threads of
+/// Swift's cooperative pool would stall every other task in the test process.
+public enum Blocking {
+    public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+
+    public static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// `capstan sim` running as a real process on a free loopback port, with its kubeconfig and
+/// audit log in a temporary directory. Stop it with `stop()`; it is killed when released.
+public final class SimProcess: @unchecked Sendable {
+    public let url: URL
+    public let directory: URL
+    public let kubeconfigPath: String
+    public let auditLogPath: String
+    private let process: Process
+    private let output: SimOutput
+
+    /// Starts the sim and waits until it prints its listening line.
+    public static func start(_ extraArguments: [String] = [], timeout: Double = 30) async throws -> SimProcess {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let kubeconfig = directory.appendingPathComponent("kubeconfig").path
+        let audit = directory.appendingPathComponent("audit.log").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try CapstanBinary.path())
+        process.arguments = ["sim", "--listen", "127.0.0.1:0", "--kubeconfig-out", kubeconfig, "--audit-log", audit] + extraArguments
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let output = SimOutput()
+        stdout.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData, stderr: false) }
+        stderr.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData, stderr: true) }
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let url = output.listeningURL() {
+                return SimProcess(url: url, directory: directory, kubeconfig: kubeconfig, audit: audit, process: process,
+                                  output: output)
+            }
+            if !process.isRunning || Date() > deadline {
+                process.terminate()
+                throw ProcessRunnerError(description: "capstan sim did not become ready: \(output.text())")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private init(url: URL, directory: URL, kubeconfig: String, audit: String, process: Process, output: SimOutput) {
+        self.url = url
+        self.directory = directory
+        kubeconfigPath = kubeconfig
+        auditLogPath = audit
+        self.process = process
+        self.output = output
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// Everything the sim printed so far, for failure messages.
+    public var log: String { output.text() }
+
+    /// Sends SIGTERM and waits for the exit status.
+    @discardableResult
+    public func stop(timeout: Double = 10) async throws -> Int32 {
+        if process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                throw ProcessRunnerError(description: "capstan sim ignored SIGTERM for \(Int(timeout))s")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    /// Runs the installed kubectl against this sim, with a discovery cache of its own.
+    public func kubectl(_ arguments: String..., stdin: String? = nil, timeout: Double = 60) async throws -> ProcessResult {
+        try await kubectl(arguments, stdin: stdin, timeout: timeout)
+    }
+
+    public func kubectl(_ arguments: [String], stdin: String? = nil, timeout: Double = 60) async throws -> ProcessResult {
+        let cache = directory.appendingPathComponent("kube-cache").path
+        return try await ProcessRunner.run("kubectl", ["--kubeconfig", kubeconfigPath, "--cache-dir", cache] + arguments,
+                                           stdin: stdin, timeout: timeout)
+    }
+
+    /// Waits until the audit log shows a request with this verb on this resource, so a test
+    /// can act right after a client (a watch, say) is in place.
+    public func waitForRequest(verb: String, resource: String, timeout: Double = 20) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let entries = (try? auditEntries()) ?? []
+            if entries.contains(where: { $0["verb"] as? String == verb && $0["resource"] as? String == resource }) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ProcessRunnerError(description: "no \(verb) request on \(resource) reached the sim within \(Int(timeout))s")
+    }
+
+    /// The audit log's lines, decoded.
+    public func auditEntries() throws -> [[String: Any]] {
+        let text = try String(contentsOfFile: auditLogPath, encoding: .utf8)
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+}
+
+/// Collects the sim's output from the pipe handlers' threads.
+private final class SimOutput: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stdout = ""
+    private var stderr = ""
+
+    func append(_ data: Data, stderr isStderr: Bool) {
+        guard !data.isEmpty else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if isStderr { stderr += String(decoding: data, as: UTF8.self) } else { stdout += String(decoding: data, as: UTF8.self) }
+    }
+
+    func listeningURL() -> URL? {
+        lock.lock()
+        defer { lock.unlock() }
+        let prefix = "capstan sim: listening on "
+        guard let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }
+        return URL(string: String(line.dropFirst(prefix.count)))
+    }
+
+    func text() -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return "stdout:\n\(stdout)\nstderr:\n\(stderr)"
+    }
+}
