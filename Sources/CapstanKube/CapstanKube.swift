@@ -1,1 +1,0 @@
-// The Kubernetes client, informers, work queue and leader election.

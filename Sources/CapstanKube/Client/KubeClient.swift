@@ -1,0 +1,75 @@
+import CapstanAPI
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+
+/// The Kubernetes API client: one `HTTPClient` (connection pool, TLS with the cluster's CA
+/// and an optional client certificate), a shared rate limit, retries and request metrics.
+/// Untyped: objects are `JSONValue`s addressed by `ResourceType`.
+///
+/// Call `shutdown()` before the process exits.
+public final class KubeClient: Sendable {
+    public let config: KubeConfig
+    public let options: KubeClientOptions
+    let http: HTTPClient
+    let limiter: RequestRateLimiter
+    let metrics = KubeRequestMetrics()
+    let logger: Logger
+
+    public init(config: KubeConfig, options: KubeClientOptions = KubeClientOptions(),
+                logger: Logger = Logger(label: "capstan.kube"), time: any TimeSource = SystemTimeSource()) throws {
+        self.config = config
+        self.options = options
+        self.logger = logger
+        self.limiter = RequestRateLimiter(qps: options.qps, burst: options.burst, time: time)
+
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: config.usesTLS ? try Self.tlsConfiguration(config) : nil,
+            redirectConfiguration: .disallow,
+            // No read timeout: a quiet watch is healthy. The request deadline bounds the wait for a response head.
+            timeout: .init(connect: .seconds(10), read: nil),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: options.maxConnections),
+            decompression: .disabled
+        )
+        configuration.httpVersion = .automatic
+        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration, backgroundActivityLogger: logger)
+    }
+
+    /// Closes every connection; open watches end with a transport error.
+    public func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    static func tlsConfiguration(_ config: KubeConfig) throws -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let ca = config.certificateAuthorityPEM {
+            do {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(ca))
+            } catch {
+                throw KubeConfigError(location: config.origin, reason: "the certificate authority is not valid PEM: \(error)")
+            }
+        }
+        if let cert = config.clientCertificatePEM, let key = config.clientKeyPEM {
+            do {
+                tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(cert).map { .certificate($0) }
+            } catch {
+                throw KubeConfigError(location: config.origin, reason: "the client certificate is not valid PEM: \(error)")
+            }
+            do {
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
+            } catch {
+                throw KubeConfigError(location: config.origin, reason: "the client key is not a valid PEM private key: \(error)")
+            }
+        }
+        if config.insecureSkipTLSVerify {
+            tls.certificateVerification = .none
+        } else if config.tlsServerName != nil {
+            // AsyncHTTPClient cannot verify against a name other than the URL's host; the
+            // chain is still checked against the configured CA.
+            tls.certificateVerification = .noHostnameVerification
+        }
+        return tls
+    }
+}

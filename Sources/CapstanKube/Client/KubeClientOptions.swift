@@ -1,0 +1,28 @@
+/// Tuning of a `KubeClient`. The defaults suit one controller process; `capstan run` maps
+/// `--kube-qps` and `--kube-burst` onto `qps` and `burst`.
+public struct KubeClientOptions: Sendable {
+    /// Sustained requests per second (token-bucket refill). 0 or less disables the limit.
+    public var qps: Double
+    /// Requests that may be sent at once after a quiet period (bucket size).
+    public var burst: Int
+    public var retry: RetryPolicy
+    /// Time allowed for a request until its response head arrives.
+    public var requestTimeout: Duration
+    /// The longest response body accepted (lists of tens of thousands of pods are large).
+    public var maxResponseBytes: Int
+    /// Connections kept per API server over HTTP/1.1; every open watch holds one.
+    public var maxConnections: Int
+    public var userAgent: String
+
+    public init(qps: Double = 50, burst: Int = 100, retry: RetryPolicy = RetryPolicy(),
+                requestTimeout: Duration = .seconds(60), maxResponseBytes: Int = 1 << 30,
+                maxConnections: Int = 64, userAgent: String = "capstan") {
+        self.qps = qps
+        self.burst = burst
+        self.retry = retry
+        self.requestTimeout = requestTimeout
+        self.maxResponseBytes = maxResponseBytes
+        self.maxConnections = maxConnections
+        self.userAgent = userAgent
+    }
+}

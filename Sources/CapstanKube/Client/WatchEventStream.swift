@@ -1,0 +1,88 @@
+import AsyncHTTPClient
+import NIOCore
+
+/// The events of one watch request, read line by line from the open HTTP response as they
+/// arrive. It ends when the server closes the stream (after `timeoutSeconds`); transport
+/// failures throw a `KubeError` with reason `.transport`. `ERROR` events are delivered as
+/// events, not thrown, so the caller sees the `Status` (e.g. 410 → relist).
+///
+/// A stream can be iterated once. Stopping the iteration (or cancelling the task) closes
+/// the connection.
+public struct WatchEventStream: AsyncSequence, Sendable {
+    public typealias Element = WatchEvent
+
+    private enum Source: Sendable {
+        case http(HTTPClientResponse.Body, request: String)
+        case events(AsyncThrowingStream<WatchEvent, any Error>)
+    }
+
+    private let source: Source
+
+    init(body: HTTPClientResponse.Body, request: String) {
+        source = .http(body, request: request)
+    }
+
+    /// A stream fed by other code: fakes in tests, or adapters.
+    public init(_ events: AsyncThrowingStream<WatchEvent, any Error>) {
+        source = .events(events)
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        switch source {
+        case .http(let body, let request):
+            return AsyncIterator(body: body.makeAsyncIterator(), events: nil, request: request)
+        case .events(let stream):
+            return AsyncIterator(body: nil, events: stream.makeAsyncIterator(), request: "watch")
+        }
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var body: HTTPClientResponse.Body.AsyncIterator?
+        var events: AsyncThrowingStream<WatchEvent, any Error>.AsyncIterator?
+        var lines = LineSplitter()
+        let request: String
+        var finished = false
+
+        init(body: HTTPClientResponse.Body.AsyncIterator?, events: AsyncThrowingStream<WatchEvent, any Error>.AsyncIterator?, request: String) {
+            self.body = body
+            self.events = events
+            self.request = request
+        }
+
+        public mutating func next() async throws -> WatchEvent? {
+            if events != nil {
+                return try await events!.next()
+            }
+            while !finished {
+                if let line = lines.nextLine() {
+                    return try parse(line)
+                }
+                let chunk: ByteBuffer?
+                do {
+                    chunk = try await body!.next()
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    finished = true
+                    throw KubeError.transport(error, request: request)
+                }
+                guard let chunk else {
+                    finished = true
+                    if let last = lines.remainder() { return try parse(last) }
+                    return nil
+                }
+                lines.append(chunk.readableBytesView)
+            }
+            return nil
+        }
+
+        private func parse(_ line: [UInt8]) throws -> WatchEvent {
+            do {
+                return try WatchEvent.parse(line: line)
+            } catch var error as KubeError {
+                error.request = request
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Logging
+
+extension Informer {
+    /// Lists and watches until the task is cancelled. Failures are logged and retried with
+    /// backoff; this never throws.
+    public func run() async {
+        defer { finishSubscribers() }
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                if lastResourceVersion == nil {
+                    try await relist()
+                }
+                let started = ContinuousClock.now
+                let events = try await watchOnce()
+                if events == 0 && ContinuousClock.now - started < .seconds(1) {
+                    // A server that closes watches at once must not make us spin.
+                    let delay = options.backoff.delay(attempt: failures, jitter: Double.random(in: 0..<1))
+                    failures += 1
+                    do { try await Task.sleep(for: delay) } catch { return }
+                } else {
+                    failures = 0
+                }
+            } catch is CancellationError {
+                return
+            } catch let error as KubeError where error.isGone {
+                logger.info("watch resourceVersion expired; relisting", metadata: ["error": "\(error)"])
+                expire()
+            } catch {
+                if Task.isCancelled { return }
+                state.withLockedValue { $0.stats.failures += 1 }
+                let delay = options.backoff.delay(attempt: failures, jitter: Double.random(in: 0..<1))
+                failures += 1
+                logger.warning("list/watch failed; retrying", metadata: ["error": "\(error)", "delay": "\(delay)"])
+                do { try await Task.sleep(for: delay) } catch { return }
+            }
+        }
+    }
+
+    private func expire() {
+        state.withLockedValue { state in
+            state.resourceVersion = nil
+            state.stats.expiredRelists += 1
+        }
+    }
+
+    private func relist() async throws {
+        let list = try await client.listAll(resource, namespace: namespace,
+                                            options: ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector),
+                                            pageSize: options.pageSize)
+        let objects = list.items.map { item in
+            (key: item.kubeMeta.key, summary: transform(item), resourceVersion: item.kubeMeta.resourceVersion ?? "")
+        }
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+            let events = state.cache.replace(with: objects)
+            state.resourceVersion = list.resourceVersion
+            state.stats.lists += 1
+            publish(events, to: state.subscribers)
+            guard !state.synced else { return [] }
+            state.synced = true
+            defer { state.syncWaiters.removeAll() }
+            return state.syncWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+        logger.debug("listed", metadata: ["items": "\(objects.count)", "resourceVersion": "\(list.resourceVersion)"])
+    }
+
+    /// One watch request, applied event by event until the server ends it. Throws on
+    /// transport failures; a 410 (answer or ERROR event) throws a gone `KubeError`.
+    private func watchOnce() async throws -> Int {
+        let from = lastResourceVersion
+        let timeout = Int.random(in: options.watchTimeout)
+        state.withLockedValue { $0.stats.watches += 1 }
+        let stream = try await client.watch(resource, namespace: namespace, options: WatchOptions(
+            labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: from,
+            timeoutSeconds: timeout, allowWatchBookmarks: true))
+        var count = 0
+        for try await event in stream {
+            try Task.checkCancellation()
+            count += 1
+            let version = event.object.kubeMeta.resourceVersion
+            switch event.type {
+            case .added, .modified:
+                let key = event.object.kubeMeta.key
+                let summary = transform(event.object)
+                record(version) { $0.apply(key: key, summary: summary, resourceVersion: version ?? "") }
+            case .deleted:
+                let key = event.object.kubeMeta.key
+                record(version) { $0.remove(key: key) }
+            case .bookmark:
+                record(version) { _ in nil }
+            case .error:
+                throw event.error ?? KubeError(reason: .invalidResponse, code: 0, message: "watch ERROR event without a Status")
+            }
+        }
+        return count
+    }
+
+    private func record(_ version: String?, _ change: (inout InformerCache<Summary>) -> InformerEvent<Summary>?) {
+        state.withLockedValue { state in
+            if let event = change(&state.cache) { publish([event], to: state.subscribers) }
+            if let version, !version.isEmpty { state.resourceVersion = version }
+        }
+    }
+
+    private func publish(_ events: [InformerEvent<Summary>], to subscribers: [Int: AsyncStream<InformerEvent<Summary>>.Continuation]) {
+        guard !events.isEmpty else { return }
+        for subscriber in subscribers.values {
+            for event in events { subscriber.yield(event) }
+        }
+    }
+}

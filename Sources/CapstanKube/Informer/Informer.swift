@@ -1,0 +1,138 @@
+import CapstanAPI
+import Logging
+import NIOConcurrencyHelpers
+
+/// Keeps an in-memory copy of one collection (a resource in a namespace or in all of them,
+/// optionally filtered by selectors) by listing it, then watching from the list's
+/// resourceVersion. Watches that end or break resume from the last version seen (bookmarks
+/// included); a `410 Gone` relists, and the differences are delivered as events.
+///
+/// Only a caller-chosen `Summary` of each object is kept — for pods, the few fields the
+/// controller reads — so tens of thousands of objects fit in little memory. Objects for
+/// which `transform` returns nil are not kept.
+public final class Informer<Summary: Sendable>: Sendable {
+    public typealias Transform = @Sendable (JSONValue) -> Summary?
+    public typealias IndexFunction = @Sendable (Summary) -> [String]
+
+    let client: any ResourceReader & ResourceWatcher
+    public let resource: ResourceType
+    public let namespace: String?
+    let labelSelector: String?
+    let fieldSelector: String?
+    let options: InformerOptions
+    let transform: Transform
+    let logger: Logger
+    let state: NIOLockedValueBox<State>
+
+    struct State: Sendable {
+        var cache: InformerCache<Summary>
+        var synced = false
+        var resourceVersion: String?
+        var syncWaiters: [CheckedContinuation<Void, Never>] = []
+        var subscribers: [Int: AsyncStream<InformerEvent<Summary>>.Continuation] = [:]
+        var nextSubscriber = 0
+        var stats = InformerStats()
+    }
+
+    public init(
+        client: any ResourceReader & ResourceWatcher,
+        resource: ResourceType,
+        namespace: String? = nil,
+        labelSelector: String? = nil,
+        fieldSelector: String? = nil,
+        indexes: [String: IndexFunction] = [:],
+        options: InformerOptions = InformerOptions(),
+        logger: Logger = Logger(label: "capstan.informer"),
+        transform: @escaping Transform
+    ) {
+        self.client = client
+        self.resource = resource
+        self.namespace = namespace
+        self.labelSelector = labelSelector
+        self.fieldSelector = fieldSelector
+        self.options = options
+        self.transform = transform
+        var logger = logger
+        logger[metadataKey: "resource"] = "\(resource)"
+        self.logger = logger
+        self.state = NIOLockedValueBox(State(cache: InformerCache(indexFunctions: indexes)))
+    }
+
+    // MARK: - Reading the cache
+
+    /// True once the first full list has been stored.
+    public var hasSynced: Bool { state.withLockedValue { $0.synced } }
+
+    /// Returns when the first full list has been stored (or at once if it has).
+    public func waitForSync() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLockedValue { state -> Bool in
+                if state.synced { return true }
+                state.syncWaiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    public func get(_ key: String) -> Summary? { state.withLockedValue { $0.cache.summary(forKey: key) } }
+
+    public func get(namespace: String?, name: String) -> Summary? {
+        get(namespace.map { $0.isEmpty ? name : "\($0)/\(name)" } ?? name)
+    }
+
+    public var count: Int { state.withLockedValue { $0.cache.count } }
+
+    public var keys: [String] { state.withLockedValue { Array($0.cache.entries.keys) } }
+
+    public func list() -> [Summary] { state.withLockedValue { $0.cache.entries.values.map(\.summary) } }
+
+    /// The summaries whose index function returned `value` for the index `name`.
+    public func byIndex(_ name: String, _ value: String) -> [Summary] {
+        state.withLockedValue { state in
+            state.cache.keys(inIndex: name, value: value).compactMap { state.cache.summary(forKey: $0) }
+        }
+    }
+
+    /// The version the cache is at: where the next watch resumes.
+    public var lastResourceVersion: String? { state.withLockedValue { $0.resourceVersion } }
+
+    public var stats: InformerStats { state.withLockedValue { $0.stats } }
+
+    /// A stream of every change from now on, starting with an `added` event for each object
+    /// already cached, so a late subscriber sees the whole state. Unbounded: consume it.
+    public func events() -> AsyncStream<InformerEvent<Summary>> {
+        let (stream, continuation) = AsyncStream<InformerEvent<Summary>>.makeStream()
+        let id = state.withLockedValue { state -> Int in
+            for (key, entry) in state.cache.entries { continuation.yield(.added(key: key, entry.summary)) }
+            state.nextSubscriber += 1
+            state.subscribers[state.nextSubscriber] = continuation
+            return state.nextSubscriber
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLockedValue { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    /// Ends every event stream; called when `run` returns.
+    func finishSubscribers() {
+        let subscribers = state.withLockedValue { state in
+            defer { state.subscribers.removeAll() }
+            return Array(state.subscribers.values)
+        }
+        for subscriber in subscribers { subscriber.finish() }
+    }
+}
+
+/// Counters that show what the informer went through; tests and logs read them.
+public struct InformerStats: Sendable, Hashable {
+    /// Full lists, the first one included.
+    public var lists = 0
+    /// Watch requests started.
+    public var watches = 0
+    /// Relists forced by an expired resourceVersion (410).
+    public var expiredRelists = 0
+    /// Failed lists or watches (transport errors, server errors).
+    public var failures = 0
+}

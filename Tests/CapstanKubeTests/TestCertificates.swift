@@ -1,0 +1,34 @@
+// A throwaway CA and client certificate (100-year validity) for kubeconfig and TLS-setup tests.
+enum TestCertificates {
+    static let caCertificate = """
+    -----BEGIN CERTIFICATE-----
+    MIIBizCCATGgAwIBAgIUBgjV8xN2k1/9mQmD5XlmB9D/Kq4wCgYIKoZIzj0EAwIw
+    GjEYMBYGA1UEAwwPY2Fwc3Rhbi10ZXN0LWNhMCAXDTI2MTEyNDA4MDAzNloYDzIx
+    MjYxMDMxMDgwMDM2WjAaMRgwFgYDVQQDDA9jYXBzdGFuLXRlc3QtY2EwWTATBgcq
+    hkjOPQIBBggqhkjOPQMBBwNCAARuAS+Jy6DPobwss7+k6PUuO6SyrUtrZHBGuY6I
+    2As1EJE/UN5+RaTVJjoP/wH16RA2s+hdSrJSqWLM79LpweY0o1MwUTAdBgNVHQ4E
+    FgQUG0prS9gOHb7ePfWFFy0Pd414SVswHwYDVR0jBBgwFoAUG0prS9gOHb7ePfWF
+    Fy0Pd414SVswDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEArnl6
+    QbiDlfp6Uzm5V7hpqG2lccTNohBWhGH+UKNnMHcCIHlRGKLFU4ALIW3SZ17nzX1B
+    gvxBJRWjRWbY5A1PxYpD
+    -----END CERTIFICATE-----
+    """
+    static let clientCertificate = """
+    -----BEGIN CERTIFICATE-----
+    MIIBMjCB2QIUZsgd8EF8Ex9tJprgT0Jk47+lQ38wCgYIKoZIzj0EAwIwGjEYMBYG
+    A1UEAwwPY2Fwc3Rhbi10ZXN0LWNhMCAXDTI2MTEyNDA4MDAzNloYDzIxMjYxMDMx
+    MDgwMDM2WjAcMRowGAYDVQQDDBFjYXBzdGFuLXRlc3QtdXNlcjBZMBMGByqGSM49
+    AgEGCCqGSM49AwEHA0IABKjR6Kid6KZpdEN7hzEb7k1zifFo/jLUNsi/MgP1/BxG
+    uOYWVghRJ9t4N0F64Q31FwnS2eL3CqfzaoSW5hqtnHEwCgYIKoZIzj0EAwIDSAAw
+    RQIgc/XUbh53tSJYkQn3C54hDTPKvA5aduxqdsLOIIbNzesCIQCgIBAMVWY5Gy4c
+    F82E6Cc4IWd00CtGxEzqNbbeC2KeXw==
+    -----END CERTIFICATE-----
+    """
+    static let clientKey = """
+    -----BEGIN PRIVATE KEY-----
+    MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgRqxR5yUE3oyffBL0
+    +wJ+GdMFI9lI05tCWfeHMNMWafqhRANCAASo0eioneimaXRDe4cxG+5Nc4nxaP4y
+    1DbIvzID9fwcRrjmFlYIUSfbeDdBeuEN9RcJ0tni9wqn82qEluYarZxx
+    -----END PRIVATE KEY-----
+    """
+}
