@@ -62,3 +62,44 @@ enum Fixtures {
                 "spec": ["restartPolicy": "Never", "containers": [["name": "main", "image": "busybox:1.36"]]]]
     }
 }
+
+extension Fixtures {
+    /// A Workflow CRD with a structural schema, to check pruning, defaults and validation.
+    static let schemaCRD = """
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata:
+          name: workflows.capstan.dev
+        spec:
+          group: capstan.dev
+          names: {kind: Workflow, plural: workflows, shortNames: [cwf]}
+          scope: Namespaced
+          versions:
+          - name: v1alpha1
+            served: true
+            storage: true
+            subresources: {status: {}}
+            schema:
+              openAPIV3Schema:
+                type: object
+                properties:
+                  spec:
+                    type: object
+                    required: [nodes]
+                    properties:
+                      parallelism: {type: integer, minimum: 1}
+                      failurePolicy: {type: string, enum: [FailFast, Continue], default: FailFast}
+                      nodes:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            name: {type: string}
+                            command: {type: array, items: {type: string}}
+                  status:
+                    type: object
+                    properties:
+                      phase: {type: string}
+
+        """
+}

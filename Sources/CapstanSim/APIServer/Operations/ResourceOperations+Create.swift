@@ -31,6 +31,7 @@ extension ResourceOperations {
         metadata["selfLink"] = nil
         object["metadata"] = .object(metadata)
         try ObjectDefaults.prepareForCreate(&object, type: scope.type)
+        try applySchema(&object, scope, name: name.isEmpty ? generateName : name)
 
         for attempt in 0..<8 {
             if generated { name = generateName + NameGenerator.suffix() }

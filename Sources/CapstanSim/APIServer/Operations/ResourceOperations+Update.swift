@@ -99,6 +99,7 @@ extension ResourceOperations {
                 new["apiVersion"] = old["apiVersion"]
                 new["kind"] = old["kind"]
             }
+            try applySchema(&new, scope, name: name)
             try UpdateRules.checkFinalizers(old: old, new: new, type: type, name: name)
             if UpdateRules.specChanged(old: old, new: new, hasStatus: type.hasStatus) {
                 new["metadata"]?["generation"] = .number(Double((old["metadata"]?["generation"]?.intValue ?? 0) + 1))

@@ -25,6 +25,8 @@ final class ResourceOperations: Sendable {
         var type: ResourceType
         /// "" for cluster-scoped resources and for lists across all namespaces.
         var namespace: String
+        /// `fieldValidation=Strict`: fields a CRD schema does not know fail the write instead of being dropped.
+        var strictFields = false
 
         func key(_ name: String) -> ObjectKey {
             ObjectKey(resource: type.groupResource, namespace: type.namespaced ? namespace : "", name: name)
@@ -88,6 +90,28 @@ final class ResourceOperations: Sendable {
                 scope.type.groupResource, name,
                 "unable to create new content in namespace \(scope.namespace) because it is being terminated")
         }
+    }
+
+    /// Prunes, defaults and validates a custom resource against its CRD schema, as kube does on every write.
+    func applySchema(_ object: inout JSONValue, _ scope: Scope, name: String) throws(StatusError) {
+        guard scope.type.isCustom, let schema = registry.schema(for: scope.type) else { return }
+        let outcome = StructuralSchema(root: schema).apply(to: &object)
+        let kind = scope.type.kind
+        if scope.strictFields, !outcome.unknownFields.isEmpty {
+            let fields = outcome.unknownFields.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
+            throw StatusError.badRequest(
+                "\(kind) in version \"\(scope.type.version)\" cannot be handled as a \(kind): strict decoding error: \(fields)")
+        }
+        guard !outcome.errors.isEmpty else { return }
+        let qualified = "\(kind).\(scope.type.group)"
+        let detail = outcome.errors.count == 1 ? outcome.errors[0] : "[" + outcome.errors.joined(separator: ", ") + "]"
+        let causes: [JSONValue] = outcome.errors.map { error in
+            let parts = error.split(separator: ":", maxSplits: 1).map { $0.trimmingSpaces }
+            return ["reason": "FieldValueInvalid", "field": .string(parts[0]), "message": .string(parts.count > 1 ? parts[1] : error)]
+        }
+        throw StatusError(code: 422, reason: "Invalid", message: "\(qualified) \"\(name)\" is invalid: \(detail)",
+                          details: ["name": .string(name), "group": .string(scope.type.group), "kind": .string(kind),
+                                    "causes": .array(causes)])
     }
 
     /// kube rejects bodies whose apiVersion or kind do not match the URL.

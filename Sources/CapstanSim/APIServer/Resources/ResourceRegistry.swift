@@ -55,6 +55,14 @@ final class ResourceRegistry: Sendable {
         }
     }
 
+    /// The `openAPIV3Schema` a CRD gives this version of a custom resource.
+    func schema(for type: ResourceType) -> JSONValue? {
+        state.withLock { state in
+            state.customDefinitions.values.first { $0.group == type.group && $0.plural == type.plural }?
+                .versions.first { $0.name == type.version }?.schema
+        }
+    }
+
     func customDefinitions() -> [CustomResourceDefinition] {
         state.withLock { Array($0.customDefinitions.values) }
     }

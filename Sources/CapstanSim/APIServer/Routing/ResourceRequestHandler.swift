@@ -4,7 +4,7 @@ import CapstanAPI
 /// the query parameters kube defines for it, and encodes the result.
 struct ResourceRequestHandler {
     let operations: ResourceOperations
-    let scope: ResourceOperations.Scope
+    var scope: ResourceOperations.Scope
     let request: APIRequest
     let info: RequestInfo
     let defaultWatchTimeoutSeconds: Int
@@ -13,6 +13,12 @@ struct ResourceRequestHandler {
     private var dryRun: Bool { request.query["dryRun"].map { !$0.isEmpty } ?? false }
 
     func handle() throws(StatusError) -> RouteOutcome {
+        var handler = self
+        handler.scope.strictFields = request.query["fieldValidation"] == "Strict"
+        return try handler.dispatch()
+    }
+
+    private func dispatch() throws(StatusError) -> RouteOutcome {
         let name = info.name
         let subresource = info.subresource.isEmpty ? nil : info.subresource
         if type.namespaced && scope.namespace.isEmpty && (!name.isEmpty || request.method == "POST") {
