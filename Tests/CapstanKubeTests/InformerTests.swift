@@ -1,0 +1,146 @@
+import CapstanAPI
+import CapstanKube
+import Testing
+
+/// What the tests keep of each object: enough to compare the cache with the server.
+struct ObjectSummary: Sendable, Equatable {
+    var name: String
+    var resourceVersion: String
+    var group: String
+
+    init?(_ object: JSONValue) {
+        guard let name = object.kubeMeta.name, let version = object.kubeMeta.resourceVersion else { return nil }
+        self.name = name
+        resourceVersion = version
+        group = object.kubeMeta.labels["group"] ?? ""
+    }
+}
+
+private func makeInformer(_ client: KubeClient, _ resource: ResourceType = .configMaps, options: InformerOptions = InformerOptions()) -> Informer<ObjectSummary> {
+    Informer(client: client, resource: resource, namespace: "default", labelSelector: "group",
+             indexes: ["group": { [$0.group] }], options: options, transform: ObjectSummary.init)
+}
+
+/// The server's view as name → resourceVersion, read with a client that retries hard.
+private func serverState(_ client: KubeClient) async throws -> [String: String] {
+    let list = try await client.listAll(.configMaps, namespace: "default", options: ListOptions(labelSelector: "group"))
+    return Dictionary(uniqueKeysWithValues: list.items.map { ($0.kubeMeta.name!, $0.kubeMeta.resourceVersion!) })
+}
+
+private func cacheState(_ informer: Informer<ObjectSummary>) -> [String: String] {
+    Dictionary(uniqueKeysWithValues: informer.list().map { ($0.name, $0.resourceVersion) })
+}
+
+@Suite struct InformerTests {
+    @Test func syncsIndexesAndDeliversChanges() async throws {
+        try await withSimCluster { cluster in
+            let client = cluster.client
+            for i in 0..<6 {
+                _ = try await client.create(.configMaps, namespace: "default", object: configMap("c\(i)", labels: ["group": i < 4 ? "a" : "b"]))
+            }
+            _ = try await client.create(.configMaps, namespace: "default", object: configMap("unlabelled"))
+            let informer = makeInformer(client)
+            let run = Task { await informer.run() }
+            await informer.waitForSync()
+            #expect(informer.hasSynced)
+            #expect(informer.count == 6, "the label selector keeps unlabelled objects out")
+            #expect(Set(informer.byIndex("group", "a").map(\.name)) == ["c0", "c1", "c2", "c3"])
+            #expect(informer.get(namespace: "default", name: "c5")?.group == "b")
+
+            let events = informer.events()
+            var iterator = events.makeAsyncIterator()
+            var replayed = Set<String>()
+            for _ in 0..<6 {
+                if case .added(let key, _) = await iterator.next() { replayed.insert(key) }
+            }
+            #expect(replayed == Set((0..<6).map { "default/c\($0)" }))
+
+            _ = try await client.patch(.configMaps, namespace: "default", name: "c0", patch: .merge(["metadata": ["labels": ["group": "b"]]]))
+            _ = try await client.delete(.configMaps, namespace: "default", name: "c1")
+            _ = try await client.create(.configMaps, namespace: "default", object: configMap("c9", labels: ["group": "a"]))
+
+            var described: [String] = []
+            for _ in 0..<3 {
+                switch await iterator.next() {
+                case .updated(let key, let old, let new)?: described.append("updated \(key) \(old.group)->\(new.group)")
+                case .deleted(let key, _)?: described.append("deleted \(key)")
+                case .added(let key, _)?: described.append("added \(key)")
+                case nil: described.append("end")
+                }
+            }
+            #expect(described == ["updated default/c0 a->b", "deleted default/c1", "added default/c9"])
+            #expect(Set(informer.byIndex("group", "a").map(\.name)) == ["c2", "c3", "c9"])
+            #expect(Set(informer.byIndex("group", "b").map(\.name)) == ["c0", "c4", "c5"])
+            run.cancel()
+            await run.value
+        }
+    }
+
+    @Test func convergesThroughWatchCutsAndFailures() async throws {
+        let options = KubeClientOptions(qps: 0, retry: RetryPolicy(maxRetries: 15, backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(300))))
+        try await withSimCluster(["--fault-rate", "0.25"], options: options) { cluster in
+            let client = cluster.client
+            let informer = makeInformer(client, options: InformerOptions(pageSize: 5, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500))))
+            let run = Task { await informer.run() }
+            await informer.waitForSync()
+
+            for i in 0..<30 {
+                _ = try await client.create(.configMaps, namespace: "default", object: configMap("m\(i)", labels: ["group": .string("g\(i % 3)")]))
+                if i % 3 == 0 {
+                    _ = try await client.patch(.configMaps, namespace: "default", name: "m\(i)", patch: .merge(["data": ["touched": "yes"]]))
+                }
+                if i % 5 == 4 {
+                    _ = try await client.delete(.configMaps, namespace: "default", name: "m\(i - 1)")
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let expected = try await serverState(client)
+            #expect(expected.count == 24)
+            let converged = await eventually(timeout: .seconds(30)) { cacheState(informer) == expected }
+            #expect(converged, "cache \(cacheState(informer).count) objects vs server \(expected.count); stats \(informer.stats)")
+            #expect(informer.stats.watches > 1, "watches should have been cut and resumed: \(informer.stats)")
+            #expect(informer.byIndex("group", "g0").count == expected.keys.filter { Int($0.dropFirst())! % 3 == 0 }.count)
+            run.cancel()
+            await run.value
+        }
+    }
+
+    @Test func relistsAfterTheResourceVersionExpires() async throws {
+        try await withSimCluster(["--watch-history", "5"]) { cluster in
+            let client = cluster.client
+            for i in 0..<5 {
+                _ = try await client.create(.configMaps, namespace: "default", object: configMap("r\(i)", labels: ["group": "x"]))
+            }
+            let informer = makeInformer(client)
+            var run = Task { await informer.run() }
+            await informer.waitForSync()
+            #expect(informer.count == 5)
+            run.cancel()
+            await run.value
+
+            // While the informer is down, more changes than the server's history holds.
+            _ = try await client.delete(.configMaps, namespace: "default", name: "r0")
+            _ = try await client.delete(.configMaps, namespace: "default", name: "r1")
+            for i in 0..<10 {
+                _ = try await client.patch(.configMaps, namespace: "default", name: "r2", patch: .merge(["data": ["i": .string("\(i)")]]))
+            }
+            _ = try await client.create(.configMaps, namespace: "default", object: configMap("r9", labels: ["group": "x"]))
+
+            let events = informer.events()
+            run = Task { await informer.run() }
+            let expected = try await serverState(client)
+            #expect(await eventually { cacheState(informer) == expected }, "cache \(cacheState(informer)) vs \(expected)")
+            #expect(informer.stats.expiredRelists >= 1, "\(informer.stats)")
+            #expect(informer.stats.lists >= 2)
+
+            var deleted = Set<String>()
+            var iterator = events.makeAsyncIterator()
+            while deleted.count < 2, let event = await iterator.next() {
+                if case .deleted(let key, _) = event { deleted.insert(key) }
+            }
+            #expect(deleted == ["default/r0", "default/r1"])
+            run.cancel()
+            await run.value
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import CapstanAPI
+import CapstanKube
+import Testing
+
+@Suite struct LeaderElectionTests {
+    private func config(_ identity: String, release: Bool = true) -> LeaderElectionConfig {
+        LeaderElectionConfig(leaseName: "capstan-controller", namespace: "kube-system", identity: identity,
+                             leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500), retryPeriod: .milliseconds(200),
+                             releaseOnCancel: release)
+    }
+
+    @Test func oneLeaderAtATimeAndHandoverOnRelease() async throws {
+        try await withSimCluster { cluster in
+            let client = cluster.client
+            let leading = LockedBox(Set<String>())
+            let overlaps = LockedBox(0)
+            let first = LeaderElector(client: client, config: config("first"))
+            let second = LeaderElector(client: client, config: config("second"))
+
+            @Sendable func work(_ name: String) async {
+                let clash = leading.withLockedValue { set -> Bool in
+                    set.insert(name)
+                    return set.count > 1
+                }
+                if clash { overlaps.withLockedValue { $0 += 1 } }
+                while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
+                leading.withLockedValue { _ = $0.remove(name) }
+            }
+
+            let firstRun = Task { await first.run { await work("first") } }
+            #expect(await eventually { first.isLeader })
+            let secondRun = Task { await second.run { await work("second") } }
+            // The second candidate keeps trying for several lease durations without winning.
+            try await Task.sleep(for: .seconds(3))
+            #expect(first.isLeader)
+            #expect(!second.isLeader)
+            #expect(second.observedLeader == "first")
+
+            let lease = try await client.get(.leases, namespace: "kube-system", name: "capstan-controller")
+            #expect(lease["spec"]?["holderIdentity"] == "first")
+            #expect(lease["spec"]?["leaseDurationSeconds"] == 2)
+            #expect(lease["spec"]?["renewTime"]?.stringValue?.hasSuffix("Z") == true)
+
+            // Shutting the leader down releases the lease; the other takes over well before it would expire.
+            let released = ContinuousClock.now
+            firstRun.cancel()
+            await firstRun.value
+            #expect(!first.isLeader)
+            #expect(await eventually(timeout: .seconds(5)) { second.isLeader })
+            #expect(ContinuousClock.now - released < .milliseconds(1800))
+            let taken = try await client.get(.leases, namespace: "kube-system", name: "capstan-controller")
+            #expect(taken["spec"]?["holderIdentity"] == "second")
+            #expect((taken["spec"]?["leaseTransitions"]?.intValue ?? 0) >= 1)
+            #expect(overlaps.withLockedValue { $0 } == 0)
+            secondRun.cancel()
+            await secondRun.value
+        }
+    }
+
+    @Test func aVanishedLeaderIsReplacedAfterTheLeaseExpires() async throws {
+        try await withSimCluster { cluster in
+            let client = cluster.client
+            // A leader that dies without releasing: its renewals stop, the lease stays.
+            let crashed = LeaderElector(client: client, config: config("crashed", release: false))
+            let crashedRun = Task { await crashed.run { while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) } } }
+            #expect(await eventually { crashed.isLeader })
+            crashedRun.cancel()
+            await crashedRun.value
+            let stopped = ContinuousClock.now
+
+            let successor = LeaderElector(client: client, config: config("successor"))
+            let successorRun = Task { await successor.run { while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) } } }
+            #expect(await eventually(timeout: .seconds(10)) { successor.isLeader })
+            // Not before the 2 s lease has gone unrenewed.
+            #expect(ContinuousClock.now - stopped >= .seconds(2))
+            successorRun.cancel()
+            await successorRun.value
+        }
+    }
+
+    @Test func leaderStepsDownWhenItCannotRenew() async throws {
+        let cluster = try await SimCluster.start()
+        let elector = LeaderElector(client: cluster.client, config: config("lonely"))
+        let workCancelled = LockedBox(false)
+        let run = Task {
+            await elector.run {
+                while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
+                workCancelled.withLockedValue { $0 = true }
+            }
+        }
+        #expect(await eventually { elector.isLeader })
+        // The API server goes away: renewals fail and the leader must stop within the renew deadline.
+        try await cluster.sim.stop()
+        let lost = ContinuousClock.now
+        await run.value
+        #expect(!elector.isLeader)
+        #expect(workCancelled.withLockedValue { $0 })
+        #expect(ContinuousClock.now - lost < .seconds(4))
+        try await cluster.client.shutdown()
+    }
+}
