@@ -18,8 +18,8 @@ public struct Condition: Sendable, Hashable {
 
     /// Parses `source`; an error's column counts characters of `source` from 1.
     public static func parse(_ source: String) throws(ExpressionError) -> Condition {
-        let characters = Array(source)
-        let tokens = try ExpressionLexer.tokenize(characters, in: 0..<characters.count)
+        let text = SourceText(source)
+        let tokens = try ExpressionLexer.tokenize(text, in: 0..<text.count, maximumNesting: maximumDepth)
         var parser = ConditionParser(tokens: tokens, maximumDepth: maximumDepth)
         let expression = try parser.parseCondition()
         var references: [Reference] = []

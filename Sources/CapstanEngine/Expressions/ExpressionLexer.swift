@@ -42,58 +42,81 @@ struct ExpressionToken: Sendable, Hashable {
 /// A name written right after `.` may contain inner `-` and start with a digit, because node
 /// names are DNS labels (`nodes.train-2.outputs.x`); write `a.b - 1` with spaces to subtract.
 struct ExpressionLexer {
-    private let characters: [Character]
+    private let source: SourceText
     private var position: Int
     private let end: Int
     private var tokens: [ExpressionToken] = []
+    private var lastWasDot = false
+    private var openBrackets = 0
+    private let maximumNesting: Int
 
-    static func tokenize(_ characters: [Character], in range: Range<Int>) throws(ExpressionError) -> [ExpressionToken] {
-        var lexer = ExpressionLexer(characters: characters, position: range.lowerBound, end: range.upperBound)
+    /// With `maximumNesting`, more open brackets than that stop lexing at once, so that a
+    /// hostile `((((…` fails in time proportional to the limit, not to its length.
+    static func tokenize(
+        _ source: SourceText, in range: Range<Int>, maximumNesting: Int = .max
+    ) throws(ExpressionError) -> [ExpressionToken] {
+        var lexer = ExpressionLexer(
+            source: source, position: range.lowerBound, end: range.upperBound, maximumNesting: maximumNesting)
         try lexer.run()
         return lexer.tokens
     }
 
-    private init(characters: [Character], position: Int, end: Int) {
-        self.characters = characters
+    private init(source: SourceText, position: Int, end: Int, maximumNesting: Int) {
+        self.source = source
         self.position = position
         self.end = end
+        self.maximumNesting = maximumNesting
     }
 
-    private func peek(_ offset: Int = 0) -> Character? {
-        position + offset < end ? characters[position + offset] : nil
+    private func peek(_ offset: Int = 0) -> Unicode.Scalar? {
+        position + offset < end ? source[position + offset] : nil
     }
 
     private func error(_ message: String, at index: Int) -> ExpressionError {
-        ExpressionError(.syntax, column: index + 1, message)
+        ExpressionError(.syntax, column: source.column(at: index), message)
     }
 
-    private mutating func add(_ kind: ExpressionToken.Kind, from start: Int) {
-        tokens.append(ExpressionToken(kind: kind, column: start + 1, text: String(characters[start..<position])))
+    private mutating func add(_ kind: ExpressionToken.Kind, from start: Int, text: String? = nil) {
+        let text = text ?? source.text(start..<position)
+        tokens.append(ExpressionToken(kind: kind, column: source.column(at: start), text: text))
+        lastWasDot = text == "."
     }
 
     private mutating func run() throws(ExpressionError) {
         while let c = peek() {
-            if c.isWhitespace {
+            if c.isSpace {
                 position += 1
                 continue
             }
             let start = position
-            let afterDot = tokens.last?.isSymbol(".") ?? false
-            if afterDot && c.isNameCharacter {
-                lexName(allowingDashes: true)
-                add(.name(String(characters[start..<position])), from: start)
-            } else if c.isNameStart {
-                lexName(allowingDashes: false)
-                add(.name(String(characters[start..<position])), from: start)
+            if c.isNameStart || (lastWasDot && c.isNameCharacter) {
+                lexName(allowingDashes: lastWasDot)
+                let name = source.text(start..<position)
+                add(.name(name), from: start, text: name)
             } else if c.isASCIIDigit {
                 add(.number(try lexNumber()), from: start)
             } else if c == "\"" || c == "'" {
                 add(.string(try lexString(quote: c)), from: start)
             } else {
-                add(.symbol(try lexSymbol(c)), from: start)
+                let symbol = try lexSymbol(c)
+                add(.symbol(symbol), from: start, text: symbol)
+                try countBrackets(symbol, at: start)
             }
         }
-        tokens.append(ExpressionToken(kind: .end, column: end + 1, text: ""))
+        tokens.append(ExpressionToken(kind: .end, column: source.column(at: end), text: ""))
+    }
+
+    private mutating func countBrackets(_ symbol: String, at start: Int) throws(ExpressionError) {
+        if symbol == "(" || symbol == "[" {
+            openBrackets += 1
+            if openBrackets > maximumNesting {
+                throw ExpressionError(
+                    .tooDeep, column: source.column(at: start),
+                    "the condition is nested too deeply (more than \(maximumNesting) levels); simplify it")
+            }
+        } else if symbol == ")" || symbol == "]" {
+            openBrackets = max(0, openBrackets - 1)
+        }
     }
 
     private mutating func lexName(allowingDashes: Bool) {
@@ -101,7 +124,7 @@ struct ExpressionLexer {
         while let c = peek() {
             if c.isNameCharacter {
                 position += 1
-            } else if allowingDashes, c == "-", let next = peek(1), next.isNameCharacter || next == "-" {
+            } else if allowingDashes, c == "-" {
                 // Inner dashes only: `a.b-c` is one name, `a.b -c` and `a.b- c` are not.
                 var look = 1
                 while peek(look) == "-" { look += 1 }
@@ -141,7 +164,7 @@ struct ExpressionLexer {
                 while peek()?.isASCIIDigit == true { position += 1 }
             }
         }
-        let text = String(characters[start..<position])
+        let text = source.text(start..<position)
         try rejectTrailingLetters(start: start)
         guard let value = Double(text), value.isFinite else {
             throw error("number \(text) is too large", at: start)
@@ -157,23 +180,23 @@ struct ExpressionLexer {
         }
         if let c = peek(), c.isNameCharacter {
             var stop = position
-            while stop < end, characters[stop].isNameCharacter { stop += 1 }
-            throw error("invalid number '\(String(characters[start..<stop]))'", at: start)
+            while stop < end, source[stop].isNameCharacter { stop += 1 }
+            throw error("invalid number '\(source.text(start..<stop))'", at: start)
         }
     }
 
-    private mutating func lexString(quote: Character) throws(ExpressionError) -> String {
+    private mutating func lexString(quote: Unicode.Scalar) throws(ExpressionError) -> String {
         let start = position
         position += 1
-        var value = ""
+        var value = String.UnicodeScalarView()
         while let c = peek() {
             if c == quote {
                 position += 1
-                return value
+                return String(value)
             }
-            if c == "\n" || c == "\r\n" { break }
+            if c == "\n" || c == "\r" { break }
             if c == "\\" {
-                value.unicodeScalars.append(try lexEscape())
+                value.append(try lexEscape())
             } else {
                 value.append(c)
                 position += 1
@@ -219,30 +242,27 @@ struct ExpressionLexer {
         }
     }
 
-    private mutating func lexSymbol(_ c: Character) throws(ExpressionError) -> String {
+    private static let pairs: Set<String> = ["==", "!=", "<=", ">=", "&&", "||"]
+
+    private mutating func lexSymbol(_ c: Unicode.Scalar) throws(ExpressionError) -> String {
         let start = position
-        let next = peek(1)
-        let pair = next.map { String(c) + String($0) }
-        if let pair, ["==", "!=", "<=", ">=", "&&", "||"].contains(pair) {
-            position += 2
-            return pair
+        if let next = peek(1), next == "=" || next == "&" || next == "|", c.isASCII {
+            let pair = String(Character(c)) + String(Character(next))
+            if Self.pairs.contains(pair) {
+                position += 2
+                return pair
+            }
         }
         switch c {
         case ".", "[", "]", "(", ")", ",", "!", "<", ">", "+", "-":
             position += 1
-            return String(c)
+            return String(Character(c))
         case "=": throw error("unexpected '='; compare with '=='", at: start)
         case "&": throw error("unexpected '&'; use '&&' for \"and\"", at: start)
         case "|": throw error("unexpected '|'; use '||' for \"or\"", at: start)
         case "*", "/", "%": throw error("operator '\(c)' is not supported", at: start)
         case "?", ":": throw error("the conditional operator '? :' is not supported", at: start)
-                default: throw error("unexpected character '\(c)'", at: start)
+        default: throw error("unexpected character '\(c)'", at: start)
         }
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
-    var isNameStart: Bool { isASCII && (isLetter || self == "_") }
-    var isNameCharacter: Bool { isASCII && (isLetter || isNumber || self == "_") }
 }

@@ -45,8 +45,8 @@ public struct Reference: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a bare reference path such as `inputs.rates[0]` (no braces).
     public static func parse(_ text: String) throws(ExpressionError) -> Reference {
-        let characters = Array(text)
-        let tokens = try ExpressionLexer.tokenize(characters, in: 0..<characters.count)
+        let source = SourceText(text)
+        let tokens = try ExpressionLexer.tokenize(source, in: 0..<source.count)
         var position = 0
         return try ReferencePathParser.parseWhole(tokens, at: &position)
     }
@@ -56,6 +56,9 @@ public struct Reference: Sendable, Hashable, CustomStringConvertible {
         if case .nodeOutput(let node, _) = root { return node }
         return nil
     }
+
+    /// True for `item` and `index`, which exist only inside a map node's fields.
+    public var requiresMapItem: Bool { root == .item || root == .index }
 
     /// The reference in canonical form, e.g. `nodes.train.outputs.accuracy[2]`.
     public var text: String { rootText + Reference.text(of: accessors[...]) }
@@ -94,12 +97,6 @@ public struct Reference: Sendable, Hashable, CustomStringConvertible {
     static func isPlainName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, let last = name.unicodeScalars.last else { return false }
         guard first != "-", last != "-" else { return false }
-        return name.unicodeScalars.allSatisfy { $0.isASCIINameCharacter || $0 == "-" }
-    }
-}
-
-extension Unicode.Scalar {
-    var isASCIINameCharacter: Bool {
-        ("a"..."z").contains(self) || ("A"..."Z").contains(self) || ("0"..."9").contains(self) || self == "_"
+        return name.unicodeScalars.allSatisfy { $0.isNameCharacter || $0 == "-" }
     }
 }

@@ -17,44 +17,42 @@ public struct Template: Sendable, Hashable {
 
     /// Parses `source`; an error's column counts characters of `source` from 1.
     public static func parse(_ source: String) throws(ExpressionError) -> Template {
-        let characters = Array(source)
+        let text = SourceText(source)
         var parts: [Part] = []
-        var text = ""
+        var literalStart = 0
         var i = 0
-        while i < characters.count {
-            guard characters[i] == "{", i + 1 < characters.count, characters[i + 1] == "{" else {
-                text.append(characters[i])
+        while i < text.count {
+            guard text.hasPair("{", "{", at: i) else {
                 i += 1
                 continue
             }
-            let close = try closingBraces(in: characters, openedAt: i)
+            let close = try closingBraces(in: text, openedAt: i)
             let inside = (i + 2)..<close
-            if characters[inside].allSatisfy(\.isWhitespace) {
+            if text.scalars[inside].allSatisfy(\.isSpace) {
                 throw ExpressionError(
-                    .syntax, column: i + 1, "empty '{{ }}'; put a reference inside, such as {{ inputs.NAME }}")
+                    .syntax, column: text.column(at: i),
+                    "empty '{{ }}'; put a reference inside, such as {{ inputs.NAME }}")
             }
-            let tokens = try ExpressionLexer.tokenize(characters, in: inside)
+            let tokens = try ExpressionLexer.tokenize(text, in: inside)
             var position = 0
             let reference = try ReferencePathParser.parseWhole(tokens, at: &position)
-            if !text.isEmpty {
-                parts.append(.text(text))
-                text = ""
-            }
+            if literalStart < i { parts.append(.text(text.text(literalStart..<i))) }
             parts.append(.reference(reference))
             i = close + 2
+            literalStart = i
         }
-        if !text.isEmpty { parts.append(.text(text)) }
+        if literalStart < text.count { parts.append(.text(text.text(literalStart..<text.count))) }
         return Template(source: source, parts: parts)
     }
 
-    private static func closingBraces(in characters: [Character], openedAt open: Int) throws(ExpressionError) -> Int {
+    private static func closingBraces(in text: SourceText, openedAt open: Int) throws(ExpressionError) -> Int {
         var j = open + 2
-        while j + 1 < characters.count {
-            if characters[j] == "}" && characters[j + 1] == "}" { return j }
-            if characters[j] == "{" && characters[j + 1] == "{" { break }
+        while j + 1 < text.count {
+            if text.hasPair("}", "}", at: j) { return j }
+            if text.hasPair("{", "{", at: j) { break }
             j += 1
         }
-        throw ExpressionError(.syntax, column: open + 1, "unclosed '{{'; close it with '}}'")
+        throw ExpressionError(.syntax, column: text.column(at: open), "unclosed '{{'; close it with '}}'")
     }
 
     /// Every reference, in order of appearance.

@@ -46,13 +46,15 @@ struct ExpressionDepthTests {
         #expect(error?.column == Self.limit + 1)
     }
 
+    /// `&&` / `||` chains and lists are flat, so their length is not nesting.
     @Test func longFlatChainsAreFine() throws {
-        let ands = Array(repeating: "inputs.flag", count: Self.hostileSize).joined(separator: " && ")
+        let length = 2 * Self.limit * Self.limit
+        let ands = Array(repeating: "inputs.flag", count: length).joined(separator: " && ")
         let scope = ExpressionValues(inputs: ["flag": true, "n": 3])
         #expect(try Condition.parse(ands).evaluate(scope))
-        let ors = Array(repeating: "inputs.n == 1", count: Self.hostileSize).joined(separator: " || ") + " || inputs.n == 3"
+        let ors = Array(repeating: "inputs.n == 1", count: length).joined(separator: " || ") + " || inputs.n == 3"
         #expect(try Condition.parse(ors).evaluate(scope))
-        let list = "inputs.n in [" + (0..<Self.hostileSize).map(String.init).joined(separator: ", ") + "]"
+        let list = "inputs.n in [" + (0..<length).map(String.init).joined(separator: ", ") + "]"
         #expect(try Condition.parse(list).evaluate(scope))
     }
 

@@ -101,4 +101,11 @@ struct ReferenceParsingTests {
         #expect(try Reference.parse("inputs.prep").node == nil)
         #expect(try Reference.parse("node.inputs.x").node == nil)
     }
+
+    @Test func itemAndIndexNeedAMap() throws {
+        #expect(try Reference.parse("item.path").requiresMapItem)
+        #expect(try Reference.parse("index").requiresMapItem)
+        #expect(try Reference.parse("inputs.item").requiresMapItem == false)
+        #expect(try Reference.parse("workflow.uid").requiresMapItem == false)
+    }
 }

@@ -87,3 +87,34 @@ struct TemplateParsingTests {
         #expect(error?.description == "column \(c.column): \(c.message)")
     }
 }
+
+/// Columns count what a person sees as characters, whatever their encoding.
+struct ExpressionColumnTests {
+    @Test(arguments: [
+        ("naïve {{ nope }}", 10),
+        ("e\u{301} {{ nope }}", 6),  // "é" written as e + combining accent: one character
+        ("🧪🧪 {{ nope }}", 7),
+        ("a\r\n{{ nope }}", 6),  // CR LF is one character
+    ])
+    func templateColumns(source: String, column: Int) {
+        let error = #expect(throws: ExpressionError.self) { try Template.parse(source) }
+        #expect(error?.column == column)
+    }
+
+    @Test(arguments: [
+        ("'ü' == 1 &&", 12),
+        ("inputs.a &&\r\n", 13),
+        ("'🧪' == 1 && foo", 13),
+    ])
+    func conditionColumns(source: String, column: Int) {
+        let error = #expect(throws: ExpressionError.self) { try Condition.parse(source) }
+        #expect(error?.column == column)
+    }
+
+    @Test func textAroundReferencesIsKeptExactly() throws {
+        let template = try Template.parse("e\u{301}🧪{{ index }}\r\n}}")
+        #expect(template.parts.first == .text("e\u{301}🧪"))
+        #expect(template.parts.last == .text("\r\n}}"))
+        #expect(try template.render(ExpressionValues(index: 3)) == "e\u{301}🧪3\r\n}}")
+    }
+}
