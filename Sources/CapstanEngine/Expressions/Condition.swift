@@ -19,6 +19,11 @@ public struct Condition: Sendable, Hashable {
     /// Parses `source`; an error's column counts characters of `source` from 1.
     public static func parse(_ source: String) throws(ExpressionError) -> Condition {
         let text = SourceText(source)
+        if let open = text.scalars.firstIndex(where: { !$0.isSpace }), text.hasPair("{", "{", at: open) {
+            throw ExpressionError(
+                .syntax, column: text.column(at: open),
+                "a condition is written without '{{ }}': nodes.NODE.outputs.NAME > 1, not {{ nodes.NODE.outputs.NAME }} > 1")
+        }
         let tokens = try ExpressionLexer.tokenize(text, in: 0..<text.count, maximumNesting: maximumDepth)
         var parser = ConditionParser(tokens: tokens, maximumDepth: maximumDepth)
         let expression = try parser.parseCondition()

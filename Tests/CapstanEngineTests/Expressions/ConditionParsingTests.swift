@@ -66,6 +66,8 @@ struct ConditionParsingTests {
         Bad(source: "12abc == 1", column: 1, message: "invalid number '12abc'"),
         Bad(source: "0x == 1", column: 1, message: "a hexadecimal number needs digits after '0x'"),
         Bad(source: "1e999 > 0", column: 1, message: "number 1e999 is too large"),
+        Bad(source: "  {{ inputs.flag }}", column: 3,
+            message: "a condition is written without '{{ }}': nodes.NODE.outputs.NAME > 1, not {{ nodes.NODE.outputs.NAME }} > 1"),
     ]
 
     @Test(arguments: invalid)
