@@ -98,7 +98,18 @@ let package = Package(
             dependencies: ["CapstanAPI", "CapstanEngine"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "CapstanKubeTests", dependencies: ["CapstanKube", "CapstanAPI", "TestSupport"]),
+        .testTarget(
+            name: "CapstanKubeTests",
+            dependencies: [
+                "CapstanKube", "CapstanAPI", "TestSupport",
+                // A TLS test server (custom CA, client certificates) and the Prometheus export of the client's metrics.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore", "TestSupport"]),
         .testTarget(name: "CapstanSimTests", dependencies: ["CapstanSim", "CapstanKube", "CapstanAPI", "TestSupport"]),
         .testTarget(

@@ -136,3 +136,38 @@ import Testing
         }
     }
 }
+
+/// A typed mirror of a ConfigMap, to show Codable types going through the untyped client.
+private struct TypedConfigMap: Codable, Equatable {
+    struct Metadata: Codable, Equatable {
+        var name: String
+        var namespace: String?
+        var resourceVersion: String?
+    }
+
+    var apiVersion = "v1"
+    var kind = "ConfigMap"
+    var metadata: Metadata
+    var data: [String: String]
+}
+
+@Suite struct TypedAccessTests {
+    @Test func codableTypesRoundTripThroughTheClient() async throws {
+        try await withSimCluster { cluster in
+            let created = try await cluster.client.create(.configMaps, namespace: "default",
+                                                          TypedConfigMap(metadata: .init(name: "typed"), data: ["k": "v"]))
+            #expect(created.metadata.resourceVersion != nil)
+            #expect(created.metadata.namespace == "default")
+            let fetched = try await cluster.client.get(.configMaps, namespace: "default", name: "typed", as: TypedConfigMap.self)
+            #expect(fetched == created)
+            let all = try await cluster.client.listAll(.configMaps, namespace: "default", as: TypedConfigMap.self)
+            #expect(all.map(\.metadata.name) == ["typed"])
+        }
+    }
+
+    @Test func decodingErrorsNameTheField() throws {
+        let object: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": 5], "data": [:]]
+        let error = #expect(throws: KubeError.self) { try object.decoded(as: TypedConfigMap.self) }
+        #expect(error?.message.contains("metadata.name") == true, "\(String(describing: error))")
+    }
+}

@@ -82,11 +82,14 @@ import Testing
         let cluster = try await SimCluster.start()
         let elector = LeaderElector(client: cluster.client, config: config("lonely"))
         let workCancelled = LockedBox(false)
+        let stoppedCalled = LockedBox(false)
         let run = Task {
-            await elector.run {
+            await elector.run(onStartedLeading: {
                 while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
                 workCancelled.withLockedValue { $0 = true }
-            }
+            }, onStoppedLeading: {
+                stoppedCalled.withLockedValue { $0 = true }
+            })
         }
         #expect(await eventually { elector.isLeader })
         // The API server goes away: renewals fail and the leader must stop within the renew deadline.
@@ -95,6 +98,7 @@ import Testing
         await run.value
         #expect(!elector.isLeader)
         #expect(workCancelled.withLockedValue { $0 })
+        #expect(stoppedCalled.withLockedValue { $0 })
         #expect(ContinuousClock.now - lost < .seconds(4))
         try await cluster.client.shutdown()
     }

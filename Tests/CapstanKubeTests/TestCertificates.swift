@@ -1,4 +1,5 @@
-// A throwaway CA and client certificate (100-year validity) for kubeconfig and TLS-setup tests.
+// A throwaway CA with a client certificate and a server certificate for 127.0.0.1, plus an
+// unrelated CA (100-year validity), for kubeconfig and TLS tests.
 enum TestCertificates {
     static let caCertificate = """
     -----BEGIN CERTIFICATE-----
@@ -30,5 +31,38 @@ enum TestCertificates {
     +wJ+GdMFI9lI05tCWfeHMNMWafqhRANCAASo0eioneimaXRDe4cxG+5Nc4nxaP4y
     1DbIvzID9fwcRrjmFlYIUSfbeDdBeuEN9RcJ0tni9wqn82qEluYarZxx
     -----END PRIVATE KEY-----
+    """
+    static let serverCertificate = """
+    -----BEGIN CERTIFICATE-----
+    MIIBmDCCAUCgAwIBAgIUZsgd8EF8Ex9tJprgT0Jk47+lQ4AwCgYIKoZIzj0EAwIw
+    GjEYMBYGA1UEAwwPY2Fwc3Rhbi10ZXN0LWNhMCAXDTI2MTEyNDA4MzY1NFoYDzIx
+    MjYxMDMxMDgzNjU0WjAeMRwwGgYDVQQDDBNjYXBzdGFuLXRlc3Qtc2VydmVyMFkw
+    EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAECBNcvjVEqcX/HaJtMPPJeA8P9kbzvwn5
+    jsufndcyNusEFEdzOtuWhH+atswQUw47z4dc2llzJiXXZqBA1AHzuaNeMFwwGgYD
+    VR0RBBMwEYcEfwAAAYIJbG9jYWxob3N0MB0GA1UdDgQWBBQqAMlnZV7Mo9RfPBX6
+    4PXtc3RXwjAfBgNVHSMEGDAWgBQbSmtL2A4dvt499YUXLQ93jXhJWzAKBggqhkjO
+    PQQDAgNGADBDAh9v4lDjdyJaE9kkr0YwfAD8P/pJUlWoyHaOH0OpUtjaAiAMojcl
+    lMCdJ62tTY/7ViO+Mj7sI04sS86MNJhbp1k1vg==
+    -----END CERTIFICATE-----
+    """
+    static let serverKey = """
+    -----BEGIN PRIVATE KEY-----
+    MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgx3EkSnNTSGLPNdvY
+    15xkcoLuB0Kpx5P2nk7xGGSv7YmhRANCAAQIE1y+NUSpxf8dom0w88l4Dw/2RvO/
+    CfmOy5+d1zI26wQUR3M625aEf5q2zBBTDjvPh1zaWXMmJddmoEDUAfO5
+    -----END PRIVATE KEY-----
+    """
+    static let unrelatedCA = """
+    -----BEGIN CERTIFICATE-----
+    MIIBhTCCASugAwIBAgIUC4qYuzJir5ddKjI1Lyn1RCpijs4wCgYIKoZIzj0EAwIw
+    FzEVMBMGA1UEAwwMdW5yZWxhdGVkLWNhMCAXDTI2MTEyNDA4MzY1NFoYDzIxMjYx
+    MDMxMDgzNjU0WjAXMRUwEwYDVQQDDAx1bnJlbGF0ZWQtY2EwWTATBgcqhkjOPQIB
+    BggqhkjOPQMBBwNCAATy++uWsE1zm1r9HV4LObHjx8gDQ3Z4pSABXYv1lbzQV0Kh
+    0krA4dX9Okg1fhWFLgWKeR2eVWi+x51mE6GXYDWEo1MwUTAdBgNVHQ4EFgQU9mvQ
+    nDBdFJVPOhap26CS9hqeXBgwHwYDVR0jBBgwFoAU9mvQnDBdFJVPOhap26CS9hqe
+    XBgwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiA1B+CAPMmBhdCi
+    o6al3rdw+vkwRLbqZ156QrQJS9duQgIhAPg69NnXepM9+fd4OcAj37zI2zob8Uim
+    9qaViWa4J2eD
+    -----END CERTIFICATE-----
     """
 }

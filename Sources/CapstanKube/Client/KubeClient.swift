@@ -15,7 +15,7 @@ public final class KubeClient: Sendable {
     public let options: KubeClientOptions
     let http: HTTPClient
     let limiter: RequestRateLimiter
-    let metrics = KubeRequestMetrics()
+    let metrics: KubeRequestMetrics
     let logger: Logger
 
     public init(config: KubeConfig, options: KubeClientOptions = KubeClientOptions(),
@@ -24,12 +24,13 @@ public final class KubeClient: Sendable {
         self.options = options
         self.logger = logger
         self.limiter = RequestRateLimiter(qps: options.qps, burst: options.burst, time: time)
+        self.metrics = KubeRequestMetrics(factory: options.metricsFactory)
 
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: config.usesTLS ? try Self.tlsConfiguration(config) : nil,
             redirectConfiguration: .disallow,
             // No read timeout: a quiet watch is healthy. The request deadline bounds the wait for a response head.
-            timeout: .init(connect: .seconds(10), read: nil),
+            timeout: .init(connect: TimeAmount(options.connectTimeout), read: nil),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: options.maxConnections),
             decompression: .disabled
         )

@@ -1,3 +1,5 @@
+import Metrics
+
 /// Tuning of a `KubeClient`. The defaults suit one controller process; `capstan run` maps
 /// `--kube-qps` and `--kube-burst` onto `qps` and `burst`.
 public struct KubeClientOptions: Sendable {
@@ -8,21 +10,28 @@ public struct KubeClientOptions: Sendable {
     public var retry: RetryPolicy
     /// Time allowed for a request until its response head arrives.
     public var requestTimeout: Duration
+    /// Time allowed to open a connection, TLS handshake included; failed handshakes (a wrong
+    /// CA, say) are retried by the connection pool until it passes.
+    public var connectTimeout: Duration
     /// The longest response body accepted (lists of tens of thousands of pods are large).
     public var maxResponseBytes: Int
     /// Connections kept per API server over HTTP/1.1; every open watch holds one.
     public var maxConnections: Int
     public var userAgent: String
+    /// Where request metrics go; nil uses the process-wide `MetricsSystem`.
+    public var metricsFactory: (any MetricsFactory)?
 
     public init(qps: Double = 50, burst: Int = 100, retry: RetryPolicy = RetryPolicy(),
-                requestTimeout: Duration = .seconds(60), maxResponseBytes: Int = 1 << 30,
-                maxConnections: Int = 64, userAgent: String = "capstan") {
+                requestTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10), maxResponseBytes: Int = 1 << 30,
+                maxConnections: Int = 64, userAgent: String = "capstan", metricsFactory: (any MetricsFactory)? = nil) {
         self.qps = qps
         self.burst = burst
         self.retry = retry
         self.requestTimeout = requestTimeout
+        self.connectTimeout = connectTimeout
         self.maxResponseBytes = maxResponseBytes
         self.maxConnections = maxConnections
         self.userAgent = userAgent
+        self.metricsFactory = metricsFactory
     }
 }

@@ -11,12 +11,16 @@ struct KubeRequestMetrics: Sendable {
     static let requestsLabel = "capstan_kube_requests_total"
     static let durationLabel = "capstan_kube_request_duration_seconds"
 
+    /// nil: the process-wide `MetricsSystem.factory`, read at each use (bootstrap may come later).
+    let factory: (any MetricsFactory)?
+
     func record(verb: KubeVerb, code: Int?, duration: Duration) {
+        let factory = self.factory ?? MetricsSystem.factory
         let codeText = code.map(String.init) ?? "error"
-        Counter(label: Self.requestsLabel, dimensions: [("verb", verb.rawValue), ("code", codeText)]).increment()
+        Counter(label: Self.requestsLabel, dimensions: [("verb", verb.rawValue), ("code", codeText)], factory: factory).increment()
         let (seconds, attoseconds) = duration.components
         let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-        Metrics.Timer(label: Self.durationLabel, dimensions: [("verb", verb.rawValue)]).recordNanoseconds(nanoseconds)
+        Metrics.Timer(label: Self.durationLabel, dimensions: [("verb", verb.rawValue)], factory: factory).recordNanoseconds(nanoseconds)
     }
 }
 

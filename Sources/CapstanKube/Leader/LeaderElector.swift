@@ -20,7 +20,7 @@ public final class LeaderElector: Sendable {
     let logger: Logger
     let onNewLeader: @Sendable (String) -> Void
     private let state = NIOLockedValueBox(Observation())
-    private let gauge = Gauge(label: "capstan_leader")
+    private let gauge: Gauge
 
     struct Observation: Sendable {
         var record: LeaseRecord?
@@ -32,13 +32,15 @@ public final class LeaderElector: Sendable {
 
     public init(client: any ResourceReader & ResourceWriter, config: LeaderElectionConfig,
                 time: any TimeSource = SystemTimeSource(), wallClock: @escaping @Sendable () -> Date = { Date() },
-                logger: Logger = Logger(label: "capstan.leader"), onNewLeader: @escaping @Sendable (String) -> Void = { _ in }) {
+                logger: Logger = Logger(label: "capstan.leader"), metricsFactory: (any MetricsFactory)? = nil,
+                onNewLeader: @escaping @Sendable (String) -> Void = { _ in }) {
         self.client = client
         self.config = config
         self.time = time
         self.wallClock = wallClock
         self.logger = logger
         self.onNewLeader = onNewLeader
+        self.gauge = Gauge(label: "capstan_leader", factory: metricsFactory ?? MetricsSystem.factory)
     }
 
     public var isLeader: Bool { state.withLockedValue { $0.leading } }
@@ -65,6 +67,19 @@ public final class LeaderElector: Sendable {
             await release()
         }
         logger.info("stopped leading", metadata: ["identity": "\(config.identity)", "released": "\(cancelled && config.releaseOnCancel)"])
+    }
+
+    /// client-go's shape: `onStartedLeading` runs while leading and is cancelled when
+    /// leadership ends; `onStoppedLeading` runs after, whether the lease was lost or released.
+    /// A controller normally exits when this returns, as client-go's controllers do.
+    public func run(onStartedLeading: @escaping @Sendable () async -> Void,
+                    onStoppedLeading: @escaping @Sendable () async -> Void) async {
+        let wasElected = LockedFlag()
+        await run {
+            wasElected.set()
+            await onStartedLeading()
+        }
+        if wasElected.isSet { await onStoppedLeading() }
     }
 
     private func setLeading(_ leading: Bool) {
@@ -212,4 +227,11 @@ func withTimeout<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendabl
         group.cancelAll()
         return first
     }
+}
+
+/// A flag set once from any task.
+private final class LockedFlag: Sendable {
+    private let value = NIOLockedValueBox(false)
+    func set() { value.withLockedValue { $0 = true } }
+    var isSet: Bool { value.withLockedValue { $0 } }
 }

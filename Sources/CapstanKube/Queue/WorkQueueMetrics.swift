@@ -14,9 +14,10 @@ public struct WorkQueueMetrics: Sendable {
 
     public static let none = WorkQueueMetrics(depthChanged: { _ in }, keyWaited: { _ in })
 
-    public static func swiftMetrics(dimensions: [(String, String)] = []) -> WorkQueueMetrics {
-        let depth = Gauge(label: "capstan_workqueue_depth", dimensions: dimensions)
-        let wait = Metrics.Timer(label: "capstan_workqueue_wait_seconds", dimensions: dimensions)
+    public static func swiftMetrics(dimensions: [(String, String)] = [], factory: (any MetricsFactory)? = nil) -> WorkQueueMetrics {
+        let factory = factory ?? MetricsSystem.factory
+        let depth = Gauge(label: "capstan_workqueue_depth", dimensions: dimensions, factory: factory)
+        let wait = Metrics.Timer(label: "capstan_workqueue_wait_seconds", dimensions: dimensions, factory: factory)
         return WorkQueueMetrics(
             depthChanged: { depth.record($0) },
             keyWaited: { duration in
