@@ -35,13 +35,13 @@ import Testing
             Issue.record("expected a bearer token, got \(config.credentials)")
             return
         }
-        #expect(try tokens.token() == "abc123")
+        #expect(try await tokens.token() == "abc123")
         // The PEM material must be usable for TLS, not merely decoded.
         let client = try KubeClient(config: config)
         try await client.shutdown()
     }
 
-    @Test func readsCertificateFilesRelativeToTheKubeconfig() throws {
+    @Test func readsCertificateFilesRelativeToTheKubeconfig() async throws {
         let folder = try TemporaryFolder()
         try folder.write("pki/ca.crt", TestCertificates.caCertificate)
         try folder.write("pki/client.crt", TestCertificates.clientCertificate)
@@ -74,7 +74,7 @@ import Testing
             Issue.record("expected a token file, got \(other.credentials)")
             return
         }
-        #expect(try tokens.token() == "file-token")
+        #expect(try await tokens.token() == "file-token")
     }
 
     @Test func kubeconfigListUsesFirstExistingFileAndMerges() throws {
@@ -143,7 +143,7 @@ import Testing
         #expect(keyError?.reason.contains("without its key") == true)
     }
 
-    @Test func inClusterConfigReadsServiceAccountAndRotatedToken() throws {
+    @Test func inClusterConfigReadsServiceAccountAndRotatedToken() async throws {
         let folder = try TemporaryFolder()
         try folder.write("sa/token", "first-token")
         try folder.write("sa/ca.crt", TestCertificates.caCertificate)
@@ -157,22 +157,84 @@ import Testing
             Issue.record("expected the service-account token")
             return
         }
-        #expect(try tokens.token() == "first-token")
+        #expect(try await tokens.token() == "first-token")
         try folder.write("sa/token", "rotated-token")
         // Cached until the refresh interval passes or the server answers 401.
-        #expect(try tokens.token() == "first-token")
+        #expect(try await tokens.token() == "first-token")
         tokens.invalidate()
-        #expect(try tokens.token() == "rotated-token")
+        #expect(try await tokens.token() == "rotated-token")
     }
 
     @Test func tokenFileIsReReadAfterTheRefreshInterval() async throws {
         let folder = try TemporaryFolder()
         let path = try folder.write("token", "one")
         let tokens = TokenSource(file: path, refreshInterval: .milliseconds(50))
-        #expect(try tokens.token() == "one")
+        #expect(try await tokens.token() == "one")
         try folder.write("token", "two")
         try await Task.sleep(for: .milliseconds(80))
-        #expect(try tokens.token() == "two")
+        #expect(try await tokens.token() == "two")
+    }
+
+    @Test func execPluginTokensAreCachedUntilExpiryOrInvalidation() async throws {
+        let folder = try TemporaryFolder()
+        let runs = folder.path + "/runs"
+        // Prints a token valid for an hour; counts its runs; shows it got its env and exec info.
+        try folder.write("bin/get-token", """
+            #!/bin/sh
+            echo run >> \(runs)
+            case "$KUBERNETES_EXEC_INFO" in *ExecCredential*) ;; *) echo "no exec info" >&2; exit 3;; esac
+            printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s-%s","expirationTimestamp":"%s"}}' "$PREFIX" "$1" "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+            """)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path + "/bin/get-token")
+        let path = try folder.write("kube/config", """
+            current-context: eks
+            clusters: [{name: c, cluster: {server: "https://eks.example:443"}}]
+            contexts: [{name: eks, context: {cluster: c, user: u}}]
+            users:
+            - name: u
+              user:
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1beta1
+                  command: ../bin/get-token
+                  args: [cluster-a]
+                  env: [{name: PREFIX, value: eks}]
+                  interactiveMode: Never
+            """)
+        let config = try KubeConfig.load(kubeconfigPath: path, environment: [:])
+        guard case .bearer(let tokens) = config.credentials else {
+            Issue.record("expected a token from the exec plugin")
+            return
+        }
+        async let first = tokens.token()
+        async let concurrent = tokens.token()
+        #expect(try await first == "eks-cluster-a")
+        #expect(try await concurrent == "eks-cluster-a")
+        #expect(try await tokens.token() == "eks-cluster-a")
+        func runCount() throws -> Int { try String(contentsOfFile: runs, encoding: .utf8).split(separator: "\n").count }
+        #expect(try runCount() == 1, "one run serves concurrent requests and later ones until expiry")
+        tokens.invalidate()
+        #expect(try await tokens.token() == "eks-cluster-a")
+        #expect(try runCount() == 2)
+    }
+
+    @Test func failingExecPluginReportsItsOutput() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("fail", "#!/bin/sh\necho 'token expired: run aws sso login' >&2\nexit 1\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path + "/fail")
+        let path = try folder.write("config", """
+            current-context: x
+            clusters: [{name: c, cluster: {server: "https://h:1"}}]
+            contexts: [{name: x, context: {cluster: c, user: u}}]
+            users: [{name: u, user: {exec: {command: \(folder.path)/fail}}}]
+            """)
+        let config = try KubeConfig.load(kubeconfigPath: path, environment: [:])
+        guard case .bearer(let tokens) = config.credentials else {
+            Issue.record("expected a token source")
+            return
+        }
+        let error = await #expect(throws: KubeConfigError.self) { try await tokens.token() }
+        #expect(error?.reason.contains("aws sso login") == true, "\(String(describing: error))")
+        #expect(error?.location.contains(path) == true)
     }
 
     private func minimalKubeconfig(server: String) -> String {

@@ -50,7 +50,7 @@ extension KubeClient {
             let failure: KubeError
             let started = ContinuousClock.now
             do {
-                let response = try await http.execute(try makeHTTPRequest(request), timeout: TimeAmount(options.requestTimeout))
+                let response = try await http.execute(try await makeHTTPRequest(request), timeout: TimeAmount(options.requestTimeout))
                 let code = Int(response.status.code)
                 metrics.record(verb: request.verb, code: code, duration: ContinuousClock.now - started)
                 if (200..<300).contains(code) { return response }
@@ -84,7 +84,7 @@ extension KubeClient {
         }
     }
 
-    private func makeHTTPRequest(_ request: KubeRequest) throws -> HTTPClientRequest {
+    private func makeHTTPRequest(_ request: KubeRequest) async throws -> HTTPClientRequest {
         var url = config.server.absoluteString
         while url.hasSuffix("/") { url.removeLast() }
         url += request.address.path
@@ -98,7 +98,7 @@ extension KubeClient {
         case .none:
             break
         case .bearer(let tokens):
-            http.headers.add(name: "Authorization", value: "Bearer \(try tokens.token())")
+            http.headers.add(name: "Authorization", value: "Bearer \(try await tokens.token())")
         case .basic(let username, let password):
             let encoded = Data("\(username):\(password)".utf8).base64EncodedString()
             http.headers.add(name: "Authorization", value: "Basic \(encoded)")

@@ -39,7 +39,6 @@ extension KubeConfig {
             throw KubeConfigError(location: paths.token, reason: "no service-account token; is automountServiceAccountToken disabled?")
         }
         let tokens = TokenSource(file: paths.token)
-        _ = try tokens.token()
         guard let ca = FileManager.default.contents(atPath: paths.certificateAuthority) else {
             throw KubeConfigError(location: paths.certificateAuthority, reason: "cannot read the cluster's CA certificate")
         }

@@ -50,6 +50,7 @@ extension KubeconfigFile {
             copy.users[i].value.clientCertificate = absolute(copy.users[i].value.clientCertificate)
             copy.users[i].value.clientKey = absolute(copy.users[i].value.clientKey)
             copy.users[i].value.tokenFile = absolute(copy.users[i].value.tokenFile)
+            copy.users[i].value.folder = folder.path
         }
         return copy
     }
@@ -94,8 +95,10 @@ extension KubeconfigFile {
             credentials = .bearer(TokenSource(file: tokenFile))
         } else if let username = user.username, let password = user.password {
             credentials = .basic(username: username, password: password)
-        } else if user.exec != nil || user.authProvider != nil, cert == nil {
-            throw fail("user \"\(context.user ?? "")\" authenticates with an exec or auth-provider plugin, which Capstan does not run; use a token, a token file or a client certificate")
+        } else if let exec = user.exec, cert == nil {
+            credentials = .bearer(TokenSource(plugin: try ExecCredentialPlugin(exec: exec, folder: user.folder ?? ".", location: where_)))
+        } else if user.authProvider != nil, cert == nil {
+            throw fail("user \"\(context.user ?? "")\" authenticates with an auth-provider plugin, which Capstan does not run; use an exec plugin, a token, a token file or a client certificate")
         } else {
             credentials = .none
         }

@@ -48,6 +48,8 @@ struct KubeconfigFile: Decodable, Sendable {
         var password: String?
         var exec: JSONValue?
         var authProvider: JSONValue?
+        /// The folder of the file that defined this user (not in YAML): exec commands are relative to it.
+        var folder: String?
 
         enum CodingKeys: String, CodingKey {
             case clientCertificate = "client-certificate"

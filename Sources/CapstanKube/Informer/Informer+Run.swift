@@ -44,13 +44,21 @@ extension Informer {
         }
     }
 
+    /// Lists page by page, keeping only each page's summaries, so a relist of tens of
+    /// thousands of objects never holds more than one page of full JSON.
     private func relist() async throws {
-        let list = try await client.listAll(resource, namespace: namespace,
-                                            options: ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector),
-                                            pageSize: options.pageSize)
-        let objects = list.items.map { item in
-            (key: item.kubeMeta.key, summary: transform(item), resourceVersion: item.kubeMeta.resourceVersion ?? "")
-        }
+        var options = ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector, limit: self.options.pageSize)
+        var objects: [(key: String, summary: Summary?, resourceVersion: String)] = []
+        var listVersion: String?
+        repeat {
+            let page = try await client.list(resource, namespace: namespace, options: options)
+            listVersion = listVersion ?? page.resourceVersion
+            for item in page.items {
+                objects.append((key: item.kubeMeta.key, summary: transform(item), resourceVersion: item.kubeMeta.resourceVersion ?? ""))
+            }
+            options.continueToken = page.continueToken
+        } while options.continueToken != nil
+        let list = (resourceVersion: listVersion ?? "", count: objects.count)
         let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             let events = state.cache.replace(with: objects)
             state.resourceVersion = list.resourceVersion
@@ -62,7 +70,7 @@ extension Informer {
             return state.syncWaiters
         }
         for waiter in waiters { waiter.resume() }
-        logger.debug("listed", metadata: ["items": "\(objects.count)", "resourceVersion": "\(list.resourceVersion)"])
+        logger.debug("listed", metadata: ["items": "\(list.count)", "resourceVersion": "\(list.resourceVersion)"])
     }
 
     /// One watch request, applied event by event until the server ends it. Throws on
