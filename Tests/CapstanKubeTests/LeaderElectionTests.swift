@@ -3,9 +3,10 @@ import CapstanKube
 import Testing
 
 @Suite struct LeaderElectionTests {
-    private func config(_ identity: String, release: Bool = true) -> LeaderElectionConfig {
+    /// Short timings so the tests take seconds; `lease` seconds to expiry.
+    private func config(_ identity: String, release: Bool = true, lease: Int = 2) -> LeaderElectionConfig {
         LeaderElectionConfig(leaseName: "capstan-controller", namespace: "kube-system", identity: identity,
-                             leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500), retryPeriod: .milliseconds(200),
+                             leaseDuration: .seconds(lease), renewDeadline: .milliseconds(lease * 750), retryPeriod: .milliseconds(200),
                              releaseOnCancel: release)
     }
 
@@ -14,8 +15,9 @@ import Testing
             let client = cluster.client
             let leading = LockedBox(Set<String>())
             let overlaps = LockedBox(0)
-            let first = LeaderElector(client: client, config: config("first"))
-            let second = LeaderElector(client: client, config: config("second"))
+            // A long lease, so a handover well inside it can only come from the release.
+            let first = LeaderElector(client: client, config: config("first", lease: 5))
+            let second = LeaderElector(client: client, config: config("second", lease: 5))
 
             @Sendable func work(_ name: String) async {
                 let clash = leading.withLockedValue { set -> Bool in
@@ -30,7 +32,7 @@ import Testing
             let firstRun = Task { await first.run { await work("first") } }
             #expect(await eventually { first.isLeader })
             let secondRun = Task { await second.run { await work("second") } }
-            // The second candidate keeps trying for several lease durations without winning.
+            // The second candidate keeps trying without winning while the first renews.
             try await Task.sleep(for: .seconds(3))
             #expect(first.isLeader)
             #expect(!second.isLeader)
@@ -38,7 +40,7 @@ import Testing
 
             let lease = try await client.get(.leases, namespace: "kube-system", name: "capstan-controller")
             #expect(lease["spec"]?["holderIdentity"] == "first")
-            #expect(lease["spec"]?["leaseDurationSeconds"] == 2)
+            #expect(lease["spec"]?["leaseDurationSeconds"] == 5)
             #expect(lease["spec"]?["renewTime"]?.stringValue?.hasSuffix("Z") == true)
 
             // Shutting the leader down releases the lease; the other takes over well before it would expire.
@@ -47,7 +49,7 @@ import Testing
             await firstRun.value
             #expect(!first.isLeader)
             #expect(await eventually(timeout: .seconds(5)) { second.isLeader })
-            #expect(ContinuousClock.now - released < .milliseconds(1800))
+            #expect(ContinuousClock.now - released < .seconds(4))
             let taken = try await client.get(.leases, namespace: "kube-system", name: "capstan-controller")
             #expect(taken["spec"]?["holderIdentity"] == "second")
             #expect((taken["spec"]?["leaseTransitions"]?.intValue ?? 0) >= 1)
