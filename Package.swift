@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "capstan", targets: ["capstan"]),
+        .executable(name: "capstan-bench", targets: ["capstan-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -92,6 +93,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Benchmarks of the engine (hack/bench/engine.sh).
+        .executableTarget(name: "capstan-bench", dependencies: ["CapstanAPI", "CapstanEngine"]),
         .testTarget(name: "CapstanAPITests", dependencies: ["CapstanAPI"]),
         .testTarget(
             name: "CapstanEngineTests",

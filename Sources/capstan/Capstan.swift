@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 @main
@@ -5,8 +6,33 @@ struct Capstan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capstan",
         abstract: "A workflow execution engine for Kubernetes.",
-        subcommands: [Version.self, Sim.self]
+        subcommands: [ValidateCommand.self, CRDCommand.self, Sim.self, Version.self]
     )
+
+    /// Bad usage exits 2, as every Capstan command documents, rather than the parser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandleOutput.standardError(fullMessage(for: error))
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+enum FileHandleOutput {
+    static func standardError(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
 }
 
 struct Version: ParsableCommand {

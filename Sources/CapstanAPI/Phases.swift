@@ -1,0 +1,52 @@
+public enum WorkflowPhase: String, Sendable, Hashable, CaseIterable {
+    case pending = "Pending"
+    case running = "Running"
+    case succeeded = "Succeeded"
+    case failed = "Failed"
+    case aborted = "Aborted"
+
+    public var isTerminal: Bool {
+        switch self {
+        case .succeeded, .failed, .aborted: return true
+        case .pending, .running: return false
+        }
+    }
+}
+
+public enum NodePhase: String, Sendable, Hashable, CaseIterable {
+    case pending = "Pending"
+    case running = "Running"
+    case succeeded = "Succeeded"
+    case failed = "Failed"
+    case skipped = "Skipped"
+    case aborted = "Aborted"
+
+    public var isTerminal: Bool {
+        switch self {
+        case .succeeded, .failed, .skipped, .aborted: return true
+        case .pending, .running: return false
+        }
+    }
+}
+
+/// Why one attempt failed (SPEC §3). System reasons are the cluster's fault, not the task's,
+/// and retry without using the node's `retries`.
+public enum FailureReason: String, Sendable, Hashable, CaseIterable {
+    case error = "Error"
+    case oomKilled = "OOMKilled"
+    case deadlineExceeded = "DeadlineExceeded"
+    case outputsMissing = "OutputsMissing"
+    case imagePullBackOff = "ImagePullBackOff"
+    case unschedulable = "Unschedulable"
+    case evicted = "Evicted"
+    case preempted = "Preempted"
+    case nodeLost = "NodeLost"
+    case podDeleted = "PodDeleted"
+
+    public var isSystem: Bool {
+        switch self {
+        case .evicted, .preempted, .nodeLost, .podDeleted: return true
+        default: return false
+        }
+    }
+}

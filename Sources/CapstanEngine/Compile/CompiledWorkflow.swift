@@ -1,0 +1,66 @@
+import CapstanAPI
+
+/// A spec resolved once: defaults applied, templates and conditions parsed, nodes indexed
+/// and ordered, every reference checked. Everything after compilation reads this and never
+/// the raw spec, so there is one truth about what a node is.
+public struct CompiledWorkflow: Sendable {
+    public let spec: WorkflowSpec
+    public let nodes: [CompiledNode]
+    /// Node positions in an order where every node comes after its dependencies.
+    public let topologicalOrder: [Int]
+    public let outputs: [String: TemplatedValue]
+    private let positions: [String: Int]
+
+    init(spec: WorkflowSpec, nodes: [CompiledNode], topologicalOrder: [Int], outputs: [String: TemplatedValue]) {
+        self.spec = spec
+        self.nodes = nodes
+        self.topologicalOrder = topologicalOrder
+        self.outputs = outputs
+        self.positions = Dictionary(nodes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public subscript(name: String) -> CompiledNode? {
+        positions[name].map { nodes[$0] }
+    }
+}
+
+public struct CompiledNode: Sendable {
+    public let name: String
+    public let position: Int
+    /// The node's own settings with `spec.defaults` filled in.
+    public let settings: NodeSettings
+    public let image: Template
+    public let command: [Template]
+    public let args: [Template]
+    public let env: [CompiledEnvVar]
+    public let workingDir: Template?
+    public let inputs: [String: TemplatedValue]
+    public let outputs: [String]
+    public let when: Condition?
+    public let map: CompiledMap?
+    public let podLabels: [String: Template]
+    public let podAnnotations: [String: Template]
+    /// Every node that must finish first: `dependsOn` plus every node referenced.
+    public let dependencies: [String]
+    /// Nodes whose outputs this node reads; if one is skipped, so is this node.
+    public let dataDependencies: Set<String>
+    /// The node as written plus the defaults it inherits: what "the same node" means to `recoverFrom`.
+    public var definition: JSONValue = .null
+
+    public var retries: Int { settings.retries ?? 0 }
+    public var retryBackoff: RetryBackoff { settings.retryBackoff ?? RetryBackoff() }
+    public var isInterruptible: Bool { settings.interruptible ?? false }
+    public var hasCheckpoint: Bool { settings.checkpoint ?? false }
+}
+
+public struct CompiledEnvVar: Sendable {
+    public let name: String
+    public let value: Template?
+    public let valueFrom: JSONValue?
+}
+
+public struct CompiledMap: Sendable {
+    public let over: TemplatedValue
+    public let concurrency: Int?
+    public let minSuccessRatio: Double
+}

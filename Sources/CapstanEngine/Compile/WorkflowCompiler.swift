@@ -1,0 +1,98 @@
+import CapstanAPI
+
+/// Turns a Workflow's spec into a `CompiledWorkflow`, or into the list of every problem that
+/// stops it from running. This is what `capstan validate` runs, and what the controller runs
+/// before anything starts.
+public enum WorkflowCompiler {
+    public static let maximumNodeNameLength = 50
+
+    public static func compile(_ specJSON: JSONValue) -> Result<CompiledWorkflow, InvalidWorkflowError> {
+        let (decoded, decodeProblems) = WorkflowSpec.decode(specJSON)
+        guard let spec = decoded, decodeProblems.isEmpty else { return .failure(InvalidWorkflowError(decodeProblems)) }
+        return compile(spec).map { compiled in
+            let rawNodes = specJSON["nodes"]?.arrayValue ?? []
+            let defaults = specJSON["defaults"] ?? .null
+            let nodes = compiled.nodes.map { node in
+                var node = node
+                node.definition = ["defaults": defaults, "node": rawNodes.indices.contains(node.position) ? rawNodes[node.position] : .null]
+                return node
+            }
+            return CompiledWorkflow(spec: spec, nodes: nodes, topologicalOrder: compiled.topologicalOrder, outputs: compiled.outputs)
+        }
+    }
+
+    public static func compile(_ spec: WorkflowSpec) -> Result<CompiledWorkflow, InvalidWorkflowError> {
+        let problems = ProblemList()
+        let declaredOutputs = Dictionary(
+            spec.nodes.map { ($0.name, Set($0.settings.inheriting(from: spec.defaults).outputs ?? [])) },
+            uniquingKeysWith: { first, _ in first })
+        var seen: Set<String> = []
+        var nodes: [CompiledNode] = []
+        for (position, node) in spec.nodes.enumerated() {
+            let path = "spec.nodes[\(position)]"
+            checkName(node.name, path: "\(path).name", problems: problems)
+            if !seen.insert(node.name).inserted {
+                problems.add("\(path).name", "duplicate node name \"\(node.name)\"; node names must be unique")
+            }
+            var compiler = NodeCompiler(
+                spec: spec, node: node, position: position, path: path, declaredOutputs: declaredOutputs, problems: problems)
+            nodes.append(compiler.compile())
+        }
+        if let recoverFrom = spec.recoverFrom, !DNSName.isSubdomain(recoverFrom) {
+            problems.add("spec.recoverFrom", "\"\(recoverFrom)\" is not a valid Workflow name")
+        }
+        var outputs: [String: TemplatedValue] = [:]
+        for (name, value) in spec.outputs.sorted(by: { $0.key < $1.key }) {
+            let path = "spec.outputs.\(name)"
+            guard let templated = ReferenceChecker.parse(value, path: path, problems: problems) else { continue }
+            let checker = ReferenceChecker(
+                declaredInputs: Set(spec.inputs.keys), declaredOutputs: declaredOutputs, nodeInputs: nil, isMap: false,
+                problems: problems)
+            checker.check(templated.references, path: path)
+            outputs[name] = templated
+        }
+        let order = GraphOrder.topological(nodes, problems: problems)
+        if !problems.diagnostics.isEmpty { return .failure(InvalidWorkflowError(problems.diagnostics)) }
+        return .success(CompiledWorkflow(spec: spec, nodes: nodes, topologicalOrder: order, outputs: outputs))
+    }
+
+    static func checkName(_ name: String, path: String, problems: ProblemList) {
+        if name.count > maximumNodeNameLength {
+            problems.add(path, "\"\(name)\" is longer than \(maximumNodeNameLength) characters")
+        } else if !DNSName.isLabel(name) {
+            problems.add(path, "\"\(name)\" must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit")
+        }
+    }
+}
+
+/// Kubernetes name rules.
+public enum DNSName {
+    public static func isLabel(_ s: String) -> Bool {
+        guard !s.isEmpty, s.utf8.count <= 63 else { return false }
+        let bytes = Array(s.utf8)
+        func alnum(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 48 && b <= 57) }
+        return alnum(bytes.first!) && alnum(bytes.last!) && bytes.allSatisfy { alnum($0) || $0 == 45 }
+    }
+
+    public static func isSubdomain(_ s: String) -> Bool {
+        guard !s.isEmpty, s.utf8.count <= 253 else { return false }
+        return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isLabel(String($0)) }
+    }
+
+    /// A label or annotation key: optional DNS subdomain prefix and '/', then a name of up to
+    /// 63 characters of alphanumerics, '-', '_' and '.'.
+    public static func isQualifiedKey(_ key: String) -> Bool {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let name = parts.last else { return false }
+        if parts.count == 2, !isSubdomain(String(parts[0])) { return false }
+        return isLabelValue(String(name)) && !name.isEmpty
+    }
+
+    public static func isLabelValue(_ value: String) -> Bool {
+        guard value.utf8.count <= 63 else { return false }
+        if value.isEmpty { return true }
+        let bytes = Array(value.utf8)
+        func alnum(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) }
+        return alnum(bytes.first!) && alnum(bytes.last!) && bytes.allSatisfy { alnum($0) || $0 == 45 || $0 == 95 || $0 == 46 }
+    }
+}

@@ -1,0 +1,108 @@
+import CapstanAPI
+
+/// Reads a pod's status the way kubelets and the scheduler report it, and says how the
+/// attempt ended, with a SPEC §3 reason.
+public struct AttemptClassifier: Sendable {
+    public var unschedulableTimeout: Double
+    public var imagePullTimeout: Double
+
+    public init(unschedulableTimeout: Double = 300, imagePullTimeout: Double = 300) {
+        self.unschedulableTimeout = unschedulableTimeout
+        self.imagePullTimeout = imagePullTimeout
+    }
+
+    private static let imagePullReasons: Set<String> = [
+        "ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull", "RegistryUnavailable",
+    ]
+
+    public func outcome(of pod: ObservedPod, declaredOutputs: [String], now: Timestamp) -> AttemptOutcome {
+        switch pod.phase {
+        case .succeeded:
+            return succeeded(pod, declaredOutputs: declaredOutputs)
+        case .failed:
+            return .failed(failure(of: pod))
+        case .unknown:
+            return .running
+        case .pending, .running:
+            if let waiting = pod.waitingReason, AttemptClassifier.imagePullReasons.contains(waiting) {
+                let since = pod.createdAt ?? now
+                let permanent = waiting == "InvalidImageName" || waiting == "ErrImageNeverPull"
+                if permanent || now - since >= imagePullTimeout {
+                    return .failed(AttemptFailureInfo(
+                        reason: .imagePullBackOff, message: pod.message ?? "the image could not be pulled (\(waiting))",
+                        podNeedsDeleting: true))
+                }
+            }
+            if let since = pod.unschedulableSince, now - since >= unschedulableTimeout {
+                return .failed(AttemptFailureInfo(
+                    reason: .unschedulable,
+                    message: "no node could run the pod for \(SpecDuration(seconds: unschedulableTimeout)): \(pod.message ?? "unschedulable")",
+                    podNeedsDeleting: true))
+            }
+            return .running
+        }
+    }
+
+    /// When this pod's state should be looked at again even if nothing changes.
+    public func nextCheck(of pod: ObservedPod) -> Timestamp? {
+        if let since = pod.unschedulableSince { return since + unschedulableTimeout }
+        if let waiting = pod.waitingReason, AttemptClassifier.imagePullReasons.contains(waiting), let created = pod.createdAt {
+            return created + imagePullTimeout
+        }
+        return nil
+    }
+
+    private func succeeded(_ pod: ObservedPod, declaredOutputs: [String]) -> AttemptOutcome {
+        guard !declaredOutputs.isEmpty else { return .succeeded(outputs: [:]) }
+        var outputs: [String: JSONValue]?
+        var problem = "the task wrote no outputs to CAPSTAN_OUTPUTS_FILE or CAPSTAN_OUTPUTS_URI"
+        if let text = pod.terminationMessage, text.contains(where: { !$0.isWhitespace }) {
+            if let parsed = try? JSONValue.parse(text), case .object(let fields) = parsed {
+                outputs = fields
+            } else {
+                problem = "the outputs the task wrote are not a JSON object"
+            }
+        }
+        if outputs == nil, case .object(let fields)? = pod.uploadedOutputs { outputs = fields }
+        guard let outputs else {
+            return .failed(AttemptFailureInfo(reason: .outputsMissing, exitCode: pod.exitCode, message: problem))
+        }
+        let missing = declaredOutputs.filter { outputs[$0] == nil }
+        guard missing.isEmpty else {
+            return .failed(AttemptFailureInfo(
+                reason: .outputsMissing, exitCode: pod.exitCode,
+                message: "missing declared output\(missing.count > 1 ? "s" : "") \(missing.map { "\"\($0)\"" }.joined(separator: ", "))"))
+        }
+        return .succeeded(outputs: outputs.filter { declaredOutputs.contains($0.key) })
+    }
+
+    private func failure(of pod: ObservedPod) -> AttemptFailureInfo {
+        switch pod.podReason {
+        case "Evicted":
+            return AttemptFailureInfo(reason: .evicted, exitCode: pod.exitCode, message: pod.message)
+        case "Preempting", "Preempted":
+            return AttemptFailureInfo(reason: .preempted, exitCode: pod.exitCode, message: pod.message)
+        case "NodeLost", "Terminated", "NodeShutdown":
+            return AttemptFailureInfo(reason: .nodeLost, exitCode: pod.exitCode, message: pod.message)
+        case "DeadlineExceeded":
+            return AttemptFailureInfo(reason: .deadlineExceeded, exitCode: pod.exitCode, message: pod.message ?? "the attempt ran longer than its timeout")
+        default: break
+        }
+        switch pod.disruptionReason {
+        case "PreemptionByScheduler", "PreemptionByKubeScheduler":
+            return AttemptFailureInfo(reason: .preempted, exitCode: pod.exitCode, message: pod.message)
+        case "DeletionByTaintManager", "DeletionByPodGC", "TerminationByKubelet":
+            return AttemptFailureInfo(reason: .nodeLost, exitCode: pod.exitCode, message: pod.message)
+        case "EvictionByEvictionAPI":
+            return AttemptFailureInfo(reason: .evicted, exitCode: pod.exitCode, message: pod.message)
+        default: break
+        }
+        if pod.terminatedReason == "OOMKilled" {
+            return AttemptFailureInfo(reason: .oomKilled, exitCode: pod.exitCode ?? 137, message: pod.message ?? "the container ran out of memory")
+        }
+        let code = pod.exitCode
+        return AttemptFailureInfo(
+            reason: .error, exitCode: code,
+            message: pod.message ?? (code.map { "the task exited with code \($0)" } ?? "the pod failed"))
+    }
+}

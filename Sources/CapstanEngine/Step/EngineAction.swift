@@ -1,0 +1,58 @@
+import CapstanAPI
+
+/// Something the engine decided should happen; the controller carries it out.
+public enum EngineAction: Sendable, Hashable {
+    case createPod(PodRequest)
+    case deletePod(name: String, reason: String)
+    /// Write `outputs` as JSON at `key`; report success through `StoreFacts.persisted`.
+    case persistOutputs(key: String, outputs: [String: JSONValue])
+    /// Read the outputs object at `key` into `StoreFacts.outputs`.
+    case loadOutputs(key: String)
+    /// Build a map node's output lists from its items' outputs and write them at `destination`.
+    case gatherOutputs(GatherRequest)
+    /// Look up a cache entry; report through `StoreFacts.cacheLookups`.
+    case lookupCache(cacheKey: String, entryKey: String)
+    /// Copy the outputs at `from` into the cache entry `entryKey`.
+    case writeCache(entryKey: String, from: String)
+    case recordEvent(WorkflowEvent)
+}
+
+public struct PodRequest: Sendable, Hashable {
+    public var name: String
+    public var node: String
+    public var index: Int?
+    public var attempt: Int
+    /// The complete Pod object to create.
+    public var manifest: JSONValue
+}
+
+public struct GatherRequest: Sendable, Hashable {
+    public var node: String
+    /// Items' outputs live at `itemKeyPrefix + "\(index)/outputs.json"`.
+    public var itemKeyPrefix: String
+    public var items: ItemPhases
+    public var outputNames: [String]
+    public var destination: String
+}
+
+public struct WorkflowEvent: Sendable, Hashable {
+    public enum Kind: String, Sendable { case normal = "Normal", warning = "Warning" }
+    public var kind: Kind
+    public var reason: String
+    public var message: String
+    public var node: String?
+
+    public init(_ kind: Kind, reason: String, message: String, node: String? = nil) {
+        self.kind = kind
+        self.reason = reason
+        self.message = message
+        self.node = node
+    }
+}
+
+public struct StepResult: Sendable {
+    public var status: WorkflowStatus
+    public var actions: [EngineAction]
+    /// Look at the workflow again after this many seconds even if nothing changes.
+    public var requeueAfter: Double?
+}

@@ -1,0 +1,132 @@
+import CapstanAPI
+
+/// Walks the nodes in dependency order and gives each ready node to its handler.
+struct GraphWalker {
+    let compiled: CompiledWorkflow
+    let metadata: ObjectMeta
+    let facts: StoreFacts
+    let now: Timestamp
+    let config: EngineConfig
+    let layout: StorageLayout
+    let podsByNode: [String: [ObservedPod]]
+
+    func walk(_ status: inout WorkflowStatus, output: inout StepOutput) {
+        let base = ExpressionValues(
+            inputs: compiled.spec.inputs, workflowName: metadata.name, workflowNamespace: metadata.namespace,
+            workflowUID: metadata.uid)
+        for position in compiled.topologicalOrder {
+            let node = compiled.nodes[position]
+            guard var nodeStatus = status.nodes[node.name] else { continue }
+            if nodeStatus.phase.isTerminal {
+                if let pods = podsByNode[node.name] {
+                    PodCollector(podGC: compiled.spec.podGC).collect(pods, of: nodeStatus, output: &output)
+                }
+                continue
+            }
+            guard let scope = readiness(of: node, status: status, base: base, nodeStatus: &nodeStatus, output: &output) else {
+                status.nodes[node.name] = nodeStatus
+                continue
+            }
+            let pods = podsByNode[node.name] ?? []
+            let stepper = UnitStepper(
+                node: node, index: nil, item: nil, scope: scope, facts: facts, now: now, config: config, layout: layout,
+                builder: PodBuilder(metadata: metadata, layout: layout, config: config))
+            if let map = node.map {
+                switch itemsOf(map, scope: scope) {
+                case .success(let items):
+                    MapHandler(stepper: stepper, items: items, podGC: compiled.spec.podGC).step(&nodeStatus, pods: pods, output: &output)
+                case .failure(let message):
+                    finish(&nodeStatus, .failed, message: message, output: &output, node: node.name)
+                }
+            } else {
+                TaskHandler(stepper: stepper, podGC: compiled.spec.podGC).step(&nodeStatus, pods: pods, output: &output)
+            }
+            if nodeStatus.phase == .failed {
+                for pod in pods where !pod.isDeleting && (pod.phase == .pending || pod.phase == .running) {
+                    output.actions.append(.deletePod(name: pod.name, reason: "node failed"))
+                }
+            }
+            status.nodes[node.name] = nodeStatus
+        }
+    }
+
+    /// Decides whether a pending node may start, and builds the values its templates read.
+    /// Nil means not now (or never: the node was skipped or aborted, recorded in `nodeStatus`).
+    private func readiness(of node: CompiledNode, status: WorkflowStatus, base: ExpressionValues,
+                           nodeStatus: inout NodeStatus, output: inout StepOutput) -> ExpressionValues? {
+        guard nodeStatus.phase == .pending else { return scope(for: node, status: status, base: base, output: &output) }
+        var skippedData: [String] = []
+        for dependency in node.dependencies {
+            guard let dep = status.nodes[dependency] else { return nil }
+            if !dep.phase.isTerminal { return nil }
+            if dep.phase == .failed || dep.phase == .aborted {
+                finish(&nodeStatus, .aborted, message: "not run: it depends on \(dependency), which \(dep.phase == .failed ? "failed" : "was aborted")", output: &output, node: node.name)
+                return nil
+            }
+            if dep.phase == .skipped && node.dataDependencies.contains(dependency) { skippedData.append(dependency) }
+        }
+        if !skippedData.isEmpty {
+            finish(&nodeStatus, .skipped, message: "skipped: it reads outputs of skipped node \(skippedData.sorted().joined(separator: ", "))", output: &output, node: node.name)
+            return nil
+        }
+        guard let scope = scope(for: node, status: status, base: base, output: &output) else { return nil }
+        if let condition = node.when {
+            do {
+                if try !condition.evaluate(scope) {
+                    finish(&nodeStatus, .skipped, message: "skipped: when \"\(compiled.spec.nodes[node.position].when ?? "")\" is false", output: &output, node: node.name)
+                    return nil
+                }
+            } catch {
+                finish(&nodeStatus, .failed, message: "cannot evaluate when: \(error.description)", output: &output, node: node.name)
+                return nil
+            }
+        }
+        return scope
+    }
+
+    /// The values of the node's data dependencies, loaded from the store; nil while loading.
+    private func scope(for node: CompiledNode, status: WorkflowStatus, base: ExpressionValues, output: inout StepOutput) -> ExpressionValues? {
+        var scope = base
+        var loading = false
+        for dependency in node.dataDependencies.sorted() {
+            guard let dep = status.nodes[dependency] else { return nil }
+            if dep.phase == .skipped {
+                scope.skippedNodes.insert(dependency)
+                continue
+            }
+            let key = layout.outputsKey(dependency)
+            if let outputs = facts.outputs[key] {
+                scope.nodeOutputs[dependency] = outputs
+            } else {
+                output.actions.append(.loadOutputs(key: key))
+                loading = true
+            }
+        }
+        return loading ? nil : scope
+    }
+
+    private enum ItemsResult { case success([JSONValue]), failure(String) }
+
+    private func itemsOf(_ map: CompiledMap, scope: ExpressionValues) -> ItemsResult {
+        do {
+            let value = try map.over.render(scope)
+            guard case .array(let items) = value else {
+                return .failure("map.over resolved to \(value.typeName == "object" ? "an" : "a") \(value.typeName), not a list")
+            }
+            return .success(items)
+        } catch {
+            return .failure("cannot resolve map.over: \(error.description)")
+        }
+    }
+
+    private func finish(_ status: inout NodeStatus, _ phase: NodePhase, message: String, output: inout StepOutput, node: String) {
+        status.phase = phase
+        status.finishedAt = now
+        status.message = message
+        switch phase {
+        case .skipped: output.event(.normal, "NodeSkipped", "node \(node) \(message)", node: node)
+        case .failed: output.event(.warning, "NodeFailed", "node \(node) failed: \(message)", node: node)
+        default: output.event(.normal, "NodeNotRun", "node \(node) \(message)", node: node)
+        }
+    }
+}

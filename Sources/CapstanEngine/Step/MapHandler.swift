@@ -1,0 +1,160 @@
+import CapstanAPI
+
+/// Runs a map node: one unit per item of `map.over`, at most `concurrency` at once, each
+/// with its own attempts; succeeds when enough items do.
+struct MapHandler {
+    let stepper: UnitStepper
+    let items: [JSONValue]
+    let podGC: PodGCPolicy
+
+    func step(_ status: inout NodeStatus, pods: [ObservedPod], output: inout StepOutput) {
+        let node = stepper.node
+        let now = stepper.now
+        if status.map == nil {
+            status.map = MapStatus(total: items.count)
+            status.phase = .running
+            status.startedAt = now
+            output.event(.normal, "NodeStarted", "map node \(node.name) started over \(items.count) items", node: node.name)
+        }
+        guard var map = status.map, map.total == items.count else {
+            fail(&status, "map.over changed length while the node was running", output: &output)
+            return
+        }
+        let committed = map
+        var podsByIndex: [Int: [ObservedPod]] = [:]
+        for pod in pods { if let index = pod.index, index >= 0, index < map.total { podsByIndex[index, default: []].append(pod) } }
+        collectGarbage(podsByIndex, committed: committed, output: &output)
+
+        // Running items first, so that finished ones free their slots for new starts.
+        for index in running(committed, podsByIndex: podsByIndex) {
+            advance(index, map: &map, status: &status, pods: podsByIndex[index] ?? [], output: &output)
+            if status.phase == .failed { return }
+        }
+        let concurrency = node.map?.concurrency ?? Int.max
+        var waitingRetries = map.retrying.filter { map.items[$0.key] == .pending }.sorted { $0.key < $1.key }.map(\.key)
+        var cursor = 0
+        while map.running < concurrency, output.startBudget > 0 {
+            let index: Int
+            if let next = waitingRetries.first {
+                waitingRetries.removeFirst()
+                index = next
+            } else if let next = map.items.nextIndex(of: .pending, from: cursor, skipping: map.retrying) {
+                index = next
+                cursor = next + 1
+            } else {
+                break
+            }
+            advance(index, map: &map, status: &status, pods: podsByIndex[index] ?? [], output: &output)
+            if status.phase == .failed { return }
+        }
+        status.map = map
+        status.attempts = max(status.attempts, map.running + map.succeeded + map.failed)
+        finishIfDone(&status, map: map, output: &output)
+    }
+
+    /// Items needed to succeed: `minSuccessRatio` of the total, rounded up.
+    private func requiredSuccesses(_ total: Int) -> Int {
+        Int((Double(total) * (stepper.node.map?.minSuccessRatio ?? 1) - 1e-9).rounded(.up))
+    }
+
+    private func running(_ map: MapStatus, podsByIndex: [Int: [ObservedPod]]) -> [Int] {
+        var indexes = Set(map.items.indexes(in: .running))
+        // A pod for an item's current attempt that the saved status still shows pending:
+        // the controller stopped before saving its start. Adopt it.
+        for (index, pods) in podsByIndex where map.items[index] == .pending {
+            let attempt = map.retrying[index]?.attempt ?? 0
+            if pods.contains(where: { $0.attempt == attempt }) { indexes.insert(index) }
+        }
+        return indexes.sorted()
+    }
+
+    private func advance(_ index: Int, map: inout MapStatus, status: inout NodeStatus, pods: [ObservedPod], output: inout StepOutput) {
+        let retry = map.retrying[index] ?? ItemRetry()
+        var record = UnitRecord(
+            phase: map.items[index], userFailures: retry.userFailures, systemFailures: retry.systemFailures, retryAt: retry.retryAt)
+        let itemStepper = UnitStepper(
+            node: stepper.node, index: index, item: items[index], scope: stepper.scope, facts: stepper.facts, now: stepper.now,
+            config: stepper.config, layout: stepper.layout, builder: stepper.builder)
+        let change = itemStepper.step(&record, pod: pods.first { $0.attempt == record.attempt }, output: &output)
+        map.items[index] = record.phase
+        if record.attempt > 0 && (record.phase == .pending || record.phase == .running) {
+            map.retrying[index] = ItemRetry(failures: record.attempt, systemFailures: record.systemFailures, retryAt: record.retryAt)
+        } else {
+            map.retrying[index] = nil
+        }
+        let name = stepper.node.name
+        switch change {
+        case .unchanged, .started, .succeeded:
+            break
+        case .retrying(let failure):
+            status.recordFailure(failure)
+            output.event(.warning, "AttemptFailed", "node \(name) item \(index) attempt \(failure.attempt) failed: \(describe(failure)); retrying", node: name)
+        case .failed(let failure):
+            status.recordFailure(failure)
+            output.event(.warning, "ItemFailed", "node \(name) item \(index) failed: \(describe(failure))", node: name)
+            if map.failed > map.total - requiredSuccesses(map.total) {
+                status.map = map
+                fail(&status, "\(map.failed) of \(map.total) items failed, more than minSuccessRatio allows; last: item \(index) \(describe(failure))", output: &output)
+            }
+        case .broken(let message):
+            status.map = map
+            fail(&status, message, output: &output)
+        }
+    }
+
+    private func finishIfDone(_ status: inout NodeStatus, map: MapStatus, output: inout StepOutput) {
+        guard map.running == 0, map.items.count(of: .pending) == 0 else { return }
+        let node = stepper.node
+        guard map.succeeded >= requiredSuccesses(map.total) else {
+            fail(&status, "\(map.succeeded) of \(map.total) items succeeded, below minSuccessRatio \(node.map?.minSuccessRatio ?? 1)", output: &output)
+            return
+        }
+        if !node.outputs.isEmpty {
+            let destination = stepper.layout.outputsKey(node.name)
+            guard stepper.facts.persisted.contains(destination) else {
+                output.actions.append(.gatherOutputs(GatherRequest(
+                    node: node.name, itemKeyPrefix: stepper.layout.nodePrefix(node.name), items: map.items,
+                    outputNames: node.outputs, destination: destination)))
+                return
+            }
+            status.outputsURI = stepper.layout.uri(destination)
+        }
+        status.phase = .succeeded
+        status.finishedAt = stepper.now
+        status.message = "\(map.succeeded) of \(map.total) items succeeded"
+        output.event(.normal, "NodeSucceeded", "map node \(node.name) succeeded: \(status.message!)", node: node.name)
+    }
+
+    private func fail(_ status: inout NodeStatus, _ message: String, output: inout StepOutput) {
+        status.phase = .failed
+        status.finishedAt = stepper.now
+        status.message = message
+        output.event(.warning, "NodeFailed", "map node \(stepper.node.name) failed: \(message)", node: stepper.node.name)
+    }
+
+    private func collectGarbage(_ podsByIndex: [Int: [ObservedPod]], committed: MapStatus, output: inout StepOutput) {
+        for (index, pods) in podsByIndex {
+            let phase = committed.items[index]
+            let attempt = committed.retrying[index]?.attempt ?? 0
+            for pod in pods where !pod.isDeleting {
+                let success = phase == .succeeded && pod.attempt == attempt
+                let failure = phase == .failed || pod.attempt < attempt
+                if shouldDelete(success: success, failure: failure, podGC: podGC) {
+                    output.actions.append(.deletePod(name: pod.name, reason: "podGC \(podGC.rawValue)"))
+                }
+            }
+        }
+    }
+}
+
+extension ItemPhases {
+    /// The first index at or after `start` in `phase` that is not in `skipping`.
+    func nextIndex(of phase: ItemPhase, from start: Int, skipping: [Int: ItemRetry]) -> Int? {
+        var i = start
+        while i < count {
+            if self[i] == phase && skipping[i] == nil { return i }
+            i += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,29 @@
+import CapstanAPI
+
+/// What the controller has learned from the store for this step. Keys are store keys
+/// relative to the store's prefix (see `StorageLayout`). Anything missing here that the
+/// engine needs, it asks for with an action and waits.
+public struct StoreFacts: Sendable {
+    /// Outputs objects read from the store, by key.
+    public var outputs: [String: [String: JSONValue]] = [:]
+    /// Keys written since the status was last saved.
+    public var persisted: Set<String> = []
+    /// Cache entries looked up, by cache key: the outputs on a hit, nil on a miss.
+    public var cacheLookups: [String: [String: JSONValue]?] = [:]
+    /// From `spec.recoverFrom`: the earlier workflow's succeeded nodes, by name.
+    public var recoverable: [String: RecoverableNode] = [:]
+    /// The earlier workflow named by `spec.recoverFrom` could not be found.
+    public var recoverFromMissing = false
+
+    public init() {}
+}
+
+public struct RecoverableNode: Sendable, Hashable {
+    public var key: String
+    public var outputsKey: String?
+
+    public init(key: String, outputsKey: String?) {
+        self.key = key
+        self.outputsKey = outputsKey
+    }
+}

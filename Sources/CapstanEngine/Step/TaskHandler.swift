@@ -1,0 +1,99 @@
+import CapstanAPI
+
+/// Runs a plain task node: one unit, its attempts recorded on the node's status.
+struct TaskHandler {
+    let stepper: UnitStepper
+    let podGC: PodGCPolicy
+
+    func step(_ status: inout NodeStatus, pods: [ObservedPod], output: inout StepOutput) {
+        let committed = status
+        // Between attempts the node is Running but its unit waits for the retry.
+        let waitingForRetry = status.phase == .running && status.retryAt != nil
+        var record = UnitRecord(
+            phase: waitingForRetry ? .pending : ItemPhase(status.phase), userFailures: status.userFailures, systemFailures: status.systemFailures,
+            retryAt: status.retryAt)
+        collectGarbage(pods, committed: committed, currentAttempt: record.attempt, output: &output)
+        let current = pods.first { $0.attempt == record.attempt }
+        let change = stepper.step(&record, pod: current, output: &output)
+        status.userFailures = record.userFailures
+        status.systemFailures = record.systemFailures
+        status.retryAt = record.retryAt
+        let now = stepper.now
+        let name = stepper.node.name
+        switch change {
+        case .unchanged:
+            if record.phase == .running, status.phase == .pending {
+                status.phase = .running
+                status.attempts = max(status.attempts, record.attempt + 1)
+                status.startedAt = status.startedAt ?? now
+            }
+        case .started(let attempt):
+            status.phase = .running
+            status.attempts = attempt + 1
+            status.startedAt = status.startedAt ?? now
+            output.event(.normal, attempt == 0 ? "NodeStarted" : "NodeRetried", "node \(name) started attempt \(attempt)", node: name)
+        case .retrying(let failure):
+            status.phase = .running
+            status.recordFailure(failure)
+            output.event(.warning, "AttemptFailed", "node \(name) attempt \(failure.attempt) failed: \(describe(failure)); retrying", node: name)
+        case .succeeded(let cached):
+            status.phase = .succeeded
+            status.finishedAt = now
+            status.cached = cached
+            status.retryAt = nil
+            if !stepper.node.outputs.isEmpty || stepper.node.settings.cache != nil {
+                status.outputsURI = stepper.layout.uri(stepper.layout.outputsKey(name))
+            }
+            if cached { status.key = stepper.cacheKey() }
+            output.event(.normal, "NodeSucceeded", cached ? "node \(name) succeeded from the cache" : "node \(name) succeeded", node: name)
+        case .failed(let failure):
+            status.phase = .failed
+            status.finishedAt = now
+            status.recordFailure(failure)
+            status.message = "attempt \(failure.attempt) failed: \(describe(failure))"
+            output.event(.warning, "NodeFailed", "node \(name) failed: \(describe(failure))", node: name)
+        case .broken(let message):
+            status.phase = .failed
+            status.finishedAt = now
+            status.message = message
+            output.event(.warning, "NodeFailed", message, node: name)
+        }
+    }
+
+    /// Deletes pods whose outcome the saved status already holds, as `podGC` says.
+    private func collectGarbage(_ pods: [ObservedPod], committed: NodeStatus, currentAttempt: Int, output: inout StepOutput) {
+        for pod in pods where !pod.isDeleting {
+            let recordedFailure = pod.attempt < currentAttempt || committed.phase == .failed
+            let recordedSuccess = committed.phase == .succeeded && pod.attempt == currentAttempt
+            if shouldDelete(success: recordedSuccess, failure: recordedFailure, podGC: podGC) {
+                output.actions.append(.deletePod(name: pod.name, reason: "podGC \(podGC.rawValue)"))
+            }
+        }
+    }
+}
+
+func shouldDelete(success: Bool, failure: Bool, podGC: PodGCPolicy) -> Bool {
+    switch podGC {
+    case .never: return false
+    case .onSuccess: return success
+    case .onCompletion: return success || failure
+    }
+}
+
+func describe(_ failure: AttemptFailure) -> String {
+    var text = failure.reason.rawValue
+    if let code = failure.exitCode { text += " (exit \(code))" }
+    if let message = failure.message, !message.isEmpty { text += ": \(message)" }
+    return text
+}
+
+extension ItemPhase {
+    init(_ phase: NodePhase) {
+        switch phase {
+        case .pending: self = .pending
+        case .running: self = .running
+        case .succeeded, .skipped: self = .succeeded
+        case .failed, .aborted: self = .failed
+        }
+    }
+}

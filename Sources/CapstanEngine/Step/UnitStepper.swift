@@ -1,0 +1,160 @@
+import CapstanAPI
+
+/// Advances one unit (a task, or one map item) by one step: starts its next attempt,
+/// reads how its pod ended, persists its outputs, retries or gives up.
+struct UnitStepper {
+    let node: CompiledNode
+    let index: Int?
+    let item: JSONValue?
+    let scope: ExpressionValues
+    let facts: StoreFacts
+    let now: Timestamp
+    let config: EngineConfig
+    let layout: StorageLayout
+    let builder: PodBuilder
+
+    func step(_ record: inout UnitRecord, pod: ObservedPod?, output: inout StepOutput) -> UnitChange {
+        switch record.phase {
+        case .succeeded, .failed:
+            return .unchanged
+        case .running:
+            return observe(&record, pod: pod, output: &output)
+        case .pending:
+            if pod != nil {
+                // The pod exists although the status never recorded its start: the controller
+                // stopped between creating it and saving the status. Adopt it.
+                record.phase = .running
+                return observe(&record, pod: pod, output: &output)
+            }
+            return start(&record, output: &output)
+        }
+    }
+
+    private func observe(_ record: inout UnitRecord, pod: ObservedPod?, output: inout StepOutput) -> UnitChange {
+        guard let pod else {
+            return fail(&record, AttemptFailureInfo(reason: .podDeleted, message: "the pod was deleted before it finished"), output: &output)
+        }
+        switch config.classifier.outcome(of: pod, declaredOutputs: node.outputs, now: now) {
+        case .running:
+            output.wake(at: config.classifier.nextCheck(of: pod))
+            return .unchanged
+        case .succeeded(let outputs):
+            return finishSuccess(&record, outputs: outputs, cached: false, output: &output)
+        case .failed(let info):
+            if info.podNeedsDeleting { output.actions.append(.deletePod(name: pod.name, reason: info.reason.rawValue)) }
+            return fail(&record, info, output: &output)
+        }
+    }
+
+    private func finishSuccess(_ record: inout UnitRecord, outputs: [String: JSONValue], cached: Bool, output: inout StepOutput) -> UnitChange {
+        let needsPersisting = !node.outputs.isEmpty || node.settings.cache != nil
+        if needsPersisting {
+            let key = layout.outputsKey(node.name, index: index)
+            guard facts.persisted.contains(key) else {
+                output.actions.append(.persistOutputs(key: key, outputs: outputs))
+                return .unchanged
+            }
+            if let cacheKey = cacheKey(), !cached {
+                output.actions.append(.writeCache(entryKey: layout.cacheEntryKey(cacheKey), from: key))
+            }
+        }
+        record.phase = .succeeded
+        record.retryAt = nil
+        return .succeeded(cached: cached)
+    }
+
+    private func fail(_ record: inout UnitRecord, _ info: AttemptFailureInfo, output: inout StepOutput) -> UnitChange {
+        let failure = AttemptFailure(
+            attempt: record.attempt, index: index, reason: info.reason, exitCode: info.exitCode, message: info.message,
+            finishedAt: now)
+        if info.reason.isSystem {
+            record.systemFailures += 1
+        } else {
+            record.userFailures += 1
+        }
+        let exhausted = info.reason.isSystem ? record.systemFailures > config.systemRetries : record.userFailures > node.retries
+        if exhausted {
+            record.phase = .failed
+            record.retryAt = nil
+            return .failed(failure)
+        }
+        record.phase = .pending
+        record.retryAt = info.reason.isSystem ? now : now + node.retryBackoff.delay(afterFailures: record.userFailures)
+        output.wake(at: record.retryAt)
+        return .retrying(failure)
+    }
+
+    private func start(_ record: inout UnitRecord, output: inout StepOutput) -> UnitChange {
+        if let retryAt = record.retryAt, retryAt > now {
+            output.wake(at: retryAt)
+            return .unchanged
+        }
+        guard output.startBudget > 0 else { return .unchanged }
+        let rendered: PodBuilder.Rendered
+        do {
+            rendered = try render()
+        } catch {
+            return .broken("cannot resolve \(index.map { "item \($0) of " } ?? "")node \"\(node.name)\": \(error.description)")
+        }
+        if let cacheKey = cacheKey(rendered) {
+            guard let lookup = facts.cacheLookups[cacheKey] else {
+                output.actions.append(.lookupCache(cacheKey: cacheKey, entryKey: layout.cacheEntryKey(cacheKey)))
+                return .unchanged
+            }
+            if let outputs = lookup {
+                return finishSuccess(&record, outputs: outputs, cached: true, output: &output)
+            }
+        }
+        let offSpot = node.isInterruptible && record.systemFailures >= config.systemRetries
+        output.actions.append(.createPod(builder.pod(for: node, index: index, attempt: record.attempt, rendered: rendered, offSpot: offSpot)))
+        output.startBudget -= 1
+        record.phase = .running
+        record.retryAt = nil
+        return .started(attempt: record.attempt)
+    }
+
+    func render() throws(ExpressionError) -> PodBuilder.Rendered {
+        var itemScope = scope
+        itemScope.item = item
+        itemScope.index = index
+        var inputs: [String: JSONValue] = [:]
+        for (name, value) in node.inputs { inputs[name] = try value.render(itemScope) }
+        itemScope.nodeInputs = inputs
+        var env: [(String, JSONValue)] = []
+        for variable in node.env {
+            if let value = variable.value {
+                env.append((variable.name, .string(try value.renderText(itemScope))))
+            } else if let valueFrom = variable.valueFrom {
+                env.append((variable.name, valueFrom))
+            }
+        }
+        var labels: [String: String] = [:]
+        for (key, template) in node.podLabels { labels[key] = try template.renderText(itemScope) }
+        var annotations: [String: String] = [:]
+        for (key, template) in node.podAnnotations { annotations[key] = try template.renderText(itemScope) }
+        return PodBuilder.Rendered(
+            image: try node.image.renderText(itemScope),
+            command: try node.command.map { t throws(ExpressionError) in try t.renderText(itemScope) },
+            args: try node.args.map { t throws(ExpressionError) in try t.renderText(itemScope) },
+            env: env, workingDir: try node.workingDir?.renderText(itemScope), inputs: inputs, labels: labels,
+            annotations: annotations)
+    }
+
+    /// SPEC §4: SHA-256 over image, command, args, env, resolved inputs, map item, declared
+    /// outputs and the cache version. Nil when the node does not cache.
+    func cacheKey(_ rendered: PodBuilder.Rendered? = nil) -> String? {
+        guard let version = node.settings.cache?.version else { return nil }
+        guard let rendered = rendered ?? (try? render()) else { return nil }
+        let material: JSONValue = [
+            "image": .string(rendered.image),
+            "command": .array(rendered.command.map(JSONValue.string)),
+            "args": .array(rendered.args.map(JSONValue.string)),
+            "env": .array(rendered.env.map { ["name": .string($0.0), "value": $0.1] }),
+            "inputs": .object(rendered.inputs),
+            "item": item ?? .null,
+            "outputs": .array(node.outputs.map(JSONValue.string)),
+            "version": .string(version),
+        ]
+        return SHA256.hex(material.serialized())
+    }
+}

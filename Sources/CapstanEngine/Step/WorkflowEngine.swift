@@ -1,0 +1,135 @@
+import CapstanAPI
+
+/// Everything one step looks at. The controller gathers it; tests write it by hand.
+public struct StepInput: Sendable {
+    public var metadata: ObjectMeta
+    public var compiled: Result<CompiledWorkflow, InvalidWorkflowError>
+    public var status: WorkflowStatus
+    /// This workflow's pods, as the controller's cache sees them.
+    public var pods: [ObservedPod]
+    public var facts: StoreFacts
+    public var now: Timestamp
+
+    public init(metadata: ObjectMeta, compiled: Result<CompiledWorkflow, InvalidWorkflowError>, status: WorkflowStatus,
+                pods: [ObservedPod] = [], facts: StoreFacts = StoreFacts(), now: Timestamp) {
+        self.metadata = metadata
+        self.compiled = compiled
+        self.status = status
+        self.pods = pods
+        self.facts = facts
+        self.now = now
+    }
+}
+
+/// The heart of Capstan: a pure function from what is observed to the new status and the
+/// actions that move the workflow on. No I/O, no clock, no randomness.
+public struct WorkflowEngine: Sendable {
+    public var config: EngineConfig
+
+    public init(config: EngineConfig = EngineConfig()) { self.config = config }
+
+    public func step(_ input: StepInput) -> StepResult {
+        var status = input.status
+        let now = input.now
+        let compiled: CompiledWorkflow
+        switch input.compiled {
+        case .failure(let error):
+            return invalid(status, error: error, input: input)
+        case .success(let value):
+            compiled = value
+        }
+        let layout = StorageLayout(
+            namespace: input.metadata.namespace, workflow: input.metadata.name, uid: input.metadata.uid, storeURL: config.storeURL)
+        var output = StepOutput(startBudget: config.maxPodCreatesPerStep, now: now)
+        let podsByNode = Dictionary(grouping: input.pods, by: \.node)
+
+        if status.phase.isTerminal {
+            collectFinishedPods(compiled, status: status, podsByNode: podsByNode, output: &output)
+            return StepResult(status: status, actions: output.actions, requeueAfter: nil)
+        }
+        if status.phase == .pending {
+            status.phase = .running
+            status.startedAt = status.startedAt ?? now
+            output.event(.normal, "WorkflowStarted", "workflow \(input.metadata.name) started")
+        }
+        status.observedGeneration = input.metadata.generation
+        for node in compiled.nodes where status.nodes[node.name] == nil { status.nodes[node.name] = NodeStatus() }
+
+        if compiled.spec.abort {
+            stopEverything(&status, pods: input.pods, phase: .aborted, reason: "Aborted", message: "aborted by spec.abort", now: now, output: &output)
+        } else if let deadline = compiled.spec.activeDeadline, let started = status.startedAt {
+            if now - started >= deadline.seconds {
+                stopEverything(&status, pods: input.pods, phase: .failed, reason: "DeadlineExceeded",
+                               message: "the workflow ran longer than its activeDeadline \(deadline)", now: now, output: &output)
+            } else {
+                output.wake(at: started + deadline.seconds)
+            }
+        }
+        if !status.phase.isTerminal {
+            if let parallelism = compiled.spec.parallelism {
+                output.startBudget = min(output.startBudget, max(0, parallelism - runningUnits(status)))
+            }
+            let walker = GraphWalker(
+                compiled: compiled, metadata: input.metadata, facts: input.facts, now: now, config: config, layout: layout,
+                podsByNode: podsByNode)
+            walker.walk(&status, output: &output)
+            finish(&status, compiled: compiled, pods: input.pods, facts: input.facts, layout: layout, metadata: input.metadata, output: &output)
+        }
+        StatusSummary.update(&status, generation: input.metadata.generation, now: now)
+        let requeue = output.wakeAt.map { max(0, $0 - now) }
+        return StepResult(status: status, actions: output.actions, requeueAfter: status.phase.isTerminal ? nil : requeue)
+    }
+
+    private func invalid(_ status: WorkflowStatus, error: InvalidWorkflowError, input: StepInput) -> StepResult {
+        var status = status
+        let generation = input.metadata.generation
+        if status.phase.isTerminal && status.observedGeneration == generation {
+            return StepResult(status: status, actions: [], requeueAfter: nil)
+        }
+        let message = "invalid spec: " + error.diagnostics.map(\.description).joined(separator: "; ")
+        status.phase = .failed
+        status.observedGeneration = generation
+        status.startedAt = status.startedAt ?? input.now
+        status.finishedAt = input.now
+        status.message = message
+        status.reason = "InvalidSpec"
+        StatusSummary.update(&status, generation: generation, now: input.now)
+        let event = WorkflowEvent(.warning, reason: "InvalidSpec", message: message)
+        return StepResult(status: status, actions: [.recordEvent(event)], requeueAfter: nil)
+    }
+
+    /// Aborts every unfinished node and deletes every running pod.
+    func stopEverything(_ status: inout WorkflowStatus, pods: [ObservedPod], phase: WorkflowPhase, reason: String,
+                        message: String, now: Timestamp, output: inout StepOutput) {
+        for pod in pods where !pod.isDeleting && (pod.phase == .pending || pod.phase == .running || pod.phase == .unknown) {
+            output.actions.append(.deletePod(name: pod.name, reason: reason))
+        }
+        for (name, node) in status.nodes where !node.phase.isTerminal {
+            var node = node
+            node.phase = .aborted
+            node.finishedAt = now
+            node.message = message
+            status.nodes[name] = node
+        }
+        status.phase = phase
+        status.finishedAt = now
+        status.message = message
+        status.reason = reason
+        output.event(phase == .aborted ? .normal : .warning, reason, message)
+    }
+
+    private func runningUnits(_ status: WorkflowStatus) -> Int {
+        status.nodes.values.reduce(0) { total, node in
+            if let map = node.map { return total + map.running }
+            return total + (node.phase == .running && node.retryAt == nil ? 1 : 0)
+        }
+    }
+
+    /// After the workflow ended: delete the pods `podGC` says to, once their outcome is saved.
+    private func collectFinishedPods(_ compiled: CompiledWorkflow, status: WorkflowStatus, podsByNode: [String: [ObservedPod]], output: inout StepOutput) {
+        let collector = PodCollector(podGC: compiled.spec.podGC)
+        for (name, pods) in podsByNode {
+            collector.collect(pods, of: status.nodes[name] ?? NodeStatus(phase: .aborted), output: &output)
+        }
+    }
+}
