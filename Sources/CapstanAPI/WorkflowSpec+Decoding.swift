@@ -32,15 +32,15 @@ extension WorkflowSpec {
         spec.outputs = reader.object("outputs") ?? [:]
         spec.recoverFrom = reader.string("recoverFrom")
         spec.abort = reader.bool("abort") ?? false
-        if let nodes = reader.list("nodes") {
+        if reader.raw("nodes") == nil {
+            problems.add(reader.child("nodes"), "is required: list the workflow's nodes")
+        } else if let nodes = reader.list("nodes") {
             for (i, node) in nodes.enumerated() {
                 if let parsed = NodeSpec.read(node, path: "\(reader.child("nodes"))[\(i)]", problems: problems) {
                     spec.nodes.append(parsed)
                 }
             }
             if nodes.isEmpty { problems.add(reader.child("nodes"), "needs at least one node") }
-        } else {
-            problems.add(reader.child("nodes"), "is required: list the workflow's nodes")
         }
         reader.finish()
         return spec

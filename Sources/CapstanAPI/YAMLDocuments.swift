@@ -41,18 +41,33 @@ public enum YAMLDocuments {
         }
     }
 
+    /// Plain scalars are typed by the YAML 1.2 core schema (as Kubernetes reads manifests):
+    /// null, booleans, integers and floats; everything else, and any quoted scalar, is a string.
     private static func scalarValue(_ scalar: Node.Scalar) -> JSONValue {
-        if scalar.style != .plain { return .string(scalar.string) }
-        switch scalar.tag.description {
-        case "tag:yaml.org,2002:null": return .null
-        case "tag:yaml.org,2002:bool":
-            if let b = Bool.construct(from: scalar) { return .bool(b) }
-        case "tag:yaml.org,2002:int":
-            if let i = Int.construct(from: scalar) { return .number(Double(i)) }
-        case "tag:yaml.org,2002:float":
-            if let d = Double.construct(from: scalar), d.isFinite { return .number(d) }
+        let text = scalar.string
+        if scalar.style != .plain { return .string(text) }
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
         default: break
         }
-        return .string(scalar.string)
+        if let number = number(text) { return .number(number) }
+        return .string(text)
+    }
+
+    private static func number(_ text: String) -> Double? {
+        let chars = Array(text.utf8)
+        guard let first = chars.first else { return nil }
+        let body = (first == UInt8(ascii: "-") || first == UInt8(ascii: "+")) ? chars.dropFirst() : chars[...]
+        guard let lead = body.first else { return nil }
+        let isDigit = { (b: UInt8) in b >= 48 && b <= 57 }
+        if text.hasPrefix("0x"), let v = Int(text.dropFirst(2), radix: 16) { return Double(v) }
+        if text.hasPrefix("0o"), let v = Int(text.dropFirst(2), radix: 8) { return Double(v) }
+        guard isDigit(lead) || (lead == UInt8(ascii: ".") && body.count > 1 && isDigit(body[body.startIndex + 1])) else { return nil }
+        guard body.allSatisfy({ isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") })
+        else { return nil }
+        guard let value = Double(text), value.isFinite else { return nil }
+        return value
     }
 }

@@ -89,6 +89,8 @@ import CapstanAPI
         h.script = { _, _, _ in .init(duration: 30) }
         _ = h.reconcile()
         h.pods.removeAll()
+        let noticed = h.reconcile()
+        #expect(noticed.requeueAfter == 0)
         _ = h.reconcile()
         #expect(h.node("t").failures.first?.reason == .podDeleted)
         #expect(h.node("t").systemFailures == 1)
@@ -108,6 +110,7 @@ import CapstanAPI
         var h = try EngineHarness("defaults: {image: busybox}\nnodes: [{name: t}]")
         h.engine.config.classifier.unschedulableTimeout = 60
         h.script = { _, _, _ in .init(unschedulable: true) }
+        _ = h.reconcile()
         let first = h.reconcile()
         #expect(first.requeueAfter == 60)
         h.advance(by: 61)

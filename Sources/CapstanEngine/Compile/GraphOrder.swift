@@ -45,11 +45,13 @@ enum GraphOrder {
             let cycle = Array(path[cycleStart...])
             if cycle.contains(where: reported.contains) { continue }
             reported.formUnion(cycle)
-            let names = (cycle.reversed() + [cycle.last!]).map { "\"\(nodes[$0].name)\"" }
             let first = cycle.min()!
+            let start = cycle.firstIndex(of: first)!
+            let rotated = Array(cycle[start...] + cycle[..<start])
+            let names = (rotated + [first]).map { "\"\(nodes[$0].name)\"" }
             problems.add(
                 "spec.nodes[\(first)]",
-                "dependency cycle: \(names.joined(separator: " → ")) (through dependsOn and references)")
+                "dependency cycle: \(names.joined(separator: " → ")) (each needs the next to finish first, through dependsOn and references)")
         }
     }
 }
