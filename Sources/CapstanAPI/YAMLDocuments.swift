@@ -9,7 +9,8 @@ public enum YAMLDocuments {
     public static func load(_ text: String) throws(ParseError) -> [JSONValue] {
         do {
             var documents: [JSONValue] = []
-            for node in try Yams.compose_all(yaml: text) {
+            let parser = try Parser(yaml: text)
+            while let node = try parser.nextRoot() {
                 documents.append(try convert(node, depth: 0))
             }
             return documents

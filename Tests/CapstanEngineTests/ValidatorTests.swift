@@ -58,6 +58,17 @@ import CapstanAPI
         #expect(compiled["pick"]?.settings.retries == 2)
     }
 
+    @Test func malformedYAMLIsAnErrorWithALine() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/invalid/malformed-yaml", withExtension: "yaml"))
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(throws: YAMLDocuments.ParseError.self) { try YAMLDocuments.load(text) }
+        do {
+            _ = try YAMLDocuments.load(text)
+        } catch {
+            #expect(error.description.contains("6:1"))
+        }
+    }
+
     @Test func hostileInputGivesLocatedErrorsNotCrashes() throws {
         // Deep nesting is refused or read as nothing; either way no crash and no Workflow.
         let deep = try? YAMLDocuments.load(String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000))
