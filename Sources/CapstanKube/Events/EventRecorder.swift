@@ -1,0 +1,112 @@
+import CapstanAPI
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// Records Kubernetes Events (core/v1, what `kubectl describe` and `kubectl get events`
+/// show) about objects, as client-go's recorder does: best effort — failures are logged,
+/// never thrown — and repeats of the same event on the same object within `aggregationWindow`
+/// raise the first event's `count` instead of creating new objects.
+public final class EventRecorder: Sendable {
+    public enum EventType: String, Sendable {
+        case normal = "Normal"
+        case warning = "Warning"
+    }
+
+    private struct Key: Hashable, Sendable {
+        var uid: String
+        var type: EventType
+        var reason: String
+        var message: String
+    }
+
+    private struct Seen: Sendable {
+        var name: String
+        var namespace: String
+        var count: Int
+        var firstTimestamp: String
+        var lastSeen: Date
+    }
+
+    private let client: any ResourceWriter
+    private let component: String
+    private let instance: String
+    private let aggregationWindow: TimeInterval
+    private let maxTracked: Int
+    private let wallClock: @Sendable () -> Date
+    private let logger: Logger
+    private let seen = NIOLockedValueBox([Key: Seen]())
+
+    public init(client: any ResourceWriter, component: String = "capstan-controller",
+                instance: String = ProcessInfo.processInfo.environment["HOSTNAME"] ?? "capstan", aggregationWindow: Duration = .seconds(600),
+                maxTracked: Int = 4096, wallClock: @escaping @Sendable () -> Date = { Date() },
+                logger: Logger = Logger(label: "capstan.events")) {
+        self.client = client
+        self.component = component
+        self.instance = instance
+        self.aggregationWindow = aggregationWindow.seconds
+        self.maxTracked = maxTracked
+        self.wallClock = wallClock
+        self.logger = logger
+    }
+
+    /// Records that `reason` happened to `object` (e.g. `NodeRetrying` on a Workflow).
+    /// The message is cut to 1024 characters, the API server's limit.
+    public func record(_ object: ObjectReference, type: EventType = .normal, reason: String, message: String) async {
+        let message = String(message.prefix(1024))
+        let now = wallClock()
+        let timestamp = Self.timestamp(now)
+        let key = Key(uid: object.uid, type: type, reason: reason, message: message)
+        let namespace = object.namespace ?? "default"
+
+        let repeated: Seen? = seen.withLockedValue { seen in
+            guard var entry = seen[key], now.timeIntervalSince(entry.lastSeen) < aggregationWindow else { return nil }
+            entry.count += 1
+            entry.lastSeen = now
+            seen[key] = entry
+            return entry
+        }
+        if let repeated {
+            do {
+                _ = try await client.patch(.events, namespace: repeated.namespace, name: repeated.name,
+                                           patch: .merge(["count": .number(Double(repeated.count)), "lastTimestamp": .string(timestamp)]))
+                return
+            } catch let error as KubeError where error.isNotFound {
+                // The event expired on the server (events live about an hour); start a new one.
+            } catch {
+                logger.warning("could not update event", metadata: ["reason": "\(reason)", "object": "\(object.name)", "error": "\(error)"])
+                return
+            }
+        }
+
+        let name = "\(object.name).\(String(UInt64(now.timeIntervalSince1970 * 1e9), radix: 16))"
+        let event: JSONValue = [
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": ["name": .string(name), "namespace": .string(namespace)],
+            "involvedObject": object.json,
+            "reason": .string(reason), "message": .string(message), "type": .string(type.rawValue),
+            "firstTimestamp": .string(timestamp), "lastTimestamp": .string(timestamp), "count": 1,
+            "source": ["component": .string(component), "host": .string(instance)],
+            "reportingComponent": .string(component), "reportingInstance": .string(instance),
+        ]
+        do {
+            _ = try await client.create(.events, namespace: namespace, object: event)
+            seen.withLockedValue { seen in
+                if seen.count >= maxTracked, let oldest = seen.min(by: { $0.value.lastSeen < $1.value.lastSeen })?.key {
+                    seen[oldest] = nil
+                }
+                seen[key] = Seen(name: name, namespace: namespace, count: 1, firstTimestamp: timestamp, lastSeen: now)
+            }
+        } catch {
+            logger.warning("could not record event", metadata: ["reason": "\(reason)", "object": "\(object.name)", "error": "\(error)"])
+        }
+    }
+
+    /// RFC 3339 in UTC with whole seconds, the format of an Event's `firstTimestamp`.
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,37 @@
+import CapstanAPI
+import CapstanKube
+import Testing
+
+@Suite struct EventRecorderTests {
+    @Test func repeatsAreAggregatedIntoOneEvent() async throws {
+        try await withSimCluster { cluster in
+            let client = cluster.client
+            let owner = try await client.create(.configMaps, namespace: "default", object: configMap("subject"))
+            let recorder = EventRecorder(client: client, component: "capstan-test", instance: "host-1")
+            let reference = ObjectReference(owner)
+            #expect(reference.kind == "ConfigMap" && reference.uid == owner.kubeMeta.uid)
+
+            await recorder.record(reference, reason: "NodeStarted", message: "node prep started")
+            await recorder.record(reference, type: .warning, reason: "NodeRetrying", message: "attempt 0 failed: OOMKilled")
+            await recorder.record(reference, type: .warning, reason: "NodeRetrying", message: "attempt 0 failed: OOMKilled")
+            await recorder.record(reference, type: .warning, reason: "NodeRetrying", message: "attempt 0 failed: OOMKilled")
+
+            let events = try await client.listAll(.events, namespace: "default").items
+                .filter { $0["involvedObject"]?["uid"]?.stringValue == owner.kubeMeta.uid }
+            #expect(events.count == 2)
+            let retrying = try #require(events.first { $0["reason"] == "NodeRetrying" })
+            #expect(retrying["count"] == 3)
+            #expect(retrying["type"] == "Warning")
+            #expect(retrying["involvedObject"]?["name"] == "subject")
+            #expect(retrying["source"]?["component"] == "capstan-test")
+            let started = try #require(events.first { $0["reason"] == "NodeStarted" })
+            #expect(started["count"] == 1)
+            #expect(started["type"] == "Normal")
+
+            // kubectl shows them as it would on a real cluster.
+            let described = try await cluster.sim.kubectl("get", "events", "-n", "default", "-o", "json")
+            #expect(described.exitCode == 0, "\(described)")
+            #expect(described.stdout.contains("attempt 0 failed: OOMKilled"))
+        }
+    }
+}
