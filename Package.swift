@@ -113,7 +113,13 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore", "TestSupport"]),
+        .testTarget(
+            name: "CapstanStoreTests",
+            dependencies: [
+                "CapstanStore", "TestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
         .testTarget(name: "CapstanSimTests", dependencies: ["CapstanSim", "CapstanKube", "CapstanAPI", "TestSupport"]),
         .testTarget(
             name: "CapstanControllerTests",

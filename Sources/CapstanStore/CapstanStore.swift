@@ -1,1 +1,0 @@
-// Object stores: S3 with Signature V4, and local files.

@@ -1,0 +1,112 @@
+/// Where a store lives: `s3://BUCKET/PREFIX` or `file:///PATH` (SPEC §4).
+///
+/// Keys are relative to the prefix (or folder); `uri(for:)` renders the full URI of a key,
+/// which is what pods receive in `CAPSTAN_OUTPUTS_URI` and friends.
+public struct StoreURL: Sendable, Hashable, CustomStringConvertible {
+    public enum Location: Sendable, Hashable {
+        /// A bucket and a key prefix without leading or trailing `/` (empty for the bucket root).
+        case s3(bucket: String, prefix: String)
+        /// An absolute folder path without a trailing `/` (except for `/` itself).
+        case file(path: String)
+    }
+
+    public let location: Location
+
+    public init(_ location: Location) {
+        self.location = location
+    }
+
+    /// Parses `s3://BUCKET[/PREFIX]` or `file:///ABSOLUTE/PATH`.
+    public init(parsing text: String) throws {
+        if text.hasPrefix("s3://") {
+            let rest = text.dropFirst("s3://".count)
+            let bucket = String(rest.prefix { $0 != "/" })
+            try StoreURL.validateBucket(bucket, in: text)
+            let prefix = rest.dropFirst(bucket.count).split(separator: "/", omittingEmptySubsequences: true)
+                .joined(separator: "/")
+            location = .s3(bucket: bucket, prefix: prefix)
+        } else if text.hasPrefix("file://") {
+            let path = String(text.dropFirst("file://".count))
+            guard path.hasPrefix("/") else {
+                throw StoreError(.invalidArgument,
+                    "store URL \(text): a file store needs an absolute path, as in file:///var/lib/capstan")
+            }
+            location = .file(path: StoreURL.normalizedPath(path))
+        } else {
+            throw StoreError(.invalidArgument,
+                "store URL \(text): expected s3://BUCKET/PREFIX or file:///PATH")
+        }
+    }
+
+    /// A file store rooted at an absolute folder path.
+    public static func file(path: String) -> StoreURL {
+        StoreURL(.file(path: normalizedPath(path)))
+    }
+
+    /// An S3 store in `bucket` under `prefix` (slashes at either end are ignored).
+    public static func s3(bucket: String, prefix: String = "") -> StoreURL {
+        StoreURL(.s3(bucket: bucket, prefix: prefix.split(separator: "/").joined(separator: "/")))
+    }
+
+    public var description: String {
+        switch location {
+        case .s3(let bucket, let prefix):
+            return prefix.isEmpty ? "s3://\(bucket)" : "s3://\(bucket)/\(prefix)"
+        case .file(let path):
+            return "file://\(path)"
+        }
+    }
+
+    /// The full URI of `key`, e.g. `s3://bucket/prefix/ns/wf/uid/node/outputs.json`.
+    public func uri(for key: String) -> String {
+        let base = description
+        if key.isEmpty { return base }
+        return base.hasSuffix("/") ? base + key : base + "/" + key
+    }
+
+    /// The key a full URI names in this store, or nil when the URI lies outside it. The
+    /// inverse of `uri(for:)`, for URIs that come back from pods.
+    public func key(forURI uri: String) -> String? {
+        let base = description
+        let root = base.hasSuffix("/") ? base : base + "/"
+        guard uri.hasPrefix(root), uri.count > root.count else { return nil }
+        return String(uri.dropFirst(root.count))
+    }
+
+    static func normalizedPath(_ path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// S3's bucket naming rules, checked up front so that a typo fails at startup with a
+    /// reason rather than as a signature or DNS error on the first request.
+    static func validateBucket(_ bucket: String, in text: String) throws {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789.-")
+        guard (3...63).contains(bucket.count), bucket.allSatisfy({ allowed.contains($0) }),
+              let first = bucket.first, let last = bucket.last,
+              first.isLetter || first.isNumber, last.isLetter || last.isNumber
+        else {
+            throw StoreError(.invalidArgument,
+                "store URL \(text): bucket name \"\(bucket)\" must be 3-63 characters of lowercase letters, digits, '.' and '-', starting and ending with a letter or digit")
+        }
+    }
+}
+
+/// Checks a key before it reaches a store, so both stores accept exactly the same keys and a
+/// file store can never write outside its folder.
+enum ObjectKey {
+    static func validate(_ key: String, in store: StoreURL) throws {
+        func reject(_ reason: String) -> StoreError {
+            StoreError(.invalidArgument, "key \"\(key)\" in \(store): \(reason)")
+        }
+        if key.isEmpty { throw reject("a key must not be empty") }
+        if key.hasPrefix("/") { throw reject("a key is relative and must not start with '/'") }
+        if key.utf8.count > 1024 { throw reject("a key must be at most 1024 bytes") }
+        if key.utf8.contains(0) { throw reject("a key must not contain NUL") }
+        if key.hasSuffix("/") { throw reject("a key must not end with '/'") }
+        for part in key.split(separator: "/", omittingEmptySubsequences: false) {
+            if part.isEmpty { throw reject("empty path segments ('//') are not allowed") }
+            if part == "." || part == ".." { throw reject("'.' and '..' are not allowed as path segments") }
+        }
+    }
+}
