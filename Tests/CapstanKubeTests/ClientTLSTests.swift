@@ -109,31 +109,6 @@ import Testing
         #expect(error?.isUnauthorized == true)
     }
 
-    @Test func aBodyCutHalfwayIsRetriedForReads() async throws {
-        let calls = LockedBox(0)
-        let server = try await TestAPIServer(tls: false, cutBody: { _ in
-            calls.withLockedValue { count in
-                count += 1
-                return count == 1
-            }
-        }) { _ in (.ok, Self.namespace) }
-        defer { Task { try? await server.stop() } }
-        let config = KubeConfig(server: URL(string: "http://127.0.0.1:\(server.port)")!)
-        let object = try await withClient(config, options: KubeClientOptions(qps: 0)) { client in
-            try await client.get(.namespaces, namespace: nil, name: "default")
-        }
-        #expect(object.kubeMeta.name == "default")
-        #expect(server.requests.count == 2)
-
-        calls.withLockedValue { $0 = 0 }
-        let error = await #expect(throws: KubeError.self) {
-            try await withClient(config, options: KubeClientOptions(qps: 0, retry: .none)) { client in
-                try await client.get(.namespaces, namespace: nil, name: "default")
-            }
-        }
-        #expect(error?.isTransport == true, "\(String(describing: error))")
-    }
-
     @Test func requestMetricsAreExportedInSeconds() async throws {
         let server = try await TestAPIServer(tls: false) { request in
             if request.uri.hasSuffix("/missing") {

@@ -26,10 +26,7 @@ final class TestAPIServer: Sendable {
     /// - Parameter tls: serve HTTPS with the test server certificate; with
     ///   `requireClientCertificate` the handshake fails unless the client presents a
     ///   certificate signed by the test CA.
-    /// - Parameter cutBody: for requests where it returns true, the connection is closed
-    ///   halfway through the response body.
-    init(tls: Bool, requireClientCertificate: Bool = false, cutBody: @escaping @Sendable (Request) -> Bool = { _ in false },
-         respond: @escaping Responder) async throws {
+    init(tls: Bool, requireClientCertificate: Bool = false, respond: @escaping Responder) async throws {
         var sslContext: NIOSSLContext?
         if tls {
             var configuration = TLSConfiguration.makeServerConfiguration(
@@ -52,7 +49,7 @@ final class TestAPIServer: Sendable {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
                     }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(Handler(respond: respond, cutBody: cutBody, seen: seen))
+                    try channel.pipeline.syncOperations.addHandler(Handler(respond: respond, seen: seen))
                 }
             }
         self.group = group
@@ -70,13 +67,11 @@ final class TestAPIServer: Sendable {
         typealias OutboundOut = HTTPServerResponsePart
 
         let respond: Responder
-        let cutBody: @Sendable (Request) -> Bool
         let seen: NIOLockedValueBox<[Request]>
         var head: HTTPRequestHead?
 
-        init(respond: @escaping Responder, cutBody: @escaping @Sendable (Request) -> Bool, seen: NIOLockedValueBox<[Request]>) {
+        init(respond: @escaping Responder, seen: NIOLockedValueBox<[Request]>) {
             self.respond = respond
-            self.cutBody = cutBody
             self.seen = seen
         }
 
@@ -96,12 +91,6 @@ final class TestAPIServer: Sendable {
                 headers.add(name: "Content-Type", value: "application/json")
                 headers.add(name: "Content-Length", value: String(bytes.count))
                 context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
-                if cutBody(request) {
-                    let half = context.channel.allocator.buffer(bytes: bytes.prefix(bytes.count / 2))
-                    context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(half))), promise: nil)
-                    context.close(promise: nil)
-                    return
-                }
                 context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: bytes)))), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             }

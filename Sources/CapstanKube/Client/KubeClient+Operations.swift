@@ -15,9 +15,8 @@ extension KubeClient: ResourceReader, ResourceWatcher, ResourceWriter, StatusWri
     public func watch(_ resource: ResourceType, namespace: String?, options: WatchOptions) async throws -> WatchEventStream {
         let request = KubeRequest(verb: .watch, method: .GET, address: ResourceAddress(resource, namespace: namespace),
                                   query: options.queryItems, idempotent: true)
-        return try await execute(request) { response in
-            WatchEventStream(body: response.body, request: request.summary)
-        }
+        let response = try await execute(request)
+        return WatchEventStream(body: response.body, request: request.summary)
     }
 
     public func create(_ resource: ResourceType, namespace: String?, object: JSONValue) async throws -> JSONValue {

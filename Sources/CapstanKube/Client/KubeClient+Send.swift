@@ -22,82 +22,65 @@ struct KubeRequest: Sendable {
 extension KubeClient {
     /// Sends a request with rate limiting, retries and metrics; decodes the JSON answer.
     func send(_ request: KubeRequest) async throws -> JSONValue {
-        try await execute(request) { response in
-            let bytes: ByteBuffer
-            do {
-                bytes = try await response.body.collect(upTo: options.maxResponseBytes)
-            } catch {
-                if Task.isCancelled { throw CancellationError() }
-                // A connection lost mid-body: a transport failure, repeated like any other.
-                throw KubeError.transport(error, request: request.summary)
-            }
-            if bytes.readableBytes == 0 { return .null }
-            do {
-                return try JSONValue.parse(bytes.readableBytesView)
-            } catch {
-                throw KubeError(reason: .invalidResponse, code: Int(response.status.code),
-                                message: "the answer is not JSON: \(error)", request: request.summary)
-            }
+        let response = try await execute(request)
+        let bytes: ByteBuffer
+        do {
+            bytes = try await response.body.collect(upTo: options.maxResponseBytes)
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw KubeError.transport(error, request: request.summary)
+        }
+        if bytes.readableBytes == 0 { return .null }
+        do {
+            return try JSONValue.parse(bytes.readableBytesView)
+        } catch {
+            throw KubeError(reason: .invalidResponse, code: Int(response.status.code),
+                            message: "the answer is not JSON: \(error)", request: request.summary)
         }
     }
 
-    /// Sends a request and hands a successful response to `consume`; every failed attempt
-    /// (an error status, a transport failure, or a transport failure thrown by `consume`
-    /// while reading the body) is decoded, and repeated when the retry policy allows it.
-    func execute<T: Sendable>(_ request: KubeRequest, consume: (HTTPClientResponse) async throws -> T) async throws -> T {
+    /// Sends a request and returns the successful response with its body unread; every
+    /// failed attempt is decoded, and repeated when the retry policy allows it.
+    func execute(_ request: KubeRequest) async throws -> HTTPClientResponse {
         var retries = 0
         var refreshedToken = false
         while true {
             try Task.checkCancellation()
             try await limiter.acquire()
+            let failure: KubeError
             let started = ContinuousClock.now
-            let response: HTTPClientResponse
             do {
-                response = try await http.execute(try await makeHTTPRequest(request), timeout: TimeAmount(options.requestTimeout))
+                let response = try await http.execute(try await makeHTTPRequest(request), timeout: TimeAmount(options.requestTimeout))
+                let code = Int(response.status.code)
+                metrics.record(verb: request.verb, code: code, duration: ContinuousClock.now - started)
+                if (200..<300).contains(code) { return response }
+                let body = (try? await response.body.collect(upTo: 1 << 20)).map { Array($0.readableBytesView) } ?? []
+                failure = KubeError.fromResponse(code: code, body: body, retryAfterHeader: response.headers.first(name: "Retry-After"),
+                                                 request: request.summary)
             } catch let error as KubeConfigError {
                 throw KubeError(reason: .unauthorized, code: 0, message: error.description, request: request.summary)
             } catch {
                 if Task.isCancelled { throw CancellationError() }
                 metrics.record(verb: request.verb, code: nil, duration: ContinuousClock.now - started)
-                let failure = KubeError.transport(error, request: request.summary)
-                try await pauseBeforeRetry(request, failure, retries: &retries, refreshedToken: &refreshedToken)
+                failure = KubeError.transport(error, request: request.summary)
+            }
+
+            if failure.isUnauthorized, !refreshedToken, case .bearer(let tokens) = config.credentials, tokens.canRefresh {
+                // The service-account token may have rotated since we read it.
+                tokens.invalidate()
+                refreshedToken = true
                 continue
             }
-            let code = Int(response.status.code)
-            metrics.record(verb: request.verb, code: code, duration: ContinuousClock.now - started)
-            let failure: KubeError
-            if (200..<300).contains(code) {
-                do {
-                    return try await consume(response)
-                } catch let error as KubeError where error.isTransport {
-                    failure = error
-                }
-            } else {
-                let body = (try? await response.body.collect(upTo: 1 << 20)).map { Array($0.readableBytesView) } ?? []
-                failure = KubeError.fromResponse(code: code, body: body, retryAfterHeader: response.headers.first(name: "Retry-After"),
-                                                 request: request.summary)
+            switch options.retry.decide(failure, idempotent: request.idempotent, retriesSoFar: retries, jitter: Double.random(in: 0..<1)) {
+            case .fail:
+                throw failure
+            case .retry(let delay):
+                retries += 1
+                logger.debug("retrying Kubernetes request", metadata: [
+                    "request": "\(request.summary)", "error": "\(failure)", "retry": "\(retries)", "delay": "\(delay)",
+                ])
+                try await Task.sleep(for: delay)
             }
-            try await pauseBeforeRetry(request, failure, retries: &retries, refreshedToken: &refreshedToken)
-        }
-    }
-
-    /// Returns when the failed request should be sent again; throws the failure otherwise.
-    private func pauseBeforeRetry(_ request: KubeRequest, _ failure: KubeError, retries: inout Int, refreshedToken: inout Bool) async throws {
-        if failure.isUnauthorized, !refreshedToken, case .bearer(let tokens) = config.credentials, tokens.canRefresh {
-            // The service-account token may have rotated since we read it.
-            tokens.invalidate()
-            refreshedToken = true
-            return
-        }
-        switch options.retry.decide(failure, idempotent: request.idempotent, retriesSoFar: retries, jitter: Double.random(in: 0..<1)) {
-        case .fail:
-            throw failure
-        case .retry(let delay):
-            retries += 1
-            logger.debug("retrying Kubernetes request", metadata: [
-                "request": "\(request.summary)", "error": "\(failure)", "retry": "\(retries)", "delay": "\(delay)",
-            ])
-            try await Task.sleep(for: delay)
         }
     }
 

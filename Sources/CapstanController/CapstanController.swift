@@ -1,1 +1,0 @@
-// The operator: the reconcile loop that applies the engine's actions.

@@ -1,0 +1,59 @@
+import CapstanAPI
+import CapstanEngine
+
+/// What the controller keeps of each of its pods: the engine's summary plus which workflow
+/// it belongs to. Built from the pod's JSON once per change; the JSON itself is not kept.
+public struct TrackedPod: Sendable, Hashable {
+    public var namespace: String
+    public var workflow: String
+    public var workflowUID: String?
+    public var observed: ObservedPod
+
+    public var workflowKey: String { "\(namespace)/\(workflow)" }
+
+    public static func summarize(_ pod: JSONValue) -> TrackedPod? {
+        guard let metadata = pod["metadata"], let name = metadata["name"]?.stringValue,
+            let labels = metadata["labels"]?.objectValue,
+            let workflow = labels[PodLabels.workflow]?.stringValue, let node = labels[PodLabels.node]?.stringValue,
+            let attempt = labels[PodLabels.attempt]?.stringValue.flatMap({ Int($0) })
+        else { return nil }
+        let index = labels[PodLabels.index]?.stringValue.flatMap { Int($0) }
+        let status = pod["status"] ?? .object([:])
+        let phase = status["phase"]?.stringValue.flatMap(ObservedPod.Phase.init(rawValue:)) ?? .pending
+        var observed = ObservedPod(name: name, node: node, index: index, attempt: attempt, phase: phase)
+        observed.createdAt = metadata["creationTimestamp"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
+        observed.isDeleting = metadata["deletionTimestamp"] != nil
+        observed.startedAt = status["startTime"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
+        observed.podReason = status["reason"]?.stringValue
+        observed.message = status["message"]?.stringValue
+        for condition in status["conditions"]?.arrayValue ?? [] {
+            switch condition["type"]?.stringValue {
+            case "DisruptionTarget" where condition["status"]?.stringValue == "True":
+                observed.disruptionReason = condition["reason"]?.stringValue
+                if observed.message == nil { observed.message = condition["message"]?.stringValue }
+            case "PodScheduled" where condition["status"]?.stringValue == "False" && condition["reason"]?.stringValue == "Unschedulable":
+                observed.unschedulableSince = condition["lastTransitionTime"]?.stringValue.flatMap(Timestamp.init(rfc3339:)) ?? observed.createdAt
+                observed.message = condition["message"]?.stringValue
+            default: break
+            }
+        }
+        let main = status["containerStatuses"]?.arrayValue?.first { $0["name"] == "main" }
+        if let terminated = main?["state"]?["terminated"] {
+            observed.exitCode = terminated["exitCode"]?.intValue
+            observed.terminatedReason = terminated["reason"]?.stringValue
+            observed.terminationMessage = terminated["message"]?.stringValue
+            observed.finishedAt = terminated["finishedAt"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
+            if observed.message == nil, observed.terminatedReason == "OOMKilled" {
+                observed.message = "the container ran out of memory"
+            }
+        }
+        if let waiting = main?["state"]?["waiting"] {
+            observed.waitingReason = waiting["reason"]?.stringValue
+            if observed.message == nil { observed.message = waiting["message"]?.stringValue }
+        }
+        let owner = metadata["ownerReferences"]?.arrayValue?.first { $0["kind"] == "Workflow" }
+        return TrackedPod(
+            namespace: metadata["namespace"]?.stringValue ?? "default", workflow: workflow,
+            workflowUID: owner?["uid"]?.stringValue, observed: observed)
+    }
+}

@@ -1,0 +1,127 @@
+import CapstanAPI
+import CapstanEngine
+import CapstanKube
+import CapstanStore
+import Foundation
+import Logging
+import Metrics
+import NIOConcurrencyHelpers
+
+/// The operator: informers on Workflows and on Capstan's pods feed a work queue; workers
+/// reconcile one workflow at a time (never the same one on two workers).
+public final class WorkflowController: Sendable {
+    let kube: any KubeAPI
+    let config: ControllerConfig
+    let logger: Logger
+    let workflows: Informer<JSONValue>
+    let pods: Informer<TrackedPod>
+    let queue: WorkQueue<String>
+    let reconciler: WorkflowReconciler
+    private let ready = NIOLockedValueBox(false)
+
+    public init(kube: any KubeAPI, store: any ObjectStore, config: ControllerConfig, logger: Logger) {
+        self.kube = kube
+        self.config = config
+        self.logger = logger
+        let workflows = Informer<JSONValue>(
+            client: kube, resource: .workflows, namespace: config.namespace, logger: logger) { object in
+                // Keep what the engine reads; drop managedFields and the like.
+                guard var metadata = object["metadata"]?.objectValue else { return nil }
+                metadata["managedFields"] = nil
+                metadata["annotations"]?["kubectl.kubernetes.io/last-applied-configuration"] = nil
+                var kept = object
+                kept["metadata"] = .object(metadata)
+                return kept
+            }
+        let pods = Informer<TrackedPod>(
+            client: kube, resource: .pods, namespace: config.namespace,
+            labelSelector: "\(PodLabels.managedBy)=capstan",
+            indexes: ["workflow": { [$0.workflowKey] }], logger: logger, transform: TrackedPod.summarize)
+        self.workflows = workflows
+        self.pods = pods
+        self.queue = WorkQueue<String>()
+        self.reconciler = WorkflowReconciler(
+            kube: kube, storeActions: StoreActions(store: store, cache: OutputsCache(), logger: logger), config: config,
+            workflowLookup: { key in
+                let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+                return parts.count == 2 ? workflows.get(namespace: parts[0], name: parts[1]) : nil
+            },
+            podLookup: { key in pods.byIndex("workflow", key) },
+            logger: logger)
+    }
+
+    /// True once the caches have synced and workers run.
+    public var isReady: Bool { ready.withLockedValue { $0 } }
+
+    /// Runs until the task is cancelled, then lets in-flight reconciles finish.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.workflows.run() }
+            group.addTask { await self.pods.run() }
+            group.addTask { await self.enqueueWorkflowEvents() }
+            group.addTask { await self.enqueuePodEvents() }
+            group.addTask { await self.reportWorkflowPhases() }
+            await workflows.waitForSync()
+            await pods.waitForSync()
+            logger.info("caches synced", metadata: ["workflows": "\(workflows.count)", "pods": "\(pods.count)"])
+            ready.withLockedValue { $0 = true }
+            for worker in 0..<max(1, config.workers) {
+                group.addTask { await self.work(worker) }
+            }
+            await withTaskCancellationHandler {
+                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            } onCancel: {
+                Task { await self.queue.shutDown() }
+            }
+            await queue.shutDownWithDrain()
+            group.cancelAll()
+        }
+        ready.withLockedValue { $0 = false }
+    }
+
+    private func enqueueWorkflowEvents() async {
+        for await event in workflows.events() {
+            if Task.isCancelled { return }
+            await queue.add(event.key)
+        }
+    }
+
+    private func enqueuePodEvents() async {
+        for await event in pods.events() {
+            if Task.isCancelled { return }
+            await queue.add(event.summary.workflowKey)
+        }
+    }
+
+    private func work(_ worker: Int) async {
+        while let key = await queue.next() {
+            let started = DispatchTime.now().uptimeNanoseconds
+            do {
+                let requeue = try await reconciler.reconcile(key)
+                await queue.forget(key)
+                if let requeue { await queue.add(key, after: .milliseconds(Int64(max(0, requeue) * 1000) + 10)) }
+            } catch let error as KubeError where error.isConflict {
+                await queue.add(key, after: .milliseconds(50))
+            } catch {
+                Counter(label: "capstan_reconcile_errors_total").increment()
+                logger.warning("reconcile failed", metadata: ["workflow": "\(key)", "error": "\(error)"])
+                await queue.addRateLimited(key)
+            }
+            Timer(label: "capstan_reconcile_duration_seconds").recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+            await queue.done(key)
+        }
+    }
+
+    /// `capstan_workflows{phase}` from the cache, every few seconds.
+    private func reportWorkflowPhases() async {
+        while !Task.isCancelled {
+            var counts = Dictionary(uniqueKeysWithValues: WorkflowPhase.allCases.map { ($0.rawValue, 0) })
+            for object in workflows.list() {
+                let phase = object["status"]?["phase"]?.stringValue ?? WorkflowPhase.pending.rawValue
+                counts[phase, default: 0] += 1
+            }
+            for (phase, count) in counts { Gauge(label: "capstan_workflows", dimensions: [("phase", phase)]).record(count) }
+            try? await Task.sleep(for: .seconds(5))
+        }
+    }
+}

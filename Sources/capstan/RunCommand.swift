@@ -1,0 +1,133 @@
+import ArgumentParser
+import CapstanAPI
+import CapstanController
+import CapstanEngine
+import CapstanKube
+import CapstanStore
+import Foundation
+import Logging
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the controller: reconcile Workflows into pods until SIGTERM, then drain and exit 0.")
+
+    @Option(help: "Kubeconfig file (default: KUBECONFIG, in-cluster, then ~/.kube/config).")
+    var kubeconfig: String?
+    @Option(help: "Only watch this namespace (default: all namespaces).")
+    var namespace: String?
+    @Option(help: "Where node outputs are kept: s3://BUCKET/PREFIX or file:///PATH (default: file:// under the temporary folder).")
+    var store: String?
+    @Option(help: "Workflows reconciled at once.")
+    var workers: Int = 4
+    @Option(name: .customLong("kube-qps"), help: "Requests per second to the API server (0 = unlimited).")
+    var kubeQPS: Double = 50
+    @Option(name: .customLong("kube-burst"), help: "Requests allowed at once above the QPS.")
+    var kubeBurst: Int = 100
+    @Option(name: .customLong("system-retries"), help: "Attempts a node may lose to Evicted, Preempted, NodeLost or PodDeleted.")
+    var systemRetries: Int = 3
+    @Option(name: .customLong("metrics-addr"), help: "Address of /metrics.")
+    var metricsAddr: String = ":8080"
+    @Option(name: .customLong("health-addr"), help: "Address of /healthz and /readyz.")
+    var healthAddr: String = ":8081"
+    @Flag(name: .customLong("leader-elect"), help: "Only reconcile while holding the capstan-controller Lease.")
+    var leaderElect = false
+    @Option(name: .customLong("leader-election-namespace"), help: "Namespace of the Lease (default: POD_NAMESPACE or default).")
+    var leaderElectionNamespace: String?
+    @Option(name: .customLong("log-format"), help: "json or text.")
+    var logFormat: String = "text"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+    @Option(name: .customLong("spot-node-selector"), help: "KEY=VALUE added to the nodeSelector of interruptible pods (repeatable).")
+    var spotNodeSelector: [String] = []
+    @Option(name: .customLong("spot-toleration"), help: "KEY=VALUE:EFFECT, KEY:EFFECT or KEY, a toleration for interruptible pods (repeatable).")
+    var spotToleration: [String] = []
+    @Option(name: .customLong("unschedulable-timeout"), help: "How long a pod may stay unschedulable before its attempt fails.")
+    var unschedulableTimeout: String = "5m"
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard systemRetries >= 0 else { throw ValidationError("--system-retries must not be negative") }
+        guard ["json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be json or text, not \"\(logFormat)\"") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical") }
+        _ = try SpotSettings(nodeSelector: spotNodeSelector, tolerations: spotToleration)
+        do { _ = try SpecDuration(unschedulableTimeout) } catch { throw ValidationError("--unschedulable-timeout: \(error)") }
+    }
+
+    func run() async throws {
+        LoggingBootstrap.bootstrap(format: logFormat, level: Logger.Level(rawValue: logLevel) ?? .info)
+        let logger = Logger(label: "capstan.controller")
+        let config = try controllerConfig()
+        let kubeConfig: KubeConfig
+        do {
+            kubeConfig = try KubeConfig.load(kubeconfigPath: kubeconfig)
+        } catch {
+            throw ValidationError("cannot find the cluster: \(error)")
+        }
+        let client = try KubeClient(config: kubeConfig, options: KubeClientOptions(qps: kubeQPS, burst: kubeBurst))
+        let objectStore: any ObjectStore
+        do {
+            objectStore = try ObjectStores.open(config.engine.storeURL, logger: logger)
+        } catch {
+            throw ValidationError("--store \(config.engine.storeURL): \(error)")
+        }
+        let controller = WorkflowController(kube: client, store: objectStore, config: config, logger: logger)
+        logger.info("starting", metadata: ["store": "\(config.engine.storeURL)", "namespace": "\(namespace ?? "(all)")", "workers": "\(workers)"])
+        let leaderNamespace = leaderElectionNamespace ?? ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? "default"
+        try await ControllerProcess(
+            controller: controller, client: client, logger: logger, metricsAddress: metricsAddr, healthAddress: healthAddr,
+            leaderElection: leaderElect ? LeaderElectionConfig(
+                leaseName: "capstan-controller", namespace: leaderNamespace,
+                identity: ProcessInfo.processInfo.environment["POD_NAME"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)") : nil
+        ).run()
+        try? await objectStore.shutdown()
+        try? await client.shutdown()
+        logger.info("stopped")
+    }
+
+    func controllerConfig() throws -> ControllerConfig {
+        var config = ControllerConfig()
+        config.namespace = namespace
+        config.workers = workers
+        config.engine.systemRetries = systemRetries
+        config.engine.storeURL = store ?? "file://" + FileManager.default.temporaryDirectory.appendingPathComponent("capstan-store").path
+        let spot = try SpotSettings(nodeSelector: spotNodeSelector, tolerations: spotToleration)
+        config.engine.spotNodeSelector = spot.nodeSelector
+        config.engine.spotTolerations = spot.tolerations
+        config.engine.classifier.unschedulableTimeout = try SpecDuration(unschedulableTimeout).seconds
+        return config
+    }
+}
+
+/// `--spot-node-selector` and `--spot-toleration` parsed into pod fields.
+struct SpotSettings {
+    var nodeSelector: [String: String] = [:]
+    var tolerations: [JSONValue] = []
+
+    init(nodeSelector: [String], tolerations: [String]) throws {
+        for entry in nodeSelector {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--spot-node-selector \"\(entry)\": expected KEY=VALUE") }
+            self.nodeSelector[parts[0]] = parts[1]
+        }
+        for entry in tolerations {
+            let (keyValue, effect) = entry.contains(":")
+                ? (String(entry[..<entry.lastIndex(of: ":")!]), String(entry[entry.index(after: entry.lastIndex(of: ":")!)...])) : (entry, "")
+            guard effect.isEmpty || ["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(effect) else {
+                throw ValidationError("--spot-toleration \"\(entry)\": effect must be NoSchedule, PreferNoSchedule or NoExecute")
+            }
+            var toleration: [String: JSONValue] = [:]
+            let parts = keyValue.split(separator: "=", maxSplits: 1).map(String.init)
+            guard let key = parts.first, !key.isEmpty else { throw ValidationError("--spot-toleration \"\(entry)\": expected KEY=VALUE:EFFECT or KEY:EFFECT") }
+            toleration["key"] = .string(key)
+            if parts.count == 2 {
+                toleration["operator"] = "Equal"
+                toleration["value"] = .string(parts[1])
+            } else {
+                toleration["operator"] = "Exists"
+            }
+            if !effect.isEmpty { toleration["effect"] = .string(effect) }
+            self.tolerations.append(.object(toleration))
+        }
+    }
+}
