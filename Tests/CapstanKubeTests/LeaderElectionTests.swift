@@ -1,5 +1,6 @@
 import CapstanAPI
 import CapstanKube
+import Prometheus
 import Testing
 
 @Suite struct LeaderElectionTests {
@@ -82,7 +83,8 @@ import Testing
 
     @Test func leaderStepsDownWhenItCannotRenew() async throws {
         let cluster = try await SimCluster.start()
-        let elector = LeaderElector(client: cluster.client, config: config("lonely"))
+        let registry = PrometheusCollectorRegistry()
+        let elector = LeaderElector(client: cluster.client, config: config("lonely"), metricsFactory: PrometheusMetricsFactory(registry: registry))
         let workCancelled = LockedBox(false)
         let stoppedCalled = LockedBox(false)
         let run = Task {
@@ -94,6 +96,7 @@ import Testing
             })
         }
         #expect(await eventually { elector.isLeader })
+        #expect(registry.emitToString().contains("capstan_leader 1"), "\(registry.emitToString())")
         // The API server goes away: renewals fail and the leader must stop within the renew deadline.
         try await cluster.sim.stop()
         let lost = ContinuousClock.now
@@ -101,6 +104,7 @@ import Testing
         #expect(!elector.isLeader)
         #expect(workCancelled.withLockedValue { $0 })
         #expect(stoppedCalled.withLockedValue { $0 })
+        #expect(registry.emitToString().contains("capstan_leader 0"))
         #expect(ContinuousClock.now - lost < .seconds(4))
         try await cluster.client.shutdown()
     }

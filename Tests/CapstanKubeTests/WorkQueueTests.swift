@@ -1,4 +1,5 @@
 import CapstanKube
+import Prometheus
 import Testing
 
 @Suite struct WorkQueueTests {
@@ -145,5 +146,19 @@ import Testing
         _ = await queue.next()
         #expect(depths.withLockedValue { $0 } == [1, 2, 1])
         #expect(waits.withLockedValue { $0 } == [.seconds(3)])
+    }
+
+    @Test func exportsDepthAndWaitSecondsToPrometheus() async {
+        let registry = PrometheusCollectorRegistry()
+        let time = ManualTimeSource()
+        let queue = WorkQueue<String>(time: time, metrics: .swiftMetrics(factory: PrometheusMetricsFactory(registry: registry)))
+        await queue.add("a")
+        await queue.add("b")
+        time.advance(by: .milliseconds(1500))
+        _ = await queue.next()
+        let text = registry.emitToString()
+        #expect(text.contains("capstan_workqueue_depth 1"), "\(text)")
+        #expect(text.contains("capstan_workqueue_wait_seconds_count 1"))
+        #expect(text.contains("capstan_workqueue_wait_seconds_sum 1.5"))
     }
 }

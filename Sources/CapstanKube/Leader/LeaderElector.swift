@@ -20,7 +20,7 @@ public final class LeaderElector: Sendable {
     let logger: Logger
     let onNewLeader: @Sendable (String) -> Void
     private let state = NIOLockedValueBox(Observation())
-    private let gauge: Gauge
+    private let metricsFactory: (any MetricsFactory)?
 
     struct Observation: Sendable {
         var record: LeaseRecord?
@@ -40,7 +40,7 @@ public final class LeaderElector: Sendable {
         self.wallClock = wallClock
         self.logger = logger
         self.onNewLeader = onNewLeader
-        self.gauge = Gauge(label: "capstan_leader", factory: metricsFactory ?? MetricsSystem.factory)
+        self.metricsFactory = metricsFactory
     }
 
     public var isLeader: Bool { state.withLockedValue { $0.leading } }
@@ -51,6 +51,7 @@ public final class LeaderElector: Sendable {
     /// Campaigns until elected, then runs `work` while renewing. Returns when leadership is
     /// lost or the calling task is cancelled; `work` is cancelled first.
     public func run(whileLeading work: @escaping @Sendable () async -> Void) async {
+        setLeading(false)
         guard await acquire() else { return }
         setLeading(true)
         logger.info("became leader", metadata: ["lease": "\(config.namespace)/\(config.leaseName)", "identity": "\(config.identity)"])
@@ -84,7 +85,7 @@ public final class LeaderElector: Sendable {
 
     private func setLeading(_ leading: Bool) {
         state.withLockedValue { $0.leading = leading }
-        gauge.record(leading ? 1 : 0)
+        Gauge(label: "capstan_leader", factory: metricsFactory ?? MetricsSystem.factory).record(leading ? 1 : 0)
     }
 
     /// Tries every `retryPeriod` (with jitter) until elected; false when cancelled.

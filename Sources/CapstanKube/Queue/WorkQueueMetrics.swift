@@ -14,15 +14,17 @@ public struct WorkQueueMetrics: Sendable {
 
     public static let none = WorkQueueMetrics(depthChanged: { _ in }, keyWaited: { _ in })
 
+    /// - Parameter factory: nil uses `MetricsSystem.factory` as it is at each report, so a
+    ///   queue made before metrics are bootstrapped still reports to the right place.
     public static func swiftMetrics(dimensions: [(String, String)] = [], factory: (any MetricsFactory)? = nil) -> WorkQueueMetrics {
-        let factory = factory ?? MetricsSystem.factory
-        let depth = Gauge(label: "capstan_workqueue_depth", dimensions: dimensions, factory: factory)
-        let wait = Metrics.Timer(label: "capstan_workqueue_wait_seconds", dimensions: dimensions, factory: factory)
-        return WorkQueueMetrics(
-            depthChanged: { depth.record($0) },
+        WorkQueueMetrics(
+            depthChanged: { depth in
+                Gauge(label: "capstan_workqueue_depth", dimensions: dimensions, factory: factory ?? MetricsSystem.factory).record(depth)
+            },
             keyWaited: { duration in
                 let (seconds, attoseconds) = duration.components
-                wait.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+                Metrics.Timer(label: "capstan_workqueue_wait_seconds", dimensions: dimensions, factory: factory ?? MetricsSystem.factory)
+                    .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
             }
         )
     }
