@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where a store lives: `s3://BUCKET/PREFIX` or `file:///PATH` (SPEC §4).
 ///
 /// Keys are relative to the prefix (or folder); `uri(for:)` renders the full URI of a key,
@@ -38,9 +46,17 @@ public struct StoreURL: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// A file store rooted at an absolute folder path.
+    /// A file store rooted at a folder; a relative path is taken from the working directory
+    /// (`capstan dev --store .capstan`).
     public static func file(path: String) -> StoreURL {
-        StoreURL(.file(path: normalizedPath(path)))
+        if path.hasPrefix("/") { return StoreURL(.file(path: normalizedPath(path))) }
+        return StoreURL(.file(path: normalizedPath(workingDirectory() + "/" + path)))
+    }
+
+    private static func workingDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return "/" }
+        return String(cString: buffer)
     }
 
     /// An S3 store in `bucket` under `prefix` (slashes at either end are ignored).

@@ -33,6 +33,17 @@ import Testing
         #expect(error?.message.contains(text) == true)
     }
 
+    @Test func aRelativeFolderIsTakenFromTheWorkingDirectory() {
+        let url = StoreURL.file(path: ".capstan/")
+        guard case .file(let path) = url.location else {
+            Issue.record("expected a file location, got \(url)")
+            return
+        }
+        #expect(path.hasPrefix("/"))
+        #expect(path.hasSuffix("/.capstan"))
+        #expect(StoreURL.file(path: "/a//b/").description == "file:///a/b")
+    }
+
     @Test func rendersTheURIPodsReceive() throws {
         let url = try StoreURL(parsing: "s3://bucket/prefix")
         #expect(url.uri(for: "ns/wf/uid/node/outputs.json") == "s3://bucket/prefix/ns/wf/uid/node/outputs.json")
