@@ -54,6 +54,7 @@ final class WorkflowReconciler: Sendable {
         let pods = await observedPods(of: workflow, key: key, compiled: compiled, now: clock)
 
         var facts = StoreFacts()
+        facts.recoverable = recoverable(for: workflow, compiled: compiled)
         var result = engine.step(StepInput(metadata: workflow.metadata, compiled: compiled, status: workflow.status, pods: pods, facts: facts, now: clock))
         var storeFailures: [StoreActions.Failure] = []
         for _ in 0..<8 {
@@ -71,6 +72,23 @@ final class WorkflowReconciler: Sendable {
         observeTransition(from: workflow.status, to: result.status, log: log)
         if !storeFailures.isEmpty { return max(1, result.requeueAfter ?? 5) }
         return result.requeueAfter
+    }
+
+    /// The succeeded nodes of the workflow named by `spec.recoverFrom`, with their keys.
+    private func recoverable(for workflow: Workflow, compiled: Result<CompiledWorkflow, InvalidWorkflowError>) -> [String: RecoverableNode] {
+        guard case .success(let compiled) = compiled, let source = compiled.spec.recoverFrom,
+            let earlier = workflowLookup("\(workflow.metadata.namespace)/\(source)")
+        else { return [:] }
+        let earlierWorkflow = Workflow(json: earlier)
+        let layout = StorageLayout(
+            namespace: earlierWorkflow.metadata.namespace, workflow: earlierWorkflow.metadata.name,
+            uid: earlierWorkflow.metadata.uid, storeURL: config.engine.storeURL)
+        var nodes: [String: RecoverableNode] = [:]
+        for (name, node) in earlierWorkflow.status.nodes where node.phase == .succeeded {
+            guard let key = node.key else { continue }
+            nodes[name] = RecoverableNode(key: key, outputsKey: node.outputsURI == nil ? nil : layout.outputsKey(name), map: node.map)
+        }
+        return nodes
     }
 
     /// The informer's copy, unless the controller's own last write is newer.

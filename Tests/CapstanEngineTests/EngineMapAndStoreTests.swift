@@ -139,6 +139,48 @@ import CapstanAPI
         #expect(changed.createdPods(of: "prep").count == 1)
     }
 
+    @Test func recoverFromReusesWhatSucceededAndRerunsTheRest() throws {
+        let spec = """
+            inputs: {xs: [1, 2, 3]}
+            defaults: {image: busybox}
+            failurePolicy: Continue
+            nodes:
+              - {name: prep, outputs: [data]}
+              - {name: fan, map: {over: "{{ inputs.xs }}"}, inputs: {d: "{{ nodes.prep.outputs.data }}"}, outputs: [y]}
+              - {name: train, inputs: {d: "{{ nodes.prep.outputs.data }}"}, outputs: [model]}
+              - {name: report, inputs: {m: "{{ nodes.train.outputs.model }}", ys: "{{ nodes.fan.outputs.y }}"}}
+            """
+        var first = try EngineHarness(spec)
+        first.script = { node, index, _ in
+            switch node {
+            case "prep": return .init(outputs: ["data": "d1"])
+            case "fan": return .init(outputs: ["y": .number(Double(index ?? 0))])
+            case "train": return .init(outputs: .object([:]))
+            default: return .init()
+            }
+        }
+        #expect(first.runToCompletion().phase == .failed)
+        #expect(first.node("train").failures.first?.reason == .outputsMissing)
+
+        var second = try EngineHarness("recoverFrom: wf\n" + spec)
+        second.metadata.uid = "uid-2"
+        second.store = first.store
+        for (name, node) in first.status.nodes where node.phase == .succeeded {
+            second.recoverable[name] = RecoverableNode(key: node.key ?? "", outputsKey: "ml/wf/uid-1/\(name)/outputs.json", map: node.map)
+        }
+        second.script = { node, index, _ in
+            node == "train" ? .init(outputs: ["model": "m"]) : first.script(node, index, 0)
+        }
+        #expect(second.runToCompletion().phase == .succeeded)
+        #expect(second.createdPods(of: "prep").isEmpty)
+        #expect(second.createdPods(of: "fan").isEmpty)
+        #expect(second.createdPods(of: "train").count == 1)
+        #expect(second.createdPods(of: "report").count == 1)
+        #expect(second.node("prep").recovered && second.node("fan").recovered)
+        #expect(second.store["ml/wf/uid-2/fan/outputs.json"] == ["y": [0, 1, 2]])
+        #expect(second.store["ml/wf/uid-2/prep/outputs.json"] == ["data": "d1"])
+    }
+
     @Test func checkpointsPointAtThePreviousAttempt() throws {
         var h = try EngineHarness("defaults: {image: busybox, retryBackoff: {initial: 1s}}\nnodes: [{name: t, retries: 1, checkpoint: true}]")
         h.script = { _, _, attempt in attempt == 0 ? .init(outcome: .failed) : .init() }

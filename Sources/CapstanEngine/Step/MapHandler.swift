@@ -10,7 +10,9 @@ struct MapHandler {
     func step(_ status: inout NodeStatus, pods: [ObservedPod], output: inout StepOutput) {
         let node = stepper.node
         let now = stepper.now
+        if status.map == nil, recover(&status, output: &output) { return }
         if status.map == nil {
+            status.key = key
             status.map = MapStatus(total: items.count)
             status.phase = .running
             status.startedAt = now
@@ -50,6 +52,43 @@ struct MapHandler {
         status.map = map
         status.attempts = max(status.attempts, map.running + map.succeeded + map.failed)
         finishIfDone(&status, map: map, output: &output)
+    }
+
+    /// What `recoverFrom` compares for a map: the node as written, its items, and the outputs
+    /// of the nodes it reads.
+    var key: String {
+        let upstream = JSONValue.object(stepper.scope.nodeOutputs.mapValues(JSONValue.object))
+        return SHA256.hex(JSONValue.object(["node": stepper.node.definition, "items": .array(items), "upstream": upstream]).serialized())
+    }
+
+    /// Takes the node's result from the workflow named by `spec.recoverFrom` when it ran the
+    /// same node over the same items there. Returns true when the node is settled (or waiting
+    /// for the store).
+    private func recover(_ status: inout NodeStatus, output: inout StepOutput) -> Bool {
+        let node = stepper.node
+        guard let recoverable = stepper.facts.recoverable[node.name], let map = recoverable.map, recoverable.key == key else { return false }
+        if !node.outputs.isEmpty {
+            let destination = stepper.layout.outputsKey(node.name)
+            if !stepper.facts.persisted.contains(destination) {
+                guard let source = recoverable.outputsKey else { return false }
+                if let outputs = stepper.facts.outputs[source] {
+                    output.actions.append(.persistOutputs(key: destination, outputs: outputs))
+                } else {
+                    output.actions.append(.loadOutputs(key: source))
+                }
+                return true
+            }
+            status.outputsURI = stepper.layout.uri(destination)
+        }
+        status.map = map
+        status.key = key
+        status.phase = .succeeded
+        status.recovered = true
+        status.startedAt = stepper.now
+        status.finishedAt = stepper.now
+        status.message = "\(map.succeeded) of \(map.total) items succeeded (reused from spec.recoverFrom)"
+        output.event(.normal, "NodeSucceeded", "map node \(node.name) succeeded by reusing the outputs of spec.recoverFrom", node: node.name)
+        return true
     }
 
     /// Items needed to succeed: `minSuccessRatio` of the total, rounded up.

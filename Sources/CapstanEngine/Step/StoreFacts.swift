@@ -21,9 +21,12 @@ public struct StoreFacts: Sendable {
 public struct RecoverableNode: Sendable, Hashable {
     public var key: String
     public var outputsKey: String?
+    /// For a map node, its items as they ended there.
+    public var map: MapStatus?
 
-    public init(key: String, outputsKey: String?) {
+    public init(key: String, outputsKey: String?, map: MapStatus? = nil) {
         self.key = key
         self.outputsKey = outputsKey
+        self.map = map
     }
 }

@@ -31,21 +31,25 @@ struct TaskHandler {
             status.phase = .running
             status.attempts = attempt + 1
             status.startedAt = status.startedAt ?? now
+            status.key = stepper.recoveryKey()
             output.event(.normal, attempt == 0 ? "NodeStarted" : "NodeRetried", "node \(name) started attempt \(attempt)", node: name)
         case .retrying(let failure):
             status.phase = .running
             status.recordFailure(failure)
             output.event(.warning, "AttemptFailed", "node \(name) attempt \(failure.attempt) failed: \(describe(failure)); retrying", node: name)
-        case .succeeded(let cached):
+        case .succeeded(let origin):
             status.phase = .succeeded
+            status.startedAt = status.startedAt ?? now
             status.finishedAt = now
-            status.cached = cached
+            status.cached = origin == .cache
+            status.recovered = origin == .recovered
+            status.key = stepper.recoveryKey()
             status.retryAt = nil
             if !stepper.node.outputs.isEmpty || stepper.node.settings.cache != nil {
                 status.outputsURI = stepper.layout.uri(stepper.layout.outputsKey(name))
             }
-            if cached { status.key = stepper.cacheKey() }
-            output.event(.normal, "NodeSucceeded", cached ? "node \(name) succeeded from the cache" : "node \(name) succeeded", node: name)
+            let how = origin == .cache ? " from the cache" : origin == .recovered ? " by reusing the outputs of spec.recoverFrom" : ""
+            output.event(.normal, "NodeSucceeded", "node \(name) succeeded\(how)", node: name)
         case .failed(let failure):
             status.phase = .failed
             status.finishedAt = now

@@ -12,12 +12,17 @@ struct UnitRecord: Equatable {
     var attempt: Int { userFailures + systemFailures }
 }
 
+/// Where a unit's outputs came from.
+enum UnitOrigin: Equatable {
+    case ran, cache, recovered
+}
+
 /// What one step did to a unit, for the handler to fold into its node's status.
 enum UnitChange {
     case unchanged
     case started(attempt: Int)
     case retrying(AttemptFailure)
-    case succeeded(cached: Bool)
+    case succeeded(UnitOrigin)
     case failed(AttemptFailure)
     /// The unit could not be started or finished for a reason that is not an attempt failure
     /// (a template that cannot be rendered): the node fails with this message.

@@ -39,14 +39,14 @@ struct UnitStepper {
             output.wake(at: config.classifier.nextCheck(of: pod))
             return .unchanged
         case .succeeded(let outputs):
-            return finishSuccess(&record, outputs: outputs, cached: false, output: &output)
+            return finishSuccess(&record, outputs: outputs, origin: .ran, output: &output)
         case .failed(let info):
             if info.podNeedsDeleting { output.actions.append(.deletePod(name: pod.name, reason: info.reason.rawValue)) }
             return fail(&record, info, output: &output)
         }
     }
 
-    private func finishSuccess(_ record: inout UnitRecord, outputs: [String: JSONValue], cached: Bool, output: inout StepOutput) -> UnitChange {
+    private func finishSuccess(_ record: inout UnitRecord, outputs: [String: JSONValue], origin: UnitOrigin, output: inout StepOutput) -> UnitChange {
         let needsPersisting = !node.outputs.isEmpty || node.settings.cache != nil
         if needsPersisting {
             let key = layout.outputsKey(node.name, index: index)
@@ -54,13 +54,13 @@ struct UnitStepper {
                 output.actions.append(.persistOutputs(key: key, outputs: outputs))
                 return .unchanged
             }
-            if let cacheKey = cacheKey(), !cached {
+            if let cacheKey = cacheKey(), origin != .cache {
                 output.actions.append(.writeCache(entryKey: layout.cacheEntryKey(cacheKey), from: key))
             }
         }
         record.phase = .succeeded
         record.retryAt = nil
-        return .succeeded(cached: cached)
+        return .succeeded(origin)
     }
 
     private func fail(_ record: inout UnitRecord, _ info: AttemptFailureInfo, output: inout StepOutput) -> UnitChange {
@@ -102,8 +102,18 @@ struct UnitStepper {
                 return .unchanged
             }
             if let outputs = lookup {
-                return finishSuccess(&record, outputs: outputs, cached: true, output: &output)
+                return finishSuccess(&record, outputs: outputs, origin: .cache, output: &output)
             }
+        }
+        if index == nil, let recoverable = facts.recoverable[node.name], recoverable.key == recoveryKey(rendered) {
+            guard let key = recoverable.outputsKey, !node.outputs.isEmpty else {
+                return finishSuccess(&record, outputs: [:], origin: .recovered, output: &output)
+            }
+            guard let outputs = facts.outputs[key] else {
+                output.actions.append(.loadOutputs(key: key))
+                return .unchanged
+            }
+            return finishSuccess(&record, outputs: outputs, origin: .recovered, output: &output)
         }
         let offSpot = node.isInterruptible && record.systemFailures >= config.systemRetries
         output.actions.append(.createPod(builder.pod(for: node, index: index, attempt: record.attempt, rendered: rendered, offSpot: offSpot)))
@@ -140,12 +150,23 @@ struct UnitStepper {
             annotations: annotations)
     }
 
+    /// What `recoverFrom` compares: the cache key's material without the cache version, so
+    /// any node (cached or not) that would run exactly the same is recognised.
+    func recoveryKey(_ rendered: PodBuilder.Rendered? = nil) -> String? {
+        guard let rendered = rendered ?? (try? render()) else { return nil }
+        return SHA256.hex(keyMaterial(rendered, version: nil).serialized())
+    }
+
     /// SPEC §4: SHA-256 over image, command, args, env, resolved inputs, map item, declared
     /// outputs and the cache version. Nil when the node does not cache.
     func cacheKey(_ rendered: PodBuilder.Rendered? = nil) -> String? {
         guard let version = node.settings.cache?.version else { return nil }
         guard let rendered = rendered ?? (try? render()) else { return nil }
-        let material: JSONValue = [
+        return SHA256.hex(keyMaterial(rendered, version: version).serialized())
+    }
+
+    private func keyMaterial(_ rendered: PodBuilder.Rendered, version: String?) -> JSONValue {
+        [
             "image": .string(rendered.image),
             "command": .array(rendered.command.map(JSONValue.string)),
             "args": .array(rendered.args.map(JSONValue.string)),
@@ -153,8 +174,7 @@ struct UnitStepper {
             "inputs": .object(rendered.inputs),
             "item": item ?? .null,
             "outputs": .array(node.outputs.map(JSONValue.string)),
-            "version": .string(version),
+            "version": version.map(JSONValue.string) ?? .null,
         ]
-        return SHA256.hex(material.serialized())
     }
 }

@@ -28,6 +28,7 @@ struct EngineHarness {
     var deleted: [String] = []
     var events: [WorkflowEvent] = []
     var maxRunning = 0
+    var recoverable: [String: RecoverableNode] = [:]
     var steps = 0
 
     init(_ yaml: String) throws {
@@ -42,6 +43,7 @@ struct EngineHarness {
     /// One reconcile: step until the engine has nothing immediate left to do.
     mutating func reconcile() -> StepResult {
         var facts = StoreFacts()
+        facts.recoverable = recoverable
         var result: StepResult
         var rounds = 0
         repeat {
