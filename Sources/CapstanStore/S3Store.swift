@@ -68,6 +68,9 @@ public struct S3Store: ObjectStore {
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
         configuration.decompression = .disabled
+        // The controller runs dozens of store calls at once (map items); AsyncHTTPClient's
+        // default of 8 connections per host would queue them.
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

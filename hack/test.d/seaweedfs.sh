@@ -18,11 +18,18 @@ capstan_weed_install() {
     command -v pyenv >/dev/null 2>&1 && pyenv rehash >/dev/null 2>&1 || true
   fi
   # pyenv puts a shell shim on PATH; the tests want the real binary so that the pid they
-  # signal is the server itself.
+  # signal is the server itself. pip may also have put it in a scripts folder not on PATH.
+  CAPSTAN_WEED_BIN=""
   if command -v pyenv >/dev/null 2>&1 && pyenv which weed >/dev/null 2>&1; then
     CAPSTAN_WEED_BIN=$(pyenv which weed)
+  elif command -v weed >/dev/null 2>&1; then
+    CAPSTAN_WEED_BIN=$(command -v weed)
   else
-    CAPSTAN_WEED_BIN=$(command -v weed || true)
+    local dir
+    for dir in "$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)" \
+               "$(python3 -c 'import site; print(site.USER_BASE)' 2>/dev/null)/bin"; do
+      if [ -x "$dir/weed" ]; then CAPSTAN_WEED_BIN="$dir/weed"; break; fi
+    done
   fi
   export CAPSTAN_WEED_BIN
   CAPSTAN_WEED_SCRIPT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
