@@ -131,9 +131,10 @@ import Testing
         #expect(text.contains(#"capstan_kube_requests_total{verb="get",code="404"} 1"#))
         #expect(text.contains(#"capstan_kube_requests_total{verb="list",code="200"} 1"#))
         #expect(text.contains(#"capstan_kube_request_duration_seconds_count{verb="get"} 3"#))
-        // Loopback requests take milliseconds: a sum in seconds is far below 1 (nanoseconds would be huge).
+        // Three loopback requests take well under a minute even on a loaded machine; the same
+        // sum recorded in nanoseconds or microseconds would be at least in the hundreds.
         let sumLine = try #require(text.split(separator: "\n").first { $0.hasPrefix(#"capstan_kube_request_duration_seconds_sum{verb="get"}"#) })
         let sum = try #require(Double(sumLine.split(separator: " ").last!))
-        #expect(sum > 0 && sum < 1, "\(sumLine)")
+        #expect(sum > 0 && sum < 60, "\(sumLine)")
     }
 }
