@@ -71,6 +71,12 @@ private func cacheState(_ informer: Informer<ObjectSummary>) -> [String: String]
             #expect(described == ["updated default/c0 a->b", "deleted default/c1", "added default/c9"])
             #expect(Set(informer.byIndex("group", "a").map(\.name)) == ["c2", "c3", "c9"])
             #expect(Set(informer.byIndex("group", "b").map(\.name)) == ["c0", "c4", "c5"])
+
+            // An object whose labels stop matching the selector leaves the cache, as on a real
+            // API server (the watch reports it DELETED); one that starts matching joins it.
+            _ = try await client.patch(.configMaps, namespace: "default", name: "c2", patch: .merge(["metadata": ["labels": ["group": nil]]]))
+            _ = try await client.patch(.configMaps, namespace: "default", name: "unlabelled", patch: .merge(["metadata": ["labels": ["group": "b"]]]))
+            #expect(await eventually { informer.get("default/c2") == nil && informer.get("default/unlabelled") != nil })
             run.cancel()
             await run.value
         }
