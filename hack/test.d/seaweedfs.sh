@@ -81,7 +81,7 @@ JSON
   read -r master master_grpc volume volume_grpc filer filer_grpc s3 s3_grpc <<<"$ports"
   "$CAPSTAN_WEED_BIN" -logdir="$dir" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$dir/data" \
     -master.port="$master" -master.port.grpc="$master_grpc" -master.telemetry=false \
-    -master.volumeSizeLimitMB=64 -volume.max=4 \
+    -master.volumeSizeLimitMB=64 -volume.max=32 \
     -volume.port="$volume" -volume.port.grpc="$volume_grpc" \
     -filer.port="$filer" -filer.port.grpc="$filer_grpc" \
     -s3 -s3.port="$s3" -s3.port.grpc="$s3_grpc" -s3.port.iceberg=0 -s3.port.lance=0 \
