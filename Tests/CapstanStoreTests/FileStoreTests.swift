@@ -9,6 +9,7 @@ import Foundation
 @Suite struct FileStoreTests {
     @Test func objectsAreFilesBelowTheFolderAndNoTemporariesRemain() async throws {
         let folder = try TemporaryFolder.make()
+        defer { TemporaryFolder.remove(folder) }
         let store = try FileStore(url: try StoreURL(parsing: "file://" + folder))
         try await store.put("ns/wf/uid/n/outputs.json", "{}".bytes)
         try await store.put("ns/wf/uid/n/outputs.json", "{\"x\":1}".bytes)
@@ -19,6 +20,7 @@ import Foundation
 
     @Test func listingIgnoresTemporaryFilesOfWritesInProgress() async throws {
         let folder = try TemporaryFolder.make()
+        defer { TemporaryFolder.remove(folder) }
         let store = try FileStore(path: folder)
         try await store.put("d/real.json", [1])
         // A writer that crashed between create and rename leaves its temporary behind.
@@ -28,6 +30,7 @@ import Foundation
 
     @Test func aFolderHoldingOnlyATemporaryIsNotACommonPrefix() async throws {
         let folder = try TemporaryFolder.make()
+        defer { TemporaryFolder.remove(folder) }
         let store = try FileStore(path: folder)
         try FileManager.default.createDirectory(atPath: folder + "/half", withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: folder + "/half/" + FileStore.temporaryPrefix + "x-y", contents: Data([9])))
@@ -35,7 +38,9 @@ import Foundation
     }
 
     @Test func anObjectCannotAlsoBeAFolder() async throws {
-        let store = try FileStore(path: try TemporaryFolder.make())
+        let folder = try TemporaryFolder.make()
+        defer { TemporaryFolder.remove(folder) }
+        let store = try FileStore(path: folder)
         try await store.put("a/b", [1])
         let error = try await #require(throws: StoreError.self) { try await store.put("a/b/c", [2]) }
         #expect(error.code == .invalidArgument)
@@ -44,7 +49,9 @@ import Foundation
     }
 
     @Test func aMissingRootFolderIsAnEmptyStore() async throws {
-        let store = try FileStore(path: try TemporaryFolder.make() + "/not/yet")
+        let folder = try TemporaryFolder.make()
+        defer { TemporaryFolder.remove(folder) }
+        let store = try FileStore(path: folder + "/not/yet")
         #expect(try await store.list(prefix: "") == ObjectListing())
         #expect(try await store.getIfPresent("k") == nil)
         try await store.put("k", [7])

@@ -5,7 +5,9 @@ import Testing
 @Suite struct MeteredObjectStoreTests {
     @Test func countsEveryCallByOperationAndResultAndTimesIt() async throws {
         let metrics = TestMetrics()
-        let store = MeteredObjectStore(try FileStore(path: try TemporaryFolder.make()), factory: metrics)
+        let folder = try TemporaryFolder.make()
+        defer { TemporaryFolder.remove(folder) }
+        let store = MeteredObjectStore(try FileStore(path: folder), factory: metrics)
 
         try await store.put("k.json", [1])
         _ = try await store.get("k.json")

@@ -61,6 +61,7 @@ import Testing
 
     @Test func theFactoryPicksTheStoreByScheme() async throws {
         let folder = try TemporaryFolder.make()
+        defer { TemporaryFolder.remove(folder) }
         let file = try ObjectStores.open("file://" + folder, environment: [:])
         #expect(file.url.description == "file://" + folder)
         #expect((file as? MeteredObjectStore)?.base is FileStore)

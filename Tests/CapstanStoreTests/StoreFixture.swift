@@ -30,18 +30,30 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
 }
 
 enum TemporaryFolder {
-    /// A new empty folder under the system temporary directory.
+    static let base = (ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp")
+        + "/capstan-store-test-"
+
+    /// A new empty folder under the system temporary directory; `remove` it when done.
     static func make() throws -> String {
-        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        let path = base + "/capstan-store-test-" + UUID().uuidString.lowercased()
+        let path = base + UUID().uuidString.lowercased()
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
+    }
+
+    /// Removes a folder `make` created (and nothing else).
+    static func remove(_ path: String) {
+        guard path.hasPrefix(base) else { return }
+        let folder = String(path.dropFirst(base.count).prefix { $0 != "/" })
+        try? FileManager.default.removeItem(atPath: base + folder)
     }
 }
 
 /// Runs `body` with a fresh store and shuts the store down afterwards, even when `body` fails.
 func withStore<T>(_ kind: StoreKind, _ body: (any ObjectStore) async throws -> T) async throws -> T {
     let store = try await kind.makeStore()
+    defer {
+        if case .file(let path) = store.url.location { TemporaryFolder.remove(path) }
+    }
     do {
         let result = try await body(store)
         try await store.shutdown()

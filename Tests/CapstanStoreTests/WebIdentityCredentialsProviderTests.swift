@@ -38,9 +38,10 @@ import Foundation
 
     @Test func exchangesTheTokenFileForRoleCredentials() async throws {
         let clock = ManualClock(start)
-        let (provider, transport, _) = try makeProvider(now: clock) { _, _ in
+        let (provider, transport, tokenFile) = try makeProvider(now: clock) { _, _ in
             Self.stsAnswer(key: "ASIA1", expiration: "2015-08-30T13:36:00Z")
         }
+        defer { TemporaryFolder.remove(tokenFile) }
         let credentials = try await provider.credentials()
         #expect(credentials == AWSCredentials(accessKeyId: "ASIA1", secretAccessKey: "secret-ASIA1",
                                               sessionToken: "token-ASIA1", expiration: start + 3600))
@@ -58,6 +59,7 @@ import Foundation
             index == 0 ? Self.stsAnswer(key: "FIRST", expiration: "2015-08-30T13:36:00Z")
                        : Self.stsAnswer(key: "SECOND", expiration: "2015-08-30T14:36:00Z")
         }
+        defer { TemporaryFolder.remove(tokenFile) }
         #expect(try await provider.credentials().accessKeyId == "FIRST")
         clock.seconds = start + 3600 - 301
         #expect(try await provider.credentials().accessKeyId == "FIRST")
@@ -72,9 +74,10 @@ import Foundation
 
     @Test func concurrentCallersShareOneSTSCall() async throws {
         let clock = ManualClock(start)
-        let (provider, transport, _) = try makeProvider(now: clock) { _, _ in
+        let (provider, transport, tokenFile) = try makeProvider(now: clock) { _, _ in
             Self.stsAnswer(key: "SHARED", expiration: "2015-08-30T13:36:00Z")
         }
+        defer { TemporaryFolder.remove(tokenFile) }
         let keys = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<20 { group.addTask { try await provider.credentials().accessKeyId } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -85,10 +88,11 @@ import Foundation
 
     @Test func keepsUsingValidCredentialsWhenARefreshFails() async throws {
         let clock = ManualClock(start)
-        let (provider, _, _) = try makeProvider(now: clock) { _, index in
+        let (provider, _, tokenFile) = try makeProvider(now: clock) { _, index in
             if index == 0 { return Self.stsAnswer(key: "KEEP", expiration: "2015-08-30T13:36:00Z") }
             throw ConnectionRefused()
         }
+        defer { TemporaryFolder.remove(tokenFile) }
         _ = try await provider.credentials()
         clock.seconds = start + 3600 - 10
         #expect(try await provider.credentials().accessKeyId == "KEEP")
@@ -100,12 +104,13 @@ import Foundation
     }
 
     @Test func anSTSRefusalIsACredentialsErrorNamingTheRole() async throws {
-        let (provider, transport, _) = try makeProvider(now: ManualClock(start)) { _, _ in
+        let (provider, transport, tokenFile) = try makeProvider(now: ManualClock(start)) { _, _ in
             HTTPExchangeResponse(status: 403, headers: [], body: Array("""
                 <ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>
                 <Message>Not authorized to perform sts:AssumeRoleWithWebIdentity</Message></Error></ErrorResponse>
                 """.utf8))
         }
+        defer { TemporaryFolder.remove(tokenFile) }
         let error = try await #require(throws: StoreError.self) { try await provider.credentials() }
         #expect(error.code == .credentials)
         #expect(error.message.contains("arn:aws:iam::123456789012:role/capstan"))
