@@ -6,9 +6,11 @@ import Metrics
 /// them up through the swift-metrics factory it bootstraps.
 public struct MeteredObjectStore: ObjectStore {
     public let base: any ObjectStore
-    let factory: any MetricsFactory
+    /// nil: the process-wide `MetricsSystem.factory`, read at each call, so a store opened
+    /// before the metrics system is bootstrapped still reports to the exporter.
+    let factory: (any MetricsFactory)?
 
-    public init(_ base: any ObjectStore, factory: any MetricsFactory = MetricsSystem.factory) {
+    public init(_ base: any ObjectStore, factory: (any MetricsFactory)? = nil) {
         self.base = base
         self.factory = factory
     }
@@ -56,6 +58,7 @@ public struct MeteredObjectStore: ObjectStore {
     }
 
     private func record(_ op: String, result: String, since start: ContinuousClock.Instant) {
+        let factory = self.factory ?? MetricsSystem.factory
         let elapsed = (ContinuousClock.now - start).components
         let nanoseconds = elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000
         Timer(label: "capstan_store_request_duration_seconds", dimensions: [("op", op)],
