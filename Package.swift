@@ -127,6 +127,10 @@ let package = Package(
                 "CapstanController", "CapstanEngine", "CapstanAPI", "CapstanKube", "TestSupport",
                 // Reads the rendered Helm and kustomize manifests in Deploy/.
                 .product(name: "Yams", package: "Yams"),
+                // Observability/: records through swift-metrics, logs through swift-log, runs the server in a ServiceGroup.
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Helpers shared by tests that start real processes (`capstan sim`, `capstan run`, kubectl).

@@ -1,6 +1,5 @@
-import CoreMetrics
+import Metrics
 import Foundation
-import Prometheus
 import Testing
 @testable import CapstanController
 

@@ -1,5 +1,7 @@
-import CoreMetrics
+import Metrics
 import Foundation
+import Logging
+import ServiceLifecycle
 import Testing
 import TestSupport
 @testable import CapstanController
@@ -126,6 +128,20 @@ struct ObservabilityServerTests {
             }
             #expect(error?.description.hasPrefix("cannot listen on 127.0.0.1:\(server.healthAddress.port) (--health-addr): ") == true,
                     "\(String(describing: error))")
+        }
+    }
+
+    @Test("in a ServiceGroup, graceful shutdown stops the server and closes its ports")
+    func gracefulShutdownInServiceGroup() async throws {
+        let server = try await ObservabilityServer.bind(metricsAddress: Self.loopback, healthAddress: Self.loopback,
+                                                        metrics: ControllerMetrics(), health: HealthChecks())
+        let group = ServiceGroup(services: [server], logger: Logger(label: "test"))
+        let running = Task { try await group.run() }
+        #expect(try await RawHTTP.request(url(server.metricsAddress), "GET", "/metrics").status == 200)
+        await group.triggerGracefulShutdown()
+        try await running.value
+        await #expect(throws: (any Error).self) {
+            _ = try await RawHTTP.request(url(server.healthAddress), "GET", "/healthz")
         }
     }
 
