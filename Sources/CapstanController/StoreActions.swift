@@ -11,6 +11,7 @@ struct StoreActions: Sendable {
     let store: any ObjectStore
     let cache: OutputsCache
     let logger: Logger
+    let metrics: ControllerMetrics
 
     struct Failure: Error, CustomStringConvertible {
         var key: String
@@ -55,7 +56,7 @@ struct StoreActions: Sendable {
             facts.outputs[key] = outputs
         case (.lookupCache(let cacheKey, _), .success(let outputs)):
             facts.cacheLookups[cacheKey] = .some(outputs)
-            Counter(label: "capstan_cache_lookups_total", dimensions: [("result", outputs == nil ? "miss" : "hit")]).increment()
+            metrics.cacheLookup(outputs == nil ? .miss : .hit)
         default:
             break
         }

@@ -19,7 +19,12 @@ public final class WorkflowController: Sendable {
     let reconciler: WorkflowReconciler
     private let ready = NIOLockedValueBox(false)
 
-    public init(kube: any KubeAPI, store: any ObjectStore, config: ControllerConfig, logger: Logger) {
+    let metrics: ControllerMetrics
+
+    /// `metrics` defaults to a private registry; `capstan run` passes the one it serves.
+    public init(kube: any KubeAPI, store: any ObjectStore, config: ControllerConfig, logger: Logger,
+                metrics: ControllerMetrics = ControllerMetrics()) {
+        self.metrics = metrics
         self.kube = kube
         self.config = config
         self.logger = logger
@@ -41,13 +46,13 @@ public final class WorkflowController: Sendable {
         self.pods = pods
         self.queue = WorkQueue<String>()
         self.reconciler = WorkflowReconciler(
-            kube: kube, storeActions: StoreActions(store: store, cache: OutputsCache(), logger: logger), config: config,
+            kube: kube, storeActions: StoreActions(store: store, cache: OutputsCache(), logger: logger, metrics: metrics), config: config,
             workflowLookup: { key in
                 let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
                 return parts.count == 2 ? workflows.get(namespace: parts[0], name: parts[1]) : nil
             },
             podLookup: { key in pods.byIndex("workflow", key) },
-            logger: logger)
+            logger: logger, metrics: metrics)
     }
 
     /// True once the caches have synced and workers run.
@@ -95,7 +100,8 @@ public final class WorkflowController: Sendable {
 
     private func work(_ worker: Int) async {
         while let key = await queue.next() {
-            let started = DispatchTime.now().uptimeNanoseconds
+            let started = ContinuousClock.now
+            var failed = false
             do {
                 let requeue = try await reconciler.reconcile(key)
                 await queue.forget(key)
@@ -103,11 +109,11 @@ public final class WorkflowController: Sendable {
             } catch let error as KubeError where error.isConflict {
                 await queue.add(key, after: .milliseconds(50))
             } catch {
-                Counter(label: "capstan_reconcile_errors_total").increment()
+                failed = true
                 logger.warning("reconcile failed", metadata: ["workflow": "\(key)", "error": "\(error)"])
                 await queue.addRateLimited(key)
             }
-            Timer(label: "capstan_reconcile_duration_seconds").recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+            metrics.reconcileFinished(duration: ContinuousClock.now - started, failed: failed)
             await queue.done(key)
         }
     }
@@ -120,7 +126,7 @@ public final class WorkflowController: Sendable {
                 let phase = object["status"]?["phase"]?.stringValue ?? WorkflowPhase.pending.rawValue
                 counts[phase, default: 0] += 1
             }
-            for (phase, count) in counts { Gauge(label: "capstan_workflows", dimensions: [("phase", phase)]).record(count) }
+            metrics.setWorkflowCounts(counts)
             try? await Task.sleep(for: .seconds(5))
         }
     }

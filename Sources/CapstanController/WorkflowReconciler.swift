@@ -17,6 +17,7 @@ final class WorkflowReconciler: Sendable {
     let workflowLookup: @Sendable (String) -> JSONValue?
     let podLookup: @Sendable (String) -> [TrackedPod]
     let logger: Logger
+    let metrics: ControllerMetrics
     let now: @Sendable () -> Timestamp
     let expectations = PodExpectations()
     let events: EventRecorder
@@ -25,7 +26,8 @@ final class WorkflowReconciler: Sendable {
 
     init(kube: any KubeAPI, storeActions: StoreActions, config: ControllerConfig,
          workflowLookup: @escaping @Sendable (String) -> JSONValue?, podLookup: @escaping @Sendable (String) -> [TrackedPod],
-         logger: Logger, now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) {
+         logger: Logger, metrics: ControllerMetrics, now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) {
+        self.metrics = metrics
         self.kube = kube
         self.storeActions = storeActions
         self.config = config
@@ -141,7 +143,7 @@ final class WorkflowReconciler: Sendable {
         case .createPod(let request):
             do {
                 _ = try await kube.create(.pods, namespace: workflow.metadata.namespace, object: request.manifest)
-                Counter(label: "capstan_pods_created_total").increment()
+                metrics.podsCreated()
                 log.info("created pod", metadata: ["node": "\(request.node)", "attempt": "\(request.attempt)", "pod": "\(request.name)"])
             } catch let error as KubeError where error.isAlreadyExists {
                 // Created by an earlier reconcile whose status was not saved: the same attempt.
@@ -161,10 +163,14 @@ final class WorkflowReconciler: Sendable {
                 log.warning("cannot delete pod", metadata: ["pod": "\(name)", "error": "\(error)"])
             }
         case .recordEvent(let event):
-            if event.reason == "AttemptFailed" {
+            switch event.reason {
+            case "AttemptFailed":
                 let system = FailureReason.allCases.filter(\.isSystem).contains { event.message.contains(": \($0.rawValue)") }
-                Counter(label: "capstan_retries_total", dimensions: [("kind", system ? "system" : "user")]).increment()
-                Counter(label: "capstan_node_attempts_total", dimensions: [("result", "failed")]).increment()
+                metrics.attemptFinished(.retried)
+                metrics.retryStarted(system ? .system : .user)
+            case "NodeFailed", "ItemFailed": metrics.attemptFinished(.failed)
+            case "NodeSucceeded": metrics.attemptFinished(.succeeded)
+            default: break
             }
             await recordEvent(event, on: workflow, log: log)
         case .writeCache:
@@ -200,8 +206,7 @@ final class WorkflowReconciler: Sendable {
     private func observeTransition(from old: WorkflowStatus, to new: WorkflowStatus, log: Logger) {
         guard new.phase.isTerminal, !old.phase.isTerminal else { return }
         if let started = new.startedAt, let finished = new.finishedAt {
-            Timer(label: "capstan_workflow_duration_seconds", dimensions: [("phase", new.phase.rawValue)])
-                .recordNanoseconds(Int64(max(0, finished - started) * 1e9))
+            metrics.workflowFinished(phase: new.phase.rawValue, duration: .milliseconds(Int64(max(0, finished - started) * 1000)))
         }
         log.info("workflow finished", metadata: ["phase": "\(new.phase.rawValue)", "message": "\(new.message ?? "")"])
     }

@@ -1,4 +1,5 @@
 import CapstanController
+import Metrics
 import CapstanKube
 import Logging
 import ServiceLifecycle
@@ -9,14 +10,17 @@ struct ControllerProcess {
     let controller: WorkflowController
     let client: KubeClient
     let logger: Logger
-    let metricsAddress: String
-    let healthAddress: String
+    let server: ObservabilityServer
+    let health: HealthChecks
+    let metrics: ControllerMetrics
     let leaderElection: LeaderElectionConfig?
 
     func run() async throws {
-        let reconciler = ReconcileService(controller: controller, client: client, leaderElection: leaderElection, logger: logger)
+        let reconciler = ReconcileService(controller: controller, client: client, leaderElection: leaderElection, logger: logger,
+                                          health: health, metrics: metrics)
+        // The server comes first so that it stops last: /metrics stays up while reconciles drain.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: reconciler, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: server), .init(service: reconciler, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
@@ -28,26 +32,27 @@ struct ReconcileService: Service {
     let client: KubeClient
     let leaderElection: LeaderElectionConfig?
     let logger: Logger
+    let health: HealthChecks
+    let metrics: ControllerMetrics
 
     func run() async throws {
         try await cancelWhenGracefulShutdown {
+            // A standby is ready too: it is healthy, only waiting for the lease.
+            let readiness = Task {
+                while !Task.isCancelled {
+                    if leaderElection != nil || controller.isReady { health.setReady(); return }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            defer { readiness.cancel() }
             if let leaderElection {
                 let elector = LeaderElector(client: client, config: leaderElection, logger: logger)
                 logger.info("waiting to lead", metadata: ["lease": "\(leaderElection.namespace)/\(leaderElection.leaseName)"])
                 await elector.run { await controller.run() }
             } else {
+                metrics.setLeader(true)
                 await controller.run()
             }
-        }
-    }
-}
-
-enum LoggingBootstrap {
-    static func bootstrap(format: String, level: Logger.Level) {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
         }
     }
 }

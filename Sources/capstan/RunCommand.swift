@@ -48,14 +48,22 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard systemRetries >= 0 else { throw ValidationError("--system-retries must not be negative") }
-        guard ["json", "text"].contains(logFormat) else { throw ValidationError("--log-format must be json or text, not \"\(logFormat)\"") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical") }
+        do {
+            _ = try LogFormat(parsing: logFormat)
+            _ = try LogSetup.parseLevel(logLevel)
+            _ = try ListenAddress(parsing: metricsAddr, flag: "--metrics-addr")
+            _ = try ListenAddress(parsing: healthAddr, flag: "--health-addr")
+        } catch {
+            throw ValidationError("\(error)")
+        }
         _ = try SpotSettings(nodeSelector: spotNodeSelector, tolerations: spotToleration)
         do { _ = try SpecDuration(unschedulableTimeout) } catch { throw ValidationError("--unschedulable-timeout: \(error)") }
     }
 
     func run() async throws {
-        LoggingBootstrap.bootstrap(format: logFormat, level: Logger.Level(rawValue: logLevel) ?? .info)
+        LogSetup.bootstrap(format: try LogFormat(parsing: logFormat), level: try LogSetup.parseLevel(logLevel))
+        // Before any client, queue or store exists, so that they all record into it.
+        let metrics = ControllerMetrics.bootstrap()
         let logger = Logger(label: "capstan.controller")
         let config = try controllerConfig()
         let kubeConfig: KubeConfig
@@ -71,11 +79,16 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--store \(config.engine.storeURL): \(error)")
         }
-        let controller = WorkflowController(kube: client, store: objectStore, config: config, logger: logger)
+        let controller = WorkflowController(kube: client, store: objectStore, config: config, logger: logger, metrics: metrics)
+        let health = HealthChecks()
+        let server = try await ObservabilityServer.bind(
+            metricsAddress: try ListenAddress(parsing: metricsAddr, flag: "--metrics-addr"),
+            healthAddress: try ListenAddress(parsing: healthAddr, flag: "--health-addr"),
+            metrics: metrics, health: health, logger: logger)
         logger.info("starting", metadata: ["store": "\(config.engine.storeURL)", "namespace": "\(namespace ?? "(all)")", "workers": "\(workers)"])
         let leaderNamespace = leaderElectionNamespace ?? ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? "default"
         try await ControllerProcess(
-            controller: controller, client: client, logger: logger, metricsAddress: metricsAddr, healthAddress: healthAddr,
+            controller: controller, client: client, logger: logger, server: server, health: health, metrics: metrics,
             leaderElection: leaderElect ? LeaderElectionConfig(
                 leaseName: "capstan-controller", namespace: leaderNamespace,
                 identity: ProcessInfo.processInfo.environment["POD_NAME"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)") : nil
