@@ -1,4 +1,5 @@
 import ArgumentParser
+import CapstanKube
 import CapstanSim
 import Foundation
 import ServiceLifecycle
@@ -20,26 +21,11 @@ struct Sim: AsyncParsableCommand {
     @Option(name: .customLong("kubeconfig-out"), help: "Write a kubeconfig for the simulated cluster to this file.")
     var kubeconfigOut: String?
 
-    @Option(help: "How pods run: scripted (annotations decide) or process (local processes).")
-    var kubelet = "scripted"
-
-    @Option(help: "Number of simulated nodes.")
-    var nodes = 0
-
-    @Option(name: .customLong("node-cpu"), help: "CPU capacity of each simulated node.")
-    var nodeCPU = "8"
-
-    @Option(name: .customLong("node-memory"), help: "Memory capacity of each simulated node.")
-    var nodeMemory = "32Gi"
-
-    @Option(name: .customLong("node-gpus"), help: "GPUs (nvidia.com/gpu) of each simulated node.")
-    var nodeGPUs = 0
-
     @Option(name: .customLong("fault-rate"), help: "Share of API requests (0...1) that fail with 500 or 429; watches are cut at random.")
     var faultRate = 0.0
 
-    @Option(help: "Run only the simulated nodes and kubelets against the API server of this kubeconfig.")
-    var attach: String?
+    @OptionGroup(title: "Simulated nodes and kubelets")
+    var kubelets: SimKubeletOptions
 
     @Option(name: .customLong("audit-log"), help: "Append one JSON line per API request to this file.")
     var auditLog: String?
@@ -52,8 +38,8 @@ struct Sim: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1, got \(faultRate)") }
-        guard ["scripted", "process"].contains(kubelet) else {
-            throw ValidationError("--kubelet must be scripted or process, got \(kubelet)")
+        if kubelets.attach != nil && (kubeconfigOut != nil || auditLog != nil || faultRate > 0) {
+            throw ValidationError("--kubeconfig-out, --audit-log and --fault-rate apply to the sim's own API server, which --attach does not run")
         }
         guard listenAddress != nil else {
             throw ValidationError("--listen must be HOST:PORT on loopback (e.g. 127.0.0.1:0), got \(listen)")
@@ -72,16 +58,34 @@ struct Sim: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if attach != nil {
-            throw ValidationError("--attach runs the simulated kubelets, which this build does not include yet")
-        }
         var logger = Logger(label: "capstan.sim")
         logger.logLevel = .info
+        if let attach = kubelets.attach {
+            return try await runAttached(to: attach, logger: logger)
+        }
         let address = listenAddress!
         let server = SimulatedAPIServer(configuration: .init(
             host: address.host, port: address.port, faultRate: faultRate, auditLogPath: auditLog,
-            watchHistorySize: watchHistory, bookmarkInterval: .seconds(Int64(bookmarkInterval))))
-        let service = SimService(server: server, kubeconfigOut: kubeconfigOut, logger: logger)
+            watchHistorySize: watchHistory, bookmarkInterval: .seconds(Int64(bookmarkInterval)),
+            gracefulPodDeletion: kubelets.runsKubelets))
+        let service = SimService(server: server, kubeconfigOut: kubeconfigOut, logger: logger,
+                                 kubelets: kubelets.runsKubelets ? try kubelets.configuration() : nil)
+        let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
+        try await group.run()
+    }
+
+    private func runAttached(to kubeconfig: String, logger: Logger) async throws {
+        let config: KubeConfig
+        do {
+            config = try KubeConfig.load(kubeconfigPath: kubeconfig)
+        } catch {
+            throw ValidationError("--attach \(kubeconfig): \(error)")
+        }
+        let client = try SimKubeletOptions.client(config)
+        let service = AttachedKubeletsService(kubelets: try SimulatedKubelets(client: client, configuration: try kubelets.configuration(),
+                                                                              logger: logger),
+                                              client: client, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
         try await group.run()
@@ -93,6 +97,8 @@ private struct SimService: Service {
     let server: SimulatedAPIServer
     let kubeconfigOut: String?
     let logger: Logger
+    /// The kubelet half, connected to this server through its loopback URL; nil with --nodes 0.
+    let kubelets: SimulatedKubelets.Configuration?
 
     func run() async throws {
         let url = try await server.start()
@@ -104,10 +110,23 @@ private struct SimService: Service {
                 throw ValidationError("cannot write the kubeconfig to \(kubeconfigOut): \(error.localizedDescription)")
             }
         }
+        var kubeletHalf: (client: KubeClient, task: Task<Void, Never>)?
+        if let kubelets {
+            let client = try SimKubeletOptions.client(KubeConfig(server: url))
+            let simulated = try SimulatedKubelets(client: client, configuration: kubelets, logger: logger)
+            // Nodes exist before anyone is told the cluster is up.
+            try await simulated.registerNodes()
+            kubeletHalf = (client, Task { await simulated.run() })
+        }
         // Tests wait for this exact line; the kubeconfig is complete before it appears.
         FileHandle.standardOutput.write(Data("capstan sim: listening on \(url.absoluteString)\n".utf8))
         try? await gracefulShutdown()
         logger.info("capstan sim: shutting down")
+        if let kubeletHalf {
+            kubeletHalf.task.cancel()
+            await kubeletHalf.task.value
+            try? await kubeletHalf.client.shutdown()
+        }
         try await server.shutdown()
     }
 }

@@ -154,7 +154,8 @@ import TestSupport
     }
 
     @Test func pagingWalksEveryObjectOnce() async throws {
-        let sim = try await SimProcess.start()
+        // The API server alone: kubelets would run the pods and change their phase.
+        let sim = try await SimProcess.start(["--nodes", "0"])
         for index in 0..<25 {
             _ = try await RawHTTP.request(sim.url, "POST", pods, json: Fixtures.pod("p\(index)", labels: ["group": index % 2 == 0 ? "even" : "odd"]))
         }
@@ -188,7 +189,7 @@ import TestSupport
     }
 
     @Test func watchResumesFromAResourceVersionAndExpiresOldOnes() async throws {
-        let sim = try await SimProcess.start(["--watch-history", "5"])
+        let sim = try await SimProcess.start(["--watch-history", "5", "--nodes", "0"])
         let first = try #require(try await RawHTTP.request(sim.url, "POST", pods, json: Fixtures.pod("w0")).json)
         let since = try #require(first["metadata"]?["resourceVersion"]?.stringValue)
         for index in 1...3 { _ = try await RawHTTP.request(sim.url, "POST", pods, json: Fixtures.pod("w\(index)")) }
@@ -208,7 +209,7 @@ import TestSupport
     }
 
     @Test func watchStreamsLiveChangesAndBookmarks() async throws {
-        let sim = try await SimProcess.start(["--bookmark-interval", "1"])
+        let sim = try await SimProcess.start(["--bookmark-interval", "1", "--nodes", "0"])
         _ = try await RawHTTP.request(sim.url, "POST", pods, json: Fixtures.pod("live", labels: ["app": "x"]))
         let connection = try await Blocking.run {
             try RawHTTPConnection(sim.url, method: "GET",

@@ -65,7 +65,8 @@ import TestSupport
     }
 
     @Test func labelsAndPatchesBuiltInPodsWithStrategicMerge() async throws {
-        let sim = try await SimProcess.start()
+        // The API server alone: the pod must stay Pending.
+        let sim = try await SimProcess.start(["--nodes", "0"])
         let created = try await sim.kubectl("create", "-f", "-", stdin: Fixtures.pod("p1").jsonString)
         #expect(created.exitCode == 0, "\(created)")
         #expect(try await sim.kubectl("label", "pod", "p1", "tier=batch").exitCode == 0)

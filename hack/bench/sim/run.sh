@@ -11,7 +11,7 @@ watchers=${3:-2}
 swift build -c release --product capstan >/dev/null
 bin=.build/release/capstan
 out=$(mktemp)
-"$bin" sim --listen 127.0.0.1:0 >"$out" 2>&1 &
+"$bin" sim --listen 127.0.0.1:0 --nodes 0 >"$out" 2>&1 &
 sim=$!
 trap 'kill $sim 2>/dev/null || true; rm -f "$out"' EXIT
 for _ in $(seq 100); do grep -q "listening on" "$out" && break; sleep 0.1; done

@@ -16,7 +16,7 @@ enum StrategicMergePatch {
         "ports": ["containerPort", "port"], "imagePullSecrets": ["name"], "conditions": ["type"],
         "ownerReferences": ["uid"], "hostAliases": ["ip"], "taints": ["key"], "addresses": ["type"],
         "topologySpreadConstraints": ["topologyKey"], "resourceClaims": ["name"], "schedulingGates": ["name"],
-        "containerStatuses": ["name"], "initContainerStatuses": ["name"],
+        // Not containerStatuses: kube declares those lists atomic, so a kubelet's patch replaces them.
     ]
 
     /// Lists of scalars that merge as sets.

@@ -1,0 +1,128 @@
+import CapstanAPI
+import CapstanKube
+import Logging
+
+/// Carries out the core's actions: binds and status writes through bounded pools of
+/// workers, local processes through the supervisor. Results that matter to the core (bind
+/// outcomes, process exits) come back as inputs.
+final class ActionPerformer: Sendable {
+    struct BindJob: Sendable {
+        var pod: PodReference
+        var node: String
+    }
+
+    struct StatusJob: Sendable {
+        var pod: PodReference
+        /// nil: only delete.
+        var status: JSONValue?
+        var deleteAfter: Bool
+
+        /// A newer write for the same pod wins, but a pending delete is never dropped.
+        static func merge(_ old: StatusJob, _ new: StatusJob) -> StatusJob {
+            guard old.pod.uid == new.pod.uid else { return new }
+            var merged = new
+            merged.status = new.status ?? old.status
+            merged.deleteAfter = old.deleteAfter || new.deleteAfter
+            return merged
+        }
+    }
+
+    let client: KubeClient
+    let inputs: AsyncStream<KubeletInput>.Continuation
+    let supervisor: ProcessSupervisor?
+    let binds = CoalescingWorkers<BindJob>()
+    let writes = CoalescingWorkers<StatusJob>(merge: StatusJob.merge)
+    let logger: Logger
+
+    init(client: KubeClient, inputs: AsyncStream<KubeletInput>.Continuation, runtime: SimulatedKubelets.Runtime, logger: Logger) {
+        self.client = client
+        self.inputs = inputs
+        self.logger = logger
+        switch runtime {
+        case .scripted:
+            supervisor = nil
+        case .process(let workDirectory, let logDirectory):
+            supervisor = ProcessSupervisor(workDirectory: workDirectory, logDirectory: logDirectory, logger: logger)
+        }
+    }
+
+    func start(in group: inout TaskGroup<Void>, bindWorkers: Int, statusWorkers: Int) {
+        group.addTask { await self.binds.run(workers: bindWorkers) { _, job in await self.bind(job) } }
+        group.addTask { await self.writes.run(workers: statusWorkers) { _, job in await self.write(job) } }
+        if let supervisor {
+            let inputs = self.inputs
+            group.addTask { await supervisor.run { inputs.yield(.processExited($0)) } }
+        }
+    }
+
+    func perform(_ action: KubeletAction) async {
+        switch action {
+        case .bind(let pod, let node):
+            await binds.submit(pod.key, BindJob(pod: pod, node: node))
+        case .writeStatus(let pod, let status, let deleteAfter):
+            await writes.submit(pod.key, StatusJob(pod: pod, status: status, deleteAfter: deleteAfter))
+        case .delete(let pod):
+            await writes.submit(pod.key, StatusJob(pod: pod, status: nil, deleteAfter: true))
+        case .cancelStatusWrite(let key):
+            writes.cancel(key)
+        case .startProcess(let pod, let command):
+            guard let supervisor else { return }
+            do {
+                _ = try supervisor.start(pod, command: command)
+            } catch {
+                inputs.yield(.processFailedToStart(key: pod.key, uid: pod.uid, message: error.description))
+            }
+        case .signalProcess(let key, let uid, let signal):
+            supervisor?.signal(key: key, uid: uid, signal)
+        }
+    }
+
+    /// POST pods/NAME/binding, as kube-scheduler binds; the uid guards against a pod
+    /// recreated under the same name.
+    private func bind(_ job: BindJob) async -> CoalescingWorkers<BindJob>.Result {
+        let binding: JSONValue = [
+            "apiVersion": "v1", "kind": "Binding",
+            "metadata": ["name": .string(job.pod.name), "namespace": .string(job.pod.namespace), "uid": .string(job.pod.uid)],
+            "target": ["apiVersion": "v1", "kind": "Node", "name": .string(job.node)],
+        ]
+        let result: BindResult
+        do {
+            _ = try await client.createSubresource(.pods, namespace: job.pod.namespace, name: job.pod.name,
+                                                   subresource: "binding", object: binding)
+            result = .bound
+        } catch let error as KubeError where error.isNotFound || error.isConflict || error.isInvalid {
+            logger.debug("binding refused", metadata: ["pod": "\(job.pod.key)", "error": "\(error)"])
+            result = .refused
+        } catch {
+            if Task.isCancelled { return .done }
+            logger.warning("binding failed", metadata: ["pod": "\(job.pod.key)", "node": "\(job.node)", "error": "\(error)"])
+            result = .failed
+        }
+        inputs.yield(.bindFinished(key: job.pod.key, uid: job.pod.uid, result))
+        return .done
+    }
+
+    /// A strategic-merge patch of `pods/NAME/status` (with the uid, which the API server
+    /// checks), then the final delete when asked.
+    private func write(_ job: StatusJob) async -> CoalescingWorkers<StatusJob>.Result {
+        do {
+            if let status = job.status {
+                _ = try await client.patchStatus(.pods, namespace: job.pod.namespace, name: job.pod.name, patch: .strategicMerge([
+                    "metadata": ["uid": .string(job.pod.uid)], "status": status,
+                ]))
+            }
+            if job.deleteAfter {
+                _ = try await client.delete(.pods, namespace: job.pod.namespace, name: job.pod.name,
+                                            options: DeleteOptions(gracePeriodSeconds: 0, preconditionUID: job.pod.uid))
+            }
+            return .done
+        } catch let error as KubeError where error.isNotFound || error.isConflict {
+            // Gone, or replaced by a pod of the same name: nothing of ours to write.
+            return .done
+        } catch {
+            if Task.isCancelled { return .done }
+            logger.warning("pod status write failed; retrying", metadata: ["pod": "\(job.pod.key)", "error": "\(error)"])
+            return .retry
+        }
+    }
+}

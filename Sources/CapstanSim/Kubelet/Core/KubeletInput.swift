@@ -1,0 +1,47 @@
+import CapstanAPI
+import CapstanKube
+
+/// Everything the scheduler and kubelets react to, funnelled into one stream.
+enum KubeletInput: Sendable {
+    case node(InformerEvent<NodeInfo>)
+    /// Pods without a node.
+    case pending(InformerEvent<PendingPod>)
+    /// Pods on our nodes that have not finished.
+    case bound(InformerEvent<BoundPod>)
+    case bindFinished(key: String, uid: String, BindResult)
+    case processExited(ProcessSupervisor.Exit)
+    case processFailedToStart(key: String, uid: String, message: String)
+    /// The earliest timer is due.
+    case timer
+}
+
+enum BindResult: Sendable, Hashable {
+    case bound
+    /// Refused for good (the pod is gone or already bound elsewhere).
+    case refused
+    /// Failed in a way worth retrying later.
+    case failed
+}
+
+/// What the scheduler and kubelets ask their runner to do.
+enum KubeletAction: Sendable {
+    case bind(PodReference, node: String)
+    /// A strategic-merge patch of the pod's status; with `deleteAfter` the pod is then
+    /// deleted with grace period 0, as a kubelet removes a pod whose deletion it finished.
+    case writeStatus(PodReference, status: JSONValue, deleteAfter: Bool)
+    /// Deletes with grace period 0 (a pod deleted before it ever started).
+    case delete(PodReference)
+    /// Drops a status write not yet sent (an Unschedulable verdict overtaken by a binding).
+    case cancelStatusWrite(key: String)
+    case startProcess(BoundPod, ContainerCommand)
+    case signalProcess(key: String, uid: String, signal: Int32)
+}
+
+/// Enough to address one pod incarnation in the API.
+struct PodReference: Sendable, Hashable {
+    var namespace: String
+    var name: String
+    var uid: String
+
+    var key: String { "\(namespace)/\(name)" }
+}

@@ -1,0 +1,102 @@
+import CapstanAPI
+import Foundation
+import Testing
+import TestSupport
+
+/// `--kubelet process`: each pod's main command runs as a local process, as `capstan dev`
+/// runs tasks.
+@Suite struct ProcessKubeletTests {
+    private struct ProcessCluster {
+        let cluster: KubeletCluster
+        let logDirectory: URL
+
+        static func start() async throws -> ProcessCluster {
+            let base = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-kubelet-\(UUID().uuidString)")
+            let logs = base.appendingPathComponent("logs")
+            let cluster = try await KubeletCluster.start(["--kubelet", "process", "--nodes", "1",
+                                                          "--work-dir", base.appendingPathComponent("work").path,
+                                                          "--log-dir", logs.path])
+            return ProcessCluster(cluster: cluster, logDirectory: logs)
+        }
+
+        func log(_ pod: String) throws -> String {
+            try String(contentsOf: logDirectory.appendingPathComponent("default/\(pod).log"), encoding: .utf8)
+        }
+    }
+
+    /// Pids of running processes whose command line contains `marker`.
+    private func processes(containing marker: String) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { entry in
+            guard Int(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return false }
+            let text = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            return text.contains(marker) && !text.contains("capstan")
+        }
+    }
+
+    @Test func theCommandRunsWithItsEnvironmentAndItsOutputsBecomeTheTerminationMessage() async throws {
+        let setup = try await ProcessCluster.start()
+        let script = #"echo "hello from $GREETING_TARGET"; echo "to stderr" >&2; pwd; echo '{"x":1}' > $CAPSTAN_OUTPUTS_FILE"#
+        try await setup.cluster.create(simPod("outputs", command: ["sh", "-c", script],
+                                              container: ["env": [["name": "GREETING_TARGET", "value": "a pod"]],
+                                                          "workingDir": "/tmp"]))
+        let pod = try await setup.cluster.finishedPod("outputs")
+        #expect(pod.phase == "Succeeded", "\(pod.jsonString)")
+        #expect(pod.terminated?["exitCode"] == 0)
+        #expect(pod.terminated?["reason"] == "Completed")
+        #expect(pod.terminated?["message"] == "{\"x\":1}\n")
+        let log = try setup.log("outputs")
+        #expect(log.contains("hello from a pod\n"), "\(log)")
+        #expect(log.contains("to stderr\n"), "\(log)")
+        #expect(log.contains("/tmp\n"), "workingDir is honoured: \(log)")
+    }
+
+    @Test func aFailingCommandFailsThePodWithItsExitCode() async throws {
+        let setup = try await ProcessCluster.start()
+        try await setup.cluster.create(simPod("fails", command: ["sh", "-c", "echo nearly > $CAPSTAN_OUTPUTS_FILE; exit 3"]))
+        let pod = try await setup.cluster.finishedPod("fails")
+        #expect(pod.phase == "Failed")
+        #expect(pod.terminated?["exitCode"] == 3)
+        #expect(pod.terminated?["reason"] == "Error")
+        #expect(pod.terminated?["message"] == "nearly\n")
+
+        try await setup.cluster.create(simPod("missing", command: ["no-such-command-anywhere"]))
+        let missing = try await setup.cluster.finishedPod("missing")
+        #expect(missing.phase == "Failed")
+        #expect(missing.terminated?["reason"] == "StartError")
+        #expect(missing.terminated?["message"]?.stringValue?.contains("executable file not found") == true)
+    }
+
+    @Test func theDeadlineKillsTheWholeProcessGroup() async throws {
+        let setup = try await ProcessCluster.start()
+        let marker = "31.\(Int.random(in: 100...999))"
+        // The shell starts a child, so the kill must reach the group, not just the shell.
+        try await setup.cluster.create(simPod("overdue", command: ["sh", "-c", "sleep \(marker); echo done"],
+                                              spec: ["activeDeadlineSeconds": 1]))
+        let pod = try await setup.cluster.finishedPod("overdue", timeout: 15)
+        #expect(pod.phase == "Failed")
+        #expect(pod["status"]?["reason"] == "DeadlineExceeded")
+        #expect(pod.terminated?["exitCode"] == 143, "ended by SIGTERM")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(processes(containing: "sleep \(marker)").isEmpty)
+    }
+
+    @Test func deletingAPodAndStoppingTheSimKillTheirProcesses() async throws {
+        let setup = try await ProcessCluster.start()
+        let deletedMarker = "32.\(Int.random(in: 100...999))"
+        let leftMarker = "33.\(Int.random(in: 100...999))"
+        try await setup.cluster.create(simPod("deleted", command: ["sh", "-c", "sleep \(deletedMarker)"]))
+        try await setup.cluster.create(simPod("left", command: ["sh", "-c", "sleep \(leftMarker)"]))
+        try await setup.cluster.waitForPod("deleted", "Running") { $0.phase == "Running" }
+        try await setup.cluster.waitForPod("left", "Running") { $0.phase == "Running" }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!processes(containing: "sleep \(leftMarker)").isEmpty, "the process runs while the pod does")
+
+        let deleted = try await setup.cluster.sim.kubectl("delete", "pod", "deleted", "--timeout=20s")
+        #expect(deleted.exitCode == 0, "\(deleted)")
+        #expect(processes(containing: "sleep \(deletedMarker)").isEmpty)
+
+        #expect(try await setup.cluster.sim.stop() == 0)
+        #expect(processes(containing: "sleep \(leftMarker)").isEmpty, "no process outlives the sim")
+    }
+}
