@@ -72,14 +72,13 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("cannot find the cluster: \(error)")
         }
-        let client = try KubeClient(config: kubeConfig, options: KubeClientOptions(qps: kubeQPS, burst: kubeBurst))
-        let objectStore: any ObjectStore
+        let stack: ControllerStack
         do {
-            objectStore = try ObjectStores.open(config.engine.storeURL, logger: logger)
-        } catch {
-            throw ValidationError("--store \(config.engine.storeURL): \(error)")
+            stack = try ControllerStack.open(kube: kubeConfig, options: KubeClientOptions(qps: kubeQPS, burst: kubeBurst),
+                                             config: config, logger: logger, metrics: metrics)
+        } catch let error as ControllerStack.StoreError {
+            throw ValidationError(error.description)
         }
-        let controller = WorkflowController(kube: client, store: objectStore, config: config, logger: logger, metrics: metrics)
         let health = HealthChecks()
         let server = try await ObservabilityServer.bind(
             metricsAddress: try ListenAddress(parsing: metricsAddr, flag: "--metrics-addr"),
@@ -88,13 +87,12 @@ struct RunCommand: AsyncParsableCommand {
         logger.info("starting", metadata: ["store": "\(config.engine.storeURL)", "namespace": "\(namespace ?? "(all)")", "workers": "\(workers)"])
         let leaderNamespace = leaderElectionNamespace ?? ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? "default"
         try await ControllerProcess(
-            controller: controller, client: client, logger: logger, server: server, health: health, metrics: metrics,
+            controller: stack.controller, client: stack.client, logger: logger, server: server, health: health, metrics: metrics,
             leaderElection: leaderElect ? LeaderElectionConfig(
                 leaseName: "capstan-controller", namespace: leaderNamespace,
                 identity: ProcessInfo.processInfo.environment["POD_NAME"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)") : nil
         ).run()
-        try? await objectStore.shutdown()
-        try? await client.shutdown()
+        await stack.shutdown()
         logger.info("stopped")
     }
 
