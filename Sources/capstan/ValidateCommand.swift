@@ -47,6 +47,8 @@ enum WorkflowFile {
         var workflow: Workflow
         var problems: [Diagnostic]
         var compiled: CompiledWorkflow?
+        /// The document as written (generateName, labels and all).
+        var object: JSONValue = .null
         var nodeCount: Int { compiled?.nodes.count ?? 0 }
     }
 
@@ -98,6 +100,6 @@ enum WorkflowFile {
         case .failure(let error):
             problems += error.diagnostics.map { Diagnostic(path: prefix + $0.path, message: $0.message) }
         }
-        return Document(workflow: workflow, problems: problems, compiled: compiled)
+        return Document(workflow: workflow, problems: problems, compiled: compiled, object: value)
     }
 }

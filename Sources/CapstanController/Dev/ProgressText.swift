@@ -1,0 +1,53 @@
+import CapstanAPI
+
+/// The words and the bar `capstan dev` prints for a `RunProgress`.
+public enum ProgressText {
+    /// One plain line, for logs and pipes: `hello: Running · nodes 1/3 done, 1 running · 2s`.
+    public static func line(workflow: String, _ progress: RunProgress, elapsed: Double) -> String {
+        var parts = ["\(workflow): \(progress.phase.rawValue)", "nodes " + tally(progress.nodes)]
+        if progress.hasMaps { parts.append("items " + tally(progress.items)) }
+        parts.append(duration(elapsed))
+        return parts.joined(separator: " · ")
+    }
+
+    /// One terminal line redrawn in place; never wider than `width` so that it cannot wrap
+    /// (a wrapped line would not be erased by the next redraw).
+    public static func bar(workflow: String, _ progress: RunProgress, elapsed: Double, width: Int, frame: Int) -> String {
+        let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+        let barWidth = 20
+        let filled = Int((progress.fractionFinished * Double(barWidth)).rounded(.down))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
+        var text = "\(spinner[frame % spinner.count]) \(workflow) \(bar) nodes \(tally(progress.nodes))"
+        if progress.hasMaps { text += " · items \(tally(progress.items))" }
+        text += " · \(duration(elapsed))"
+        return clipped(text, to: width)
+    }
+
+    /// `3/5 done, 1 running, 1 failed`, leaving out the counts that are zero.
+    public static func tally(_ tally: RunProgress.Tally) -> String {
+        var text = "\(tally.done)/\(tally.total) done"
+        if tally.running > 0 { text += ", \(tally.running) running" }
+        if tally.failed > 0 { text += ", \(tally.failed) failed" }
+        if tally.aborted > 0 { text += ", \(tally.aborted) aborted" }
+        return text
+    }
+
+    /// `850ms`, `4.2s`, `3m05s`, `1h02m`.
+    public static func duration(_ seconds: Double) -> String {
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+        if seconds < 60 {
+            let tenths = Int((seconds * 10).rounded())
+            return "\(tenths / 10).\(tenths % 10)s"
+        }
+        let whole = Int(seconds.rounded())
+        if whole < 3600 { return "\(whole / 60)m\(pad(whole % 60))s" }
+        return "\(whole / 3600)h\(pad(whole / 60 % 60))m"
+    }
+
+    static func clipped(_ text: String, to width: Int) -> String {
+        guard width > 1, text.count > width else { return text }
+        return String(text.prefix(width - 1)) + "…"
+    }
+
+    private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+}

@@ -1,0 +1,85 @@
+import CapstanAPI
+
+/// The text `capstan dev` prints once a workflow has finished: its phase and duration, one
+/// line per node (phase, attempts, cache, map items, outputs) and the workflow's outputs.
+public struct RunSummary: Sendable {
+    public var workflow: String
+    public var status: WorkflowStatus
+    /// In the order the spec lists them.
+    public var nodeNames: [String]
+    public var elapsed: Double
+    /// Each succeeded node's outputs as read back from the store, when they could be.
+    public var nodeOutputs: [String: JSONValue]
+
+    public init(workflow: String, status: WorkflowStatus, nodeNames: [String], elapsed: Double, nodeOutputs: [String: JSONValue] = [:]) {
+        self.workflow = workflow
+        self.status = status
+        self.nodeNames = nodeNames
+        self.elapsed = elapsed
+        self.nodeOutputs = nodeOutputs
+    }
+
+    /// Longest rendering of one value before it is cut, so a big output cannot flood the terminal.
+    static let valueLimit = 120
+
+    public var lines: [String] {
+        var lines = ["\(workflow) \(status.phase.rawValue) in \(ProgressText.duration(elapsed))"
+                     + (status.message.map { ": \($0)" } ?? "")]
+        let names = nodeNames + status.nodes.keys.filter { !nodeNames.contains($0) }.sorted()
+        let nameWidth = names.map(\.count).max() ?? 0
+        let phaseWidth = names.map { (status.nodes[$0]?.phase ?? .pending).rawValue.count }.max() ?? 0
+        for name in names {
+            let node = status.nodes[name] ?? NodeStatus()
+            var line = "  " + padded(name, nameWidth) + "  " + padded(node.phase.rawValue, phaseWidth)
+            line += "  " + details(node, name: name).joined(separator: ", ")
+            lines.append(trimmedRight(line))
+        }
+        if let outputs = status.outputs, !outputs.isEmpty {
+            lines.append("outputs:")
+            for key in outputs.keys.sorted() {
+                lines.append("  \(key): \(Self.render(outputs[key]!))")
+            }
+        }
+        return lines
+    }
+
+    private func details(_ node: NodeStatus, name: String) -> [String] {
+        var parts: [String] = []
+        if node.cached {
+            parts.append("cached")
+        } else if node.recovered {
+            parts.append("recovered")
+        } else if node.attempts > 0 {
+            parts.append(node.attempts == 1 ? "1 attempt" : "\(node.attempts) attempts")
+        }
+        if let map = node.map {
+            var items = "items \(map.succeeded)/\(map.total) succeeded"
+            if map.failed > 0 { items += ", \(map.failed) failed" }
+            parts.append(items)
+        }
+        if node.phase == .failed, let last = node.failures.last {
+            parts.append(FailureReport.describe(last))
+        } else if node.phase != .succeeded, let message = node.message, !message.isEmpty {
+            parts.append(message)
+        }
+        if node.phase == .succeeded, let outputs = nodeOutputs[name], outputs.objectValue?.isEmpty == false {
+            parts.append("outputs " + Self.render(outputs))
+        }
+        return parts
+    }
+
+    static func render(_ value: JSONValue) -> String {
+        let text = value.jsonString
+        return text.count > valueLimit ? String(text.prefix(valueLimit - 1)) + "…" : text
+    }
+
+    private func padded(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - text.count))
+    }
+
+    private func trimmedRight(_ text: String) -> String {
+        var text = text
+        while text.hasSuffix(" ") { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,80 @@
+import CapstanAPI
+import CapstanController
+import CapstanKube
+import CapstanSim
+import Foundation
+import Logging
+
+/// Everything `capstan dev` runs in-process: the simulated API server on a free loopback
+/// port with the Workflow CRD, the process kubelet, and the controller with a file store.
+final class DevCluster: Sendable {
+    let server: SimulatedAPIServer
+    let stack: ControllerStack
+    let kubelet: DevKubelet
+    private let controllerTask: Task<Void, Never>
+
+    private init(server: SimulatedAPIServer, stack: ControllerStack, kubelet: DevKubelet, controllerTask: Task<Void, Never>) {
+        self.server = server
+        self.stack = stack
+        self.kubelet = kubelet
+        self.controllerTask = controllerTask
+    }
+
+    var client: KubeClient { stack.client }
+
+    struct StartError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func start(directory: DevDirectory, logger: Logger) async throws -> DevCluster {
+        // The kubelet must see a pod's deletion to stop its process before the pod goes away.
+        let server = SimulatedAPIServer(configuration: .init(host: "127.0.0.1", port: 0, gracefulPodDeletion: true, eventLoopThreads: 1))
+        var stack: ControllerStack?
+        var kubelet: DevKubelet?
+        do {
+            let url = try await server.start()
+            try SimKubeconfig.write(server: url, to: directory.kubeconfig)
+            var config = ControllerConfig()
+            config.namespace = "default"
+            config.engine.storeURL = directory.storeURL
+            let opened = try ControllerStack.open(
+                kube: KubeConfig(server: url, origin: "capstan dev"), options: KubeClientOptions(qps: 0), config: config, logger: logger)
+            stack = opened
+            _ = try await opened.client.create(.customResourceDefinitions, namespace: nil, object: WorkflowSchema.customResourceDefinition)
+            kubelet = try await DevKubelet.start(client: opened.client, directory: directory, logger: logger)
+        } catch {
+            await kubelet?.shutdown()
+            await stack?.shutdown()
+            try? await server.shutdown()
+            throw error
+        }
+        let controller = stack!.controller
+        let cluster = DevCluster(server: server, stack: stack!, kubelet: kubelet!, controllerTask: Task { await controller.run() })
+        do {
+            try await cluster.waitUntilReady()
+        } catch {
+            await cluster.shutdown()
+            throw error
+        }
+        return cluster
+    }
+
+    private func waitUntilReady() async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !stack.controller.isReady {
+            guard ContinuousClock.now < deadline else {
+                throw StartError(description: "the controller did not start within 30 seconds (see its log)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Stops the processes first, so that nothing outlives the run, then the controller and the server.
+    func shutdown() async {
+        await kubelet.shutdown()
+        controllerTask.cancel()
+        await controllerTask.value
+        await stack.shutdown()
+        try? await server.shutdown()
+    }
+}

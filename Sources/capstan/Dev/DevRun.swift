@@ -1,0 +1,82 @@
+import CapstanAPI
+import CapstanController
+import CapstanKube
+import Foundation
+import Logging
+
+/// One workflow run against a started `DevCluster`: create the Workflow, follow its status
+/// until it finishes, and turn Ctrl-C into `spec.abort`.
+struct DevRun {
+    let cluster: DevCluster
+    let workflow: DevWorkflow
+    let signals: SignalTrap
+    let reporter: ProgressReporter
+    let logger: Logger
+
+    /// How the run ended: the Workflow as last read, and whether a signal cut it short.
+    struct Outcome {
+        var object: JSONValue
+        var elapsed: Double
+        var interrupted: Bool
+        var status: WorkflowStatus { WorkflowStatus(json: object["status"]) }
+        var name: String { object["metadata"]?["name"]?.stringValue ?? "" }
+        var uid: String { object["metadata"]?["uid"]?.stringValue ?? "" }
+    }
+
+    /// How often the status is read; the API server is in this process, so this is cheap.
+    static let pollInterval = Duration.milliseconds(200)
+    /// How long an abort may take to delete the pods and settle before the run stops anyway.
+    static let abortGrace = Duration.seconds(10)
+
+    func execute() async throws -> Outcome {
+        let created = try await cluster.client.create(.workflows, namespace: "default", object: workflow.object)
+        let name = created["metadata"]?["name"]?.stringValue ?? ""
+        let started = ContinuousClock.now
+        var latest = created
+        var abortRequested: ContinuousClock.Instant?
+        var failedReads = 0
+        while true {
+            let elapsed = Self.seconds(ContinuousClock.now - started)
+            if signals.count > 0 && abortRequested == nil {
+                reporter.note("capstan dev: \(signals.lastSignalName) received, aborting \(name) (again to stop at once)")
+                abortRequested = .now
+                await requestAbort(name)
+            }
+            if signals.count > 1 {
+                reporter.note("capstan dev: stopping now")
+                return Outcome(object: latest, elapsed: elapsed, interrupted: true)
+            }
+            if let abortRequested, ContinuousClock.now - abortRequested > Self.abortGrace {
+                reporter.note("capstan dev: the abort did not finish within \(Self.abortGrace); stopping")
+                return Outcome(object: latest, elapsed: elapsed, interrupted: true)
+            }
+            do {
+                latest = try await cluster.client.get(.workflows, namespace: "default", name: name)
+                failedReads = 0
+            } catch {
+                failedReads += 1
+                logger.warning("reading the workflow failed", metadata: ["error": "\(error)"])
+                if failedReads > 50 { throw error }
+            }
+            let status = WorkflowStatus(json: latest["status"])
+            reporter.update(RunProgress(status: status, nodeNames: workflow.nodeNames, mapNodeNames: workflow.mapNodeNames),
+                            elapsed: elapsed)
+            if status.phase.isTerminal {
+                return Outcome(object: latest, elapsed: elapsed, interrupted: abortRequested != nil)
+            }
+            try? await Task.sleep(for: Self.pollInterval)
+        }
+    }
+
+    private func requestAbort(_ name: String) async {
+        do {
+            _ = try await cluster.client.patch(.workflows, namespace: "default", name: name, patch: .merge(["spec": ["abort": true]]))
+        } catch {
+            reporter.note("capstan dev: could not abort \(name): \(error)")
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,112 @@
+import CapstanAPI
+import CapstanController
+import CapstanEngine
+import CapstanKube
+import Foundation
+import Logging
+
+/// `capstan dev` from start to exit code: check the file, start the in-process cluster, run
+/// the workflow, report, and shut everything down so that no process outlives the command.
+struct DevSession {
+    let file: String
+    let overrides: [InputOverride]
+    let directory: DevDirectory
+    let jsonOutput: Bool
+
+    /// 0 Succeeded, 1 Failed or Aborted (or could not run), 2 invalid.
+    func run() async -> Int32 {
+        let workflow: DevWorkflow
+        do {
+            workflow = try DevWorkflow.load(path: file, overrides: overrides)
+        } catch {
+            error.lines.forEach(FileHandleOutput.standardError)
+            return 2
+        }
+        do {
+            try directory.create()
+        } catch {
+            FileHandleOutput.standardError("capstan dev: cannot create \(directory.root.path): \(error.localizedDescription)")
+            return 2
+        }
+        let logger = Self.bootstrapLogging(to: directory.controllerLog)
+        let signals = SignalTrap()
+        defer { signals.release() }
+        let cluster: DevCluster
+        do {
+            cluster = try await DevCluster.start(directory: directory, logger: logger)
+        } catch {
+            FileHandleOutput.standardError("capstan dev: cannot start: \(error)")
+            return 1
+        }
+        let name = workflow.object["metadata"]?["name"]?.stringValue ?? "workflow"
+        let reporter = ProgressReporter(workflow: name)
+        reporter.note("capstan dev: running \(name) (\(workflow.nodeNames.count) node\(workflow.nodeNames.count == 1 ? "" : "s")); "
+                      + "logs in \(relative(directory.logs)), kubectl --kubeconfig \(relative(directory.kubeconfig))")
+        let outcome: DevRun.Outcome
+        do {
+            outcome = try await DevRun(cluster: cluster, workflow: workflow, signals: signals, reporter: reporter, logger: logger).execute()
+        } catch let error as KubeError {
+            reporter.finish()
+            await cluster.shutdown()
+            FileHandleOutput.standardError("capstan dev: \(error)")
+            return error.isInvalid || error.isBadRequest ? 2 : 1
+        } catch {
+            reporter.finish()
+            await cluster.shutdown()
+            FileHandleOutput.standardError("capstan dev: \(error)")
+            return 1
+        }
+        reporter.finish()
+        // Processes stopped and logs complete before anything is read from them.
+        await cluster.shutdown()
+        report(outcome, workflow: workflow, kubelet: cluster.kubelet)
+        return outcome.status.phase == .succeeded ? 0 : 1
+    }
+
+    private func report(_ outcome: DevRun.Outcome, workflow: DevWorkflow, kubelet: DevKubelet) {
+        let status = outcome.status
+        let summary = RunSummary(workflow: outcome.name, status: status, nodeNames: workflow.nodeNames,
+                                 elapsed: outcome.elapsed, nodeOutputs: Self.nodeOutputs(status))
+        let text = summary.lines.joined(separator: "\n")
+        if jsonOutput {
+            FileHandleOutput.standardError(text)
+            FileHandle.standardOutput.write(Data((outcome.object.prettyPrinted() + "\n").utf8))
+        } else {
+            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        }
+        if status.phase != .succeeded {
+            let name = outcome.name
+            let uid = outcome.uid
+            let failure = FailureReport(status: status, nodeNames: workflow.nodeNames) { node, index, attempt in
+                kubelet.logPath(pod: PodNaming.name(workflow: name, uid: uid, node: node, index: index, attempt: attempt))
+            }
+            failure.lines.forEach(FileHandleOutput.standardError)
+            if !status.phase.isTerminal {
+                FileHandleOutput.standardError("capstan dev: stopped before \(name) finished (phase \(status.phase.rawValue))")
+            }
+        }
+    }
+
+    /// Each succeeded node's outputs, read back from the file store.
+    static func nodeOutputs(_ status: WorkflowStatus) -> [String: JSONValue] {
+        var outputs: [String: JSONValue] = [:]
+        for (name, node) in status.nodes {
+            guard let uri = node.outputsURI, let url = URL(string: uri), url.isFileURL,
+                  let data = FileManager.default.contents(atPath: url.path),
+                  let value = try? JSONValue.parse(Array(data)) else { continue }
+            outputs[name] = value
+        }
+        return outputs
+    }
+
+    private func relative(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    }
+
+    private static func bootstrapLogging(to path: String) -> Logger {
+        let sink = FileLogHandler.Sink(path: path)
+        LoggingSystem.bootstrap { label in FileLogHandler(label: label, sink: sink) }
+        return Logger(label: "capstan.dev")
+    }
+}

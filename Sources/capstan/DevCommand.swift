@@ -1,0 +1,48 @@
+import ArgumentParser
+import CapstanController
+import Foundation
+
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Run a workflow on this machine with nothing installed.",
+        discussion: """
+            Starts an API server, the controller and a kubelet that runs each pod's command as a local
+            process, all inside this process; runs the workflow in namespace default and shows its
+            progress on standard error. The store is the folder DIR (outputs, checkpoints, the cache);
+            every attempt's output is kept in DIR/logs/. Ctrl-C aborts the workflow.
+            Exits 0 when the workflow succeeds, 1 when it fails or is aborted, 2 when it is invalid.
+            """)
+
+    @Argument(help: "The Workflow file (YAML or JSON).")
+    var file: String
+
+    @Option(name: .customLong("input"), help: ArgumentHelp(
+        "Override one of spec.inputs; VALUE is JSON when it parses as JSON, else a string (repeatable).",
+        valueName: "NAME=VALUE"))
+    var inputs: [String] = []
+
+    @Option(help: ArgumentHelp("Folder for outputs, checkpoints, the cache and logs.", valueName: "DIR"))
+    var store = ".capstan"
+
+    @Option(help: "text prints a summary; json prints the finished Workflow with its status.")
+    var output = "text"
+
+    func validate() throws {
+        guard ["text", "json"].contains(output) else { throw ValidationError("--output must be text or json, not \"\(output)\"") }
+        for input in inputs {
+            do { _ = try InputOverride(parsing: input) } catch { throw ValidationError(error.description) }
+        }
+        guard !store.isEmpty else { throw ValidationError("--store must name a folder") }
+    }
+
+    func run() async throws {
+        var overrides: [InputOverride] = []
+        for text in inputs {
+            do { overrides.append(try InputOverride(parsing: text)) } catch { throw ValidationError(error.description) }
+        }
+        let code = await DevSession(file: file, overrides: overrides, directory: DevDirectory(path: store),
+                                    jsonOutput: output == "json").run()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
