@@ -42,15 +42,17 @@ public enum YAMLDocuments {
         }
     }
 
-    /// Plain scalars are typed by the YAML 1.2 core schema (as Kubernetes reads manifests):
-    /// null, booleans, integers and floats; everything else, and any quoted scalar, is a string.
+    /// Plain scalars are typed as Kubernetes reads manifests: null, booleans (YAML 1.1's
+    /// spellings included), integers and floats; everything else, and any quoted scalar, is a string.
     private static func scalarValue(_ scalar: Node.Scalar) -> JSONValue {
         let text = scalar.string
         if scalar.style != .plain { return .string(text) }
         switch text {
         case "", "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE": return .bool(true)
-        case "false", "False", "FALSE": return .bool(false)
+        // YAML 1.1 booleans as well, because kubectl reads manifests that way: `y` or `on`
+        // in a list of output names would reach the API server as `true`.
+        case "true", "True", "TRUE", "y", "Y", "yes", "Yes", "YES", "on", "On", "ON": return .bool(true)
+        case "false", "False", "FALSE", "n", "N", "no", "No", "NO", "off", "Off", "OFF": return .bool(false)
         default: break
         }
         if let number = number(text) { return .number(number) }

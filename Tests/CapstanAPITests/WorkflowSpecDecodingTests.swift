@@ -64,6 +64,12 @@ import Testing
         #expect(problems.contains { $0.message == "unknown field \"colour\"" })
     }
 
+    @Test func yamlOneOneBooleansAreReadAsKubectlReadsThem() throws {
+        let (_, problems) = try decode("nodes: [{name: a, image: x, outputs: [y, model]}]")
+        #expect(problems == [Diagnostic(path: "spec.nodes[0].outputs[0]", message: "must be a string, not a boolean")])
+        #expect(try YAMLDocuments.load("[\"y\", on, No, 'off']")[0] == ["y", true, false, "off"])
+    }
+
     @Test func wrongTypesAreLocatedNotFatal() throws {
         let (_, problems) = try decode("nodes: {a: 1}")
         #expect(problems == [Diagnostic(path: "spec.nodes", message: "must be a list, not a object")])

@@ -12,7 +12,7 @@ import CapstanAPI
                 map: {over: "{{ inputs.xs }}", concurrency: 3}
                 command: [sq, "{{ item }}", "{{ index }}"]
                 podMetadata: {annotations: {item: "{{ item }}"}}
-                outputs: [y]
+                outputs: ["y"]
               - {name: sum, inputs: {ys: "{{ nodes.sq.outputs.y }}"}, outputs: [s]}
             """)
         h.script = { node, index, _ in
@@ -146,7 +146,7 @@ import CapstanAPI
             failurePolicy: Continue
             nodes:
               - {name: prep, outputs: [data]}
-              - {name: fan, map: {over: "{{ inputs.xs }}"}, inputs: {d: "{{ nodes.prep.outputs.data }}"}, outputs: [y]}
+              - {name: fan, map: {over: "{{ inputs.xs }}"}, inputs: {d: "{{ nodes.prep.outputs.data }}"}, outputs: ["y"]}
               - {name: train, inputs: {d: "{{ nodes.prep.outputs.data }}"}, outputs: [model]}
               - {name: report, inputs: {m: "{{ nodes.train.outputs.model }}", ys: "{{ nodes.fan.outputs.y }}"}}
             """

@@ -8,7 +8,7 @@ import CapstanAPI
         defaults: {image: busybox}
         nodes:
           - {name: a, command: [gen], inputs: {n: "{{ inputs.n }}"}, outputs: [x]}
-          - {name: b, command: [double, "{{ nodes.a.outputs.x }}"], outputs: [y]}
+          - {name: b, command: [double, "{{ nodes.a.outputs.x }}"], outputs: ["y"]}
           - {name: c, command: [triple], inputs: {x: "{{ nodes.a.outputs.x }}"}, outputs: [z]}
           - {name: d, inputs: {sum: ["{{ nodes.b.outputs.y }}", "{{ nodes.c.outputs.z }}"]}, outputs: [total]}
         outputs: {total: "{{ nodes.d.outputs.total }}"}
