@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "CapstanControllerTests",
             dependencies: [
-                "CapstanController", "CapstanEngine", "CapstanAPI", "CapstanKube", "TestSupport",
+                "CapstanController", "CapstanEngine", "CapstanAPI", "CapstanKube", "CapstanStore", "TestSupport",
                 // Reads the rendered Helm and kustomize manifests in Deploy/.
                 .product(name: "Yams", package: "Yams"),
                 // Observability/: records through swift-metrics, logs through swift-log, runs the server in a ServiceGroup.

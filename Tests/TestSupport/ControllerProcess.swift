@@ -7,7 +7,8 @@ public final class ControllerProcess: @unchecked Sendable {
     private let process: Process
     private let logFile: URL
 
-    public static func start(kubeconfig: String, storeDirectory: URL? = nil, extraArguments: [String] = []) throws -> ControllerProcess {
+    public static func start(kubeconfig: String, storeDirectory: URL? = nil, storeURL: String? = nil,
+                             environment: [String: String] = [:], extraArguments: [String] = []) throws -> ControllerProcess {
         let store = storeDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("capstan-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-run-\(UUID().uuidString).log")
@@ -15,12 +16,15 @@ public final class ControllerProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try CapstanBinary.path())
         process.arguments = [
-            "run", "--kubeconfig", kubeconfig, "--store", "file://\(store.path)",
+            "run", "--kubeconfig", kubeconfig, "--store", storeURL ?? "file://\(store.path)",
             "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0", "--log-level", "debug",
         ] + extraArguments
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         try process.run()
         return ControllerProcess(process: process, storeDirectory: store, logFile: log)
     }
