@@ -7,6 +7,10 @@ import TestSupport
 /// `capstan run --store s3://...` against SeaweedFS (started by hack/test.sh): outputs at the
 /// SPEC §4 paths, the cache across runs, checkpoints across attempts, and recoverFrom.
 @Suite(.serialized) struct StoreEndToEndTests {
+    struct MissingServer: Error, CustomStringConvertible {
+        var description: String
+    }
+
     actor Cluster {
         static let shared = Cluster()
         var started: (SimProcess, ControllerProcess, any ObjectStore, String)?
@@ -15,7 +19,7 @@ import TestSupport
             if let (sim, _, store, url) = started { return (sim, store, url) }
             let env = ProcessInfo.processInfo.environment
             guard let endpoint = env["CAPSTAN_S3_ENDPOINT"], let key = env["CAPSTAN_S3_ACCESS_KEY"], let secret = env["CAPSTAN_S3_SECRET_KEY"] else {
-                throw ProcessRunnerError(description: "CAPSTAN_S3_ENDPOINT, CAPSTAN_S3_ACCESS_KEY and CAPSTAN_S3_SECRET_KEY must name a running S3 server: run the tests with hack/test.sh, which starts SeaweedFS")
+                throw MissingServer(description: "CAPSTAN_S3_ENDPOINT, CAPSTAN_S3_ACCESS_KEY and CAPSTAN_S3_SECRET_KEY must name a running S3 server: run the tests with hack/test.sh, which starts SeaweedFS")
             }
             let bucket = "capstan-e2e-\(UUID().uuidString.prefix(8).lowercased())"
             let url = "s3://\(bucket)/runs"
