@@ -1,0 +1,31 @@
+import CapstanAPI
+import Foundation
+import Testing
+import TestSupport
+
+/// Two controllers with `--leader-elect`: only the leader reconciles, and when it dies the
+/// standby takes over and finishes the work.
+@Suite struct LeaderElectionEndToEndTests {
+    @Test func aStandbyTakesOverWhenTheLeaderDies() async throws {
+        let sim = try await SimProcess.start(["--nodes", "1"])
+        let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
+        #expect(try await sim.kubectl("apply", "-f", crd).exitCode == 0)
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-le-\(UUID().uuidString)")
+        let first = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store, extraArguments: ["--leader-elect"])
+        try await waitUntil(timeout: 30) {
+            (try? await sim.object("lease", "capstan-controller", namespace: "default"))?["spec"]?["holderIdentity"]?.stringValue?.isEmpty == false
+        }
+        let second = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store, extraArguments: ["--leader-elect"])
+        let leader = try await sim.object("lease", "capstan-controller", namespace: "default")["spec"]?["holderIdentity"]?.stringValue
+
+        try await sim.submit("one", namespace: "default", spec: "defaults: {image: busybox}\nnodes: [{name: a}]")
+        #expect(try await sim.waitForWorkflow("one", namespace: "default").phase == .succeeded)
+
+        first.kill()
+        try await sim.submit("two", namespace: "default", spec: "defaults: {image: busybox}\nnodes: [{name: a}]")
+        #expect(try await sim.waitForWorkflow("two", namespace: "default", timeout: 60).phase == .succeeded)
+        let newLeader = try await sim.object("lease", "capstan-controller", namespace: "default")["spec"]?["holderIdentity"]?.stringValue
+        #expect(newLeader != leader)
+        #expect(try await second.stop() == 0)
+    }
+}
