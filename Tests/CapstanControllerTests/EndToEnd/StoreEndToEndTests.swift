@@ -45,14 +45,14 @@ import TestSupport
             defaults: {image: busybox}
             nodes:
               - {name: one, outputs: [x], podMetadata: {annotations: {sim.capstan.dev/outputs: '{"x": 1}'}}}
-              - {name: many, map: {over: [a, b]}, outputs: [y], podMetadata: {annotations: {sim.capstan.dev/outputs: '{"y": "{{ item }}"}'}}}
+              - {name: many, map: {over: [a, b]}, outputs: [letter], podMetadata: {annotations: {sim.capstan.dev/outputs: '{"letter": "{{ item }}"}'}}}
             """)
         let status = try await sim.waitForWorkflow("paths", namespace: "default")
         #expect(status.phase == .succeeded)
         let uid = try #require(try await sim.object("workflow", "paths", namespace: "default")["metadata"]?["uid"]?.stringValue)
         #expect(try await outputs(store, "default/paths/\(uid)/one/outputs.json") == ["x": 1])
-        #expect(try await outputs(store, "default/paths/\(uid)/many/1/outputs.json") == ["y": "b"])
-        #expect(try await outputs(store, "default/paths/\(uid)/many/outputs.json") == ["y": ["a", "b"]])
+        #expect(try await outputs(store, "default/paths/\(uid)/many/1/outputs.json") == ["letter": "b"])
+        #expect(try await outputs(store, "default/paths/\(uid)/many/outputs.json") == ["letter": ["a", "b"]])
         #expect(status.nodes["one"]?.outputsURI == "\(url)/default/paths/\(uid)/one/outputs.json")
     }
 

@@ -14,15 +14,15 @@ import TestSupport
               - {name: a, outputs: [x], podMetadata: {annotations: {sim.capstan.dev/outputs: '{"x": 2}'}}}
               - name: b
                 inputs: {x: "{{ nodes.a.outputs.x }}"}
-                outputs: [y]
-                podMetadata: {annotations: {sim.capstan.dev/outputs: '{"y": {{ nodes.a.outputs.x }}0}'}}
+                outputs: [doubled]
+                podMetadata: {annotations: {sim.capstan.dev/outputs: '{"doubled": {{ nodes.a.outputs.x }}0}'}}
               - name: c
                 outputs: [z]
                 podMetadata: {annotations: {sim.capstan.dev/outputs: '{"z": "c saw {{ nodes.a.outputs.x }}"}'}}
               - name: d
-                inputs: {y: "{{ nodes.b.outputs.y }}", z: "{{ nodes.c.outputs.z }}"}
+                inputs: {d: "{{ nodes.b.outputs.doubled }}", z: "{{ nodes.c.outputs.z }}"}
                 outputs: [total]
-                podMetadata: {annotations: {sim.capstan.dev/outputs: '{"total": "{{ nodes.b.outputs.y }} and {{ nodes.c.outputs.z }}"}'}}
+                podMetadata: {annotations: {sim.capstan.dev/outputs: '{"total": "{{ nodes.b.outputs.doubled }} and {{ nodes.c.outputs.z }}"}'}}
             outputs: {total: "{{ nodes.d.outputs.total }}"}
             """)
         let status = try await sim.waitForWorkflow("diamond", namespace: ns)
@@ -84,8 +84,8 @@ import TestSupport
             nodes:
               - name: sq
                 map: {over: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19], concurrency: 3}
-                outputs: [y]
-                podMetadata: {annotations: {sim.capstan.dev/duration: 500ms, sim.capstan.dev/outputs: '{"y": {{ item }}}'}}
+                outputs: [doubled]
+                podMetadata: {annotations: {sim.capstan.dev/duration: 500ms, sim.capstan.dev/outputs: '{"doubled": {{ item }}}'}}
             """)
         let status = try await sim.waitForWorkflow("fan", namespace: ns, timeout: 120)
         #expect(status.phase == .succeeded)
