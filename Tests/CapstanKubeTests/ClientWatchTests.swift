@@ -59,9 +59,11 @@ import Testing
                                                         options: WatchOptions(resourceVersion: list.resourceVersion, timeoutSeconds: 1,
                                                                               allowWatchBookmarks: false))
             let started = ContinuousClock.now
-            let result = await firstEvent(of: stream, timeout: .seconds(10))
+            // Generous bounds: CI machines may be loaded, and only "ends by itself, long before
+            // the test's own limit" matters.
+            let result = await firstEvent(of: stream, timeout: .seconds(60))
             #expect(try result.get() == nil, "the stream should end without events")
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(30))
         }
     }
 
