@@ -53,7 +53,8 @@ import Yams
             let group = entry["group"] as? String ?? ""
             let subresource = entry["subresource"] as? String ?? ""
             // The simulator's own kubelet half uses the same client library: leave out what only kubelets do.
-            if resource == "nodes" || (resource == "pods" && ["binding", "status"].contains(subresource)) { continue }
+            let namespace = entry["namespace"] as? String ?? ""
+            if resource == "nodes" || namespace == "kube-node-lease" || (resource == "pods" && ["binding", "status"].contains(subresource)) { continue }
             used.insert(Rule(group: group, resource: subresource.isEmpty ? resource : "\(resource)/\(subresource)", verb: verb))
         }
         #expect(used.contains(Rule(group: "", resource: "pods", verb: "create")))
