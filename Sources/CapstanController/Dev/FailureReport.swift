@@ -46,7 +46,9 @@ public struct FailureReport: Sendable {
                 lines.append("  (no log was written: the task did not start)")
             }
         }
-        if failed.isEmpty, let message = status.message, !message.isEmpty {
+        // An abort explains itself in the summary; a failure without a failed node (a
+        // deadline, an invalid spec) needs its reason here.
+        if failed.isEmpty, status.phase == .failed, let message = status.message, !message.isEmpty {
             lines.append("\(status.reason ?? status.phase.rawValue): \(message)")
         }
         return lines

@@ -5,7 +5,7 @@ public enum ProgressText {
     /// One plain line, for logs and pipes: `hello: Running · nodes 1/3 done, 1 running · 2s`.
     public static func line(workflow: String, _ progress: RunProgress, elapsed: Double) -> String {
         var parts = ["\(workflow): \(progress.phase.rawValue)", "nodes " + tally(progress.nodes)]
-        if progress.hasMaps { parts.append("items " + tally(progress.items)) }
+        if progress.items.total > 0 { parts.append("items " + tally(progress.items)) }
         parts.append(duration(elapsed))
         return parts.joined(separator: " · ")
     }
@@ -18,7 +18,7 @@ public enum ProgressText {
         let filled = Int((progress.fractionFinished * Double(barWidth)).rounded(.down))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
         var text = "\(spinner[frame % spinner.count]) \(workflow) \(bar) nodes \(tally(progress.nodes))"
-        if progress.hasMaps { text += " · items \(tally(progress.items))" }
+        if progress.items.total > 0 { text += " · items \(tally(progress.items))" }
         text += " · \(duration(elapsed))"
         return clipped(text, to: width)
     }

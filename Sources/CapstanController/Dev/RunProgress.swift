@@ -19,15 +19,13 @@ public struct RunProgress: Sendable, Hashable {
 
     public var phase: WorkflowPhase
     public var nodes = Tally()
-    /// Items of every map node together; zero total when the workflow has no started map.
+    /// Items of every map node together; zero total until a map node has started.
     public var items = Tally()
-    public var hasMaps: Bool
 
     /// `nodeNames` are all the workflow's nodes: the status lists a node only once the
     /// controller has looked at it, and the count should not grow as it does.
-    public init(status: WorkflowStatus, nodeNames: [String], mapNodeNames: Set<String> = []) {
+    public init(status: WorkflowStatus, nodeNames: [String]) {
         phase = status.phase
-        hasMaps = !mapNodeNames.isEmpty
         nodes.total = max(nodeNames.count, status.nodes.count)
         for (_, node) in status.nodes {
             switch node.phase {

@@ -59,7 +59,7 @@ struct DevRun {
                 if failedReads > 50 { throw error }
             }
             let status = WorkflowStatus(json: latest["status"])
-            reporter.update(RunProgress(status: status, nodeNames: workflow.nodeNames, mapNodeNames: workflow.mapNodeNames),
+            reporter.update(RunProgress(status: status, nodeNames: workflow.nodeNames),
                             elapsed: elapsed)
             if status.phase.isTerminal {
                 return Outcome(object: latest, elapsed: elapsed, interrupted: abortRequested != nil)

@@ -9,7 +9,6 @@ struct DevWorkflow {
     var object: JSONValue
     /// Nodes in the order the spec lists them.
     var nodeNames: [String]
-    var mapNodeNames: Set<String>
 
     /// Why the file cannot be run: lines in `capstan validate`'s format, for standard error.
     struct Problems: Error {
@@ -46,7 +45,6 @@ struct DevWorkflow {
         var cleaned = object.objectValue ?? [:]
         cleaned["metadata"] = .object(metadata)
         cleaned["status"] = nil
-        return DevWorkflow(object: .object(cleaned), nodeNames: compiled.nodes.map(\.name),
-                           mapNodeNames: Set(compiled.nodes.filter { $0.map != nil }.map(\.name)))
+        return DevWorkflow(object: .object(cleaned), nodeNames: compiled.nodes.map(\.name))
     }
 }

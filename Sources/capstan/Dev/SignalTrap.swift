@@ -1,43 +1,44 @@
-import Dispatch
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
+/// Signals received while a trap is installed, counted by the handler. Atomics are
+/// lock-free, so updating them is safe inside a signal handler.
+private let receivedSignals = Atomic<Int>(0)
+private let lastSignalNumber = Atomic<Int32>(0)
+
 /// Catches SIGINT and SIGTERM for `capstan dev` so that Ctrl-C aborts the workflow cleanly
-/// (pods stopped, servers shut down) instead of killing the process with its work half done.
+/// (pods stopped, servers shut down) instead of ending the process with its work half done.
 /// The run loop polls `count`: 1 asks for a graceful abort, 2 or more for stopping at once.
+///
+/// A plain handler rather than a dispatch source: those read signals through a signalfd,
+/// which only sees a signal that every thread blocks, and in a process whose threads were
+/// started by others a signal can land on a thread that does not block it and be lost.
 final class SignalTrap: Sendable {
-    private let received = Atomic<Int>(0)
-    private let lastSignal = Atomic<Int32>(0)
-    private nonisolated(unsafe) let sources: [any DispatchSourceSignal]
+    private let signals: [Int32]
 
     init(signals: [Int32] = [SIGINT, SIGTERM]) {
-        var sources: [any DispatchSourceSignal] = []
+        self.signals = signals
+        receivedSignals.store(0, ordering: .relaxed)
         for number in signals {
-            // The default action would end the process before anything is cleaned up.
-            signal(number, SIG_IGN)
-            sources.append(DispatchSource.makeSignalSource(signal: number, queue: .global()))
-        }
-        self.sources = sources
-        for (source, number) in zip(sources, signals) {
-            source.setEventHandler { [weak self] in
-                guard let self else { return }
-                self.lastSignal.store(number, ordering: .relaxed)
-                self.received.add(1, ordering: .relaxed)
+            signal(number) { number in
+                lastSignalNumber.store(number, ordering: .relaxed)
+                receivedSignals.add(1, ordering: .relaxed)
             }
-            source.resume()
         }
     }
 
     /// Signals received so far.
-    var count: Int { received.load(ordering: .relaxed) }
+    var count: Int { receivedSignals.load(ordering: .relaxed) }
 
-    /// `interrupt` or `terminate`, for the message that says why the run stopped.
-    var lastSignalName: String { lastSignal.load(ordering: .relaxed) == SIGTERM ? "SIGTERM" : "SIGINT" }
+    /// `SIGINT` or `SIGTERM`, for the message that says why the run stopped.
+    var lastSignalName: String { lastSignalNumber.load(ordering: .relaxed) == SIGTERM ? "SIGTERM" : "SIGINT" }
 
-    /// Puts the default actions back (a later Ctrl-C ends the process at once).
+    /// Puts the default actions back: a later Ctrl-C ends the process at once.
     func release() {
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for number in signals { signal(number, SIG_DFL) }
     }
 }

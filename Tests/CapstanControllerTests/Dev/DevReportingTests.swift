@@ -41,7 +41,7 @@ struct DevReportingTests {
         map.map?.items[1] = .failed
         map.map?.items[2] = .running
         status.nodes["m"] = map
-        let progress = RunProgress(status: status, nodeNames: ["a", "b", "m", "z"], mapNodeNames: ["m"])
+        let progress = RunProgress(status: status, nodeNames: ["a", "b", "m", "z"])
         #expect(progress.nodes.total == 4)
         #expect(progress.nodes.done == 2 && progress.nodes.running == 1)
         #expect(progress.items.total == 4 && progress.items.done == 1 && progress.items.failed == 1 && progress.items.running == 1)

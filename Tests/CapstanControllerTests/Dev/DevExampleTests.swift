@@ -1,0 +1,87 @@
+import CapstanAPI
+import Foundation
+import Testing
+import TestSupport
+
+/// Every example in examples/ runs to the end with `capstan dev` and produces its outputs.
+@Suite(.serialized)
+struct DevExampleTests {
+    @Test func helloGreetsAndTheInputCanBeOverridden() async throws {
+        let run = try await Dev.run(Dev.example("hello.yaml"))
+        #expect(run.exitCode == 0, "\(run.result)")
+        #expect(run.outputs?["greeting"] == "hello, world", "\(run.result)")
+        #expect(run.workflow?["status"]?["phase"] == "Succeeded")
+
+        let other = try await Dev.run(Dev.example("hello.yaml"), ["--input", "name=capstan"])
+        #expect(other.exitCode == 0, "\(other.result)")
+        #expect(other.outputs?["greeting"] == "hello, capstan", "\(other.result)")
+    }
+
+    @Test func diamondPassesDataAlongBothBranches() async throws {
+        let run = try await Dev.run(Dev.example("diamond.yaml"))
+        #expect(run.exitCode == 0, "\(run.result)")
+        #expect(run.outputs == ["squares": 50, "cubes": 216, "total": 266], "\(run.result)")
+
+        let other = try await Dev.run(Dev.example("diamond.yaml"), ["--input", "numbers=[1,2]"])
+        #expect(other.outputs?["total"] == 14, "\(other.result)")
+    }
+
+    @Test func mapToleratesOneFailedItem() async throws {
+        let run = try await Dev.run(Dev.example("map.yaml"))
+        #expect(run.exitCode == 0, "\(run.result)")
+        #expect(run.outputs?["sum"] == 336, "\(run.result)")
+        #expect(run.outputs?["succeeded"] == 9)
+        let squares = run.outputs?["squares"]?.arrayValue ?? []
+        #expect(squares.count == 10)
+        #expect(squares.first == 1)
+        #expect(squares.count == 10 && squares[6].isNull, "item 7 failed, so its output is null: \(squares)")
+        let map = run.node("square")?["map"]
+        #expect(map?["succeeded"] == 9 && map?["failed"] == 1, "\(String(describing: map))")
+    }
+
+    @Test func retriesAFlakyTaskAndResumesFromTheCheckpoint() async throws {
+        let run = try await Dev.run(Dev.example("retry-checkpoint.yaml"))
+        #expect(run.exitCode == 0, "\(run.result)")
+        #expect(run.outputs?["flakyAttempt"] == 2, "\(run.result)")
+        #expect(run.outputs?["resumedAfter"] == 3, "\(run.result)")
+        #expect(run.node("flaky")?["attempts"] == 3)
+        #expect(run.node("train")?["attempts"] == 2)
+        let trainLogs = run.logs(workflow: "retry-checkpoint", node: "train")
+        #expect(trainLogs.count == 2, "one log per attempt: \(trainLogs)")
+        let retryLog = trainLogs.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.joined()
+        #expect(retryLog.contains("attempt 1: resuming after epoch 3"), "\(retryLog)")
+        #expect(!retryLog.contains("attempt 1: epoch 1 done"), "the retry must not redo finished epochs: \(retryLog)")
+    }
+
+    @Test func theSecondRunOfTheCacheExampleRunsNoPodForTheCachedNode() async throws {
+        let store = try Dev.newStore()
+        let first = try await Dev.run(Dev.example("cache.yaml"), store: store)
+        #expect(first.exitCode == 0, "\(first.result)")
+        #expect(first.outputs?["sum"] == 332_833_500, "\(first.result)")
+        #expect(first.node("slow")?["cached"] != true)
+        #expect(first.logs(workflow: "cache", node: "slow").count == 1)
+
+        let second = try await Dev.run(Dev.example("cache.yaml"), store: store)
+        #expect(second.exitCode == 0, "\(second.result)")
+        #expect(second.outputs?["sum"] == 332_833_500, "\(second.result)")
+        #expect(second.node("slow")?["cached"] == true, "\(second.result)")
+        #expect(second.node("slow")?["attempts"] ?? 0 == 0)
+        #expect(second.logs(workflow: "cache", node: "slow").count == 1, "no new attempt ran for the cached node")
+        #expect(second.logs(workflow: "cache", node: "report").count == 2, "the uncached node ran again")
+    }
+
+    @Test func whenPicksOneBranchAndTheInputFlipsIt() async throws {
+        let run = try await Dev.run(Dev.example("when.yaml"))
+        #expect(run.exitCode == 0, "\(run.result)")
+        #expect(run.node("publish")?["phase"] == "Succeeded", "\(run.result)")
+        #expect(run.node("retrain")?["phase"] == "Skipped")
+        #expect(run.node("notify")?["phase"] == "Succeeded")
+        #expect(run.outputs?["accuracy"] == 0.93)
+
+        let low = try await Dev.run(Dev.example("when.yaml"), ["--input", "score=0.5"])
+        #expect(low.exitCode == 0, "\(low.result)")
+        #expect(low.node("publish")?["phase"] == "Skipped", "\(low.result)")
+        #expect(low.node("retrain")?["phase"] == "Succeeded")
+        #expect(low.outputs?["accuracy"] == 0.5)
+    }
+}
