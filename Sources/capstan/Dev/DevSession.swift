@@ -38,7 +38,8 @@ struct DevSession {
             FileHandleOutput.standardError("capstan dev: cannot start: \(error)")
             return 1
         }
-        let name = workflow.object["metadata"]?["name"]?.stringValue ?? "workflow"
+        let metadata = workflow.object["metadata"]
+        let name = metadata?["name"]?.stringValue ?? metadata?["generateName"]?.stringValue ?? "workflow"
         let reporter = ProgressReporter(workflow: name)
         reporter.note("capstan dev: running \(name) (\(workflow.nodeNames.count) node\(workflow.nodeNames.count == 1 ? "" : "s")); "
                       + "logs in \(relative(directory.logs)), kubectl --kubeconfig \(relative(directory.kubeconfig))")

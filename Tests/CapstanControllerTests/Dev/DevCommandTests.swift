@@ -7,6 +7,9 @@ import TestSupport
 /// plain progress lines, and Ctrl-C.
 @Suite(.serialized)
 struct DevCommandTests {
+    /// The Ctrl-C test's task runs python3.
+    init() throws { _ = try ProcessRunner.locate("python3") }
+
     @Test func aFailingWorkflowExits1NamingTheNodeItsReasonAndItsLog() async throws {
         let run = try await Dev.run(Dev.example("fail.yaml"))
         #expect(run.exitCode == 1, "\(run.result)")
@@ -39,6 +42,27 @@ struct DevCommandTests {
         #expect(run.stderr.contains("nope"), "\(run.stderr)")
         #expect(run.result.stdout.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: run.store.appendingPathComponent("logs").path), "nothing ran")
+    }
+
+    @Test func aGeneratedNameIsFollowedToTheEnd() async throws {
+        let file = try Dev.writeWorkflow("""
+            apiVersion: capstan.dev/v1alpha1
+            kind: Workflow
+            metadata: {generateName: gen-}
+            spec:
+              nodes:
+                - name: one
+                  image: busybox
+                  command: [sh, -c, 'echo "{\\"x\\": 1}" > "$CAPSTAN_OUTPUTS_FILE"']
+                  outputs: [x]
+              outputs: {x: "{{ nodes.one.outputs.x }}"}
+            """)
+        let run = try await Dev.run(file)
+        #expect(run.exitCode == 0, "\(run.result)")
+        let name = try #require(run.workflow?["metadata"]?["name"]?.stringValue)
+        #expect(name.hasPrefix("gen-") && name.count > 4, "\(name)")
+        #expect(run.outputs?["x"] == 1, "\(run.result)")
+        #expect(run.logs(workflow: name, node: "one").count == 1)
     }
 
     @Test func badUsageExits2() async throws {

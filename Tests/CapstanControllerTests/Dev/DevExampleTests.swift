@@ -6,6 +6,9 @@ import TestSupport
 /// Every example in examples/ runs to the end with `capstan dev` and produces its outputs.
 @Suite(.serialized)
 struct DevExampleTests {
+    /// The examples' tasks are sh and python3 scripts.
+    init() throws { _ = try ProcessRunner.locate("python3") }
+
     @Test func helloGreetsAndTheInputCanBeOverridden() async throws {
         let run = try await Dev.run(Dev.example("hello.yaml"))
         #expect(run.exitCode == 0, "\(run.result)")
