@@ -156,6 +156,26 @@ import CapstanAPI
         #expect(h.deleted.count == 1)
     }
 
+    @Test func retriesNeverComeBeforeTheirBackoff() throws {
+        var h = try EngineHarness("defaults: {image: busybox}\nnodes: [{name: t, retries: 1, retryBackoff: {initial: 1s}}]")
+        h.now = Timestamp(secondsSince1970: 1_000_000.7)
+        h.script = { _, _, attempt in attempt == 0 ? .init(duration: 0.1, outcome: .failed) : .init() }
+        #expect(h.runToCompletion(tick: 0.1).phase == .succeeded)
+        let starts = h.created.map(\.at)
+        #expect(starts[1] - starts[0] >= 1.1)
+    }
+
+    @Test func abortingAMapLeavesNoItemRunning() throws {
+        var h = try EngineHarness("defaults: {image: busybox}\nnodes: [{name: m, map: {over: [1, 2, 3], concurrency: 2}}]")
+        h.script = { _, _, _ in .init(duration: 100) }
+        _ = h.reconcile()
+        h.compiled = WorkflowCompiler.compile(try YAMLDocuments.load("abort: true\ndefaults: {image: busybox}\nnodes: [{name: m, map: {over: [1, 2, 3], concurrency: 2}}]")[0])
+        _ = h.reconcile()
+        #expect(h.node("m").phase == .aborted)
+        #expect(h.node("m").map?.running == 0)
+        #expect(h.node("m").map?.failed == 2)
+    }
+
     @Test func abortDeletesPodsAndAbortsNodes() throws {
         var h = try EngineHarness("defaults: {image: busybox}\nnodes: [{name: a}, {name: b, dependsOn: [a]}]")
         h.script = { _, _, _ in .init(duration: 100) }

@@ -79,7 +79,9 @@ struct UnitStepper {
             return .failed(failure)
         }
         record.phase = .pending
-        record.retryAt = info.reason.isSystem ? now : now + node.retryBackoff.delay(afterFailures: record.userFailures)
+        // The status keeps whole seconds, so round up: a retry never comes before its backoff.
+        record.retryAt = info.reason.isSystem
+            ? now : Timestamp(secondsSince1970: (now + node.retryBackoff.delay(afterFailures: record.userFailures)).secondsSince1970.rounded(.up))
         output.wake(at: record.retryAt)
         return .retrying(failure)
     }

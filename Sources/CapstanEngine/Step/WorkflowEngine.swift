@@ -109,6 +109,12 @@ public struct WorkflowEngine: Sendable {
             node.phase = .aborted
             node.finishedAt = now
             node.message = message
+            if var map = node.map {
+                // Items cut off count as not succeeded; none is left running.
+                for index in map.items.indexes(in: .running) { map.items[index] = .failed }
+                map.retrying = [:]
+                node.map = map
+            }
             status.nodes[name] = node
         }
         status.phase = phase
