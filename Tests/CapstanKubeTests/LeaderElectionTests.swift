@@ -105,7 +105,8 @@ import Testing
         #expect(workCancelled.withLockedValue { $0 })
         #expect(stoppedCalled.withLockedValue { $0 })
         #expect(registry.emitToString().contains("capstan_leader 0"))
-        #expect(ContinuousClock.now - lost < .seconds(4))
+        // Within the renew deadline (10s) plus slack for a loaded machine.
+        #expect(ContinuousClock.now - lost < .seconds(15))
         try await cluster.client.shutdown()
     }
 }

@@ -41,12 +41,12 @@ import TestSupport
     @Test func capacityFreedByAFinishedPodLetsAWaitingPodRun() async throws {
         let cluster = try await KubeletCluster.start(["--nodes", "1", "--node-cpu", "2"])
         let requests: JSONValue = ["resources": ["requests": ["cpu": "1500m", "memory": "1Gi"]]]
-        try await cluster.create(simPod("first", annotations: ["sim.capstan.dev/duration": "5s"], container: requests.objectValue!))
+        try await cluster.create(simPod("first", annotations: ["sim.capstan.dev/duration": "15s"], container: requests.objectValue!))
         try await cluster.waitForPod("first", "Running") { $0.phase == "Running" }
         try await cluster.create(simPod("second", container: requests.objectValue!))
         let waiting = try await unschedulable(cluster, "second")
         #expect(waiting.condition("PodScheduled")?["message"] == "0/1 nodes are available: 1 Insufficient cpu.")
-        let second = try await cluster.finishedPod("second", timeout: 20)
+        let second = try await cluster.finishedPod("second", timeout: 60)
         #expect(second.phase == "Succeeded")
         #expect(second.condition("PodScheduled")?["status"] == "True")
         #expect(try await cluster.pod("first")?.phase == "Succeeded")
