@@ -213,7 +213,7 @@ import TestSupport
         _ = try await RawHTTP.request(sim.url, "POST", pods, json: Fixtures.pod("live", labels: ["app": "x"]))
         let connection = try await Blocking.run {
             try RawHTTPConnection(sim.url, method: "GET",
-                                  path: "/api/v1/watch/namespaces/default/pods?labelSelector=app%3Dx&allowWatchBookmarks=true&timeoutSeconds=5")
+                                  path: "/api/v1/watch/namespaces/default/pods?labelSelector=app%3Dx&allowWatchBookmarks=true&timeoutSeconds=60")
         }
         let initial = await Blocking.run { connection.nextLine() }
         #expect(initial?["type"] == "ADDED")
