@@ -13,7 +13,9 @@ import TestSupport
         let store = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-le-\(UUID().uuidString)")
         let first = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store, extraArguments: ["--leader-elect"])
         try await waitUntil(timeout: 30) {
-            (try? await sim.object("lease", "capstan-controller", namespace: "default"))?["spec"]?["holderIdentity"]?.stringValue?.isEmpty == false
+            // Polled with plain kubectl: the Lease does not exist until the first controller takes it.
+            let result = try await sim.kubectl("get", "lease", "capstan-controller", "-n", "default", "-o", "jsonpath={.spec.holderIdentity}")
+            return result.exitCode == 0 && !result.stdout.isEmpty
         }
         let second = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store, extraArguments: ["--leader-elect"])
         let leader = try await sim.object("lease", "capstan-controller", namespace: "default")["spec"]?["holderIdentity"]?.stringValue
