@@ -114,4 +114,37 @@ import Testing
         #expect(ItemPhases(encoded: phases.encoded, count: 1_000_000) == phases)
         #expect(ItemPhases(encoded: "", count: 6) == nil)
     }
+
+    @Test func manyShortRunsStayUnderBudgetAtAMillionItems() {
+        // The layout a huge map reaches: a window where every other item still runs.
+        var phases = ItemPhases(count: 1_000_000)
+        for i in 0..<500_000 { phases[i] = .succeeded }
+        for k in 0..<50_000 { phases[500_000 + 2 * k] = .running; phases[500_000 + 2 * k + 1] = .succeeded }
+        let text = phases.encoded
+        #expect(text.hasPrefix("v"))
+        #expect(text.utf8.count < 150_000)
+        #expect(ItemPhases(encoded: text, count: 1_000_000) == phases)
+        #expect(phases.count(of: .running) == 50_000)
+        #expect(phases.indexes(in: .running).count == 50_000)
+        #expect(phases.firstIndex(of: .running, from: 500_001) == 500_002)
+        #expect(phases.firstIndex(of: .pending, from: 0) == 600_000)
+        // A run that ends mid-word decodes back exactly, and damaged text is refused.
+        #expect(ItemPhases(encoded: String(text.dropLast(8)), count: 1_000_000) == nil)
+    }
+
+    @Test func scansFindItemsAtWordEdgesAndInTheTail() {
+        var phases = ItemPhases(count: 70)
+        for i in [0, 31, 32, 63, 64, 69] { phases[i] = .failed }
+        #expect(phases.indexes(in: .failed) == [0, 31, 32, 63, 64, 69])
+        #expect(phases.firstIndex(of: .failed, from: 65) == 69)
+        #expect(phases.firstIndex(of: .failed, from: 70) == nil)
+        // Padding slots past the last item are never reported as pending items.
+        for i in 65..<69 { phases[i] = .succeeded }
+        for i in 1..<31 { phases[i] = .succeeded }
+        for i in 33..<63 { phases[i] = .succeeded }
+        #expect(phases.firstIndex(of: .pending, from: 0) == nil)
+        var runs: [String] = []
+        phases.forEachRun { phase, length in runs.append("\(phase.rawValue):\(length)") }
+        #expect(runs == ["3:1", "2:30", "3:2", "2:30", "3:2", "2:4", "3:1"])
+    }
 }

@@ -43,6 +43,16 @@ public struct AttemptClassifier: Sendable {
         }
     }
 
+    /// True when `outcome` would answer `.running` and `nextCheck` nil: the pod is simply
+    /// pending or running with nothing that can time out. Lets a map with tens of thousands
+    /// of running items settle each of them without the full look.
+    public func isPlainlyRunning(_ pod: ObservedPod) -> Bool {
+        switch pod.phase {
+        case .pending, .running, .unknown: return pod.waitingReason == nil && pod.unschedulableSince == nil
+        case .succeeded, .failed: return false
+        }
+    }
+
     /// When this pod's state should be looked at again even if nothing changes.
     public func nextCheck(of pod: ObservedPod) -> Timestamp? {
         if let since = pod.unschedulableSince { return since + unschedulableTimeout }

@@ -8,7 +8,7 @@ struct GraphWalker {
     let now: Timestamp
     let config: EngineConfig
     let layout: StorageLayout
-    let podsByNode: [String: [ObservedPod]]
+    let podsByNode: [String: PodList]
 
     func walk(_ status: inout WorkflowStatus, output: inout StepOutput) {
         let base = ExpressionValues(
@@ -27,7 +27,7 @@ struct GraphWalker {
                 status.nodes[node.name] = nodeStatus
                 continue
             }
-            let pods = podsByNode[node.name] ?? []
+            let pods = podsByNode[node.name] ?? PodList([])
             let stepper = UnitStepper(
                 node: node, index: nil, item: nil, scope: scope, facts: facts, now: now, config: config, layout: layout,
                 builder: PodBuilder(metadata: metadata, layout: layout, config: config))

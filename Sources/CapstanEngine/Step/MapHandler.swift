@@ -7,7 +7,7 @@ struct MapHandler {
     let items: [JSONValue]
     let podGC: PodGCPolicy
 
-    func step(_ status: inout NodeStatus, pods: [ObservedPod], output: inout StepOutput) {
+    func step(_ status: inout NodeStatus, pods: PodList, output: inout StepOutput) {
         let node = stepper.node
         let now = stepper.now
         if status.map == nil, recover(&status, output: &output) { return }
@@ -23,13 +23,12 @@ struct MapHandler {
             return
         }
         let committed = map
-        var podsByIndex: [Int: [ObservedPod]] = [:]
-        for pod in pods { if let index = pod.index, index >= 0, index < map.total { podsByIndex[index, default: []].append(pod) } }
-        collectGarbage(podsByIndex, committed: committed, output: &output)
+        let podsByIndex = PodsByIndex(pods, total: map.total)
+        collectGarbage(pods, committed: committed, output: &output)
 
         // Running items first, so that finished ones free their slots for new starts.
         for index in running(committed, podsByIndex: podsByIndex) {
-            advance(index, map: &map, status: &status, pods: podsByIndex[index] ?? [], output: &output)
+            advance(index, map: &map, status: &status, pods: podsByIndex, output: &output)
             if status.phase == .failed { return }
         }
         let concurrency = node.map?.concurrency ?? Int.max
@@ -46,7 +45,7 @@ struct MapHandler {
             } else {
                 break
             }
-            advance(index, map: &map, status: &status, pods: podsByIndex[index] ?? [], output: &output)
+            advance(index, map: &map, status: &status, pods: podsByIndex, output: &output)
             if status.phase == .failed { return }
         }
         status.map = map
@@ -96,25 +95,31 @@ struct MapHandler {
         Int((Double(total) * (stepper.node.map?.minSuccessRatio ?? 1) - 1e-9).rounded(.up))
     }
 
-    private func running(_ map: MapStatus, podsByIndex: [Int: [ObservedPod]]) -> [Int] {
-        var indexes = Set(map.items.indexes(in: .running))
+    private func running(_ map: MapStatus, podsByIndex: PodsByIndex) -> [Int] {
+        var indexes = map.items.indexes(in: .running)
         // A pod for an item's current attempt that the saved status still shows pending:
         // the controller stopped before saving its start. Adopt it.
-        for (index, pods) in podsByIndex where map.items[index] == .pending {
-            let attempt = map.retrying[index]?.attempt ?? 0
-            if pods.contains(where: { $0.attempt == attempt }) { indexes.insert(index) }
+        var adopted: [Int] = []
+        for index in podsByIndex.indexes where map.items[index] == .pending {
+            if podsByIndex.pod(at: index, attempt: map.retrying[index]?.attempt ?? 0) != nil { adopted.append(index) }
         }
-        return indexes.sorted()
+        if !adopted.isEmpty {
+            indexes = (indexes + adopted).sorted()
+        }
+        return indexes
     }
 
-    private func advance(_ index: Int, map: inout MapStatus, status: inout NodeStatus, pods: [ObservedPod], output: inout StepOutput) {
+    private func advance(_ index: Int, map: inout MapStatus, status: inout NodeStatus, pods: PodsByIndex, output: inout StepOutput) {
         let retry = map.retrying[index] ?? ItemRetry()
+        let pod = pods.pod(at: index, attempt: retry.attempt)
+        // Most running items just go on running: settle them without building a stepper.
+        if map.items[index] == .running, let pod, stepper.config.classifier.isPlainlyRunning(pod) { return }
         var record = UnitRecord(
             phase: map.items[index], userFailures: retry.userFailures, systemFailures: retry.systemFailures, retryAt: retry.retryAt)
         let itemStepper = UnitStepper(
             node: stepper.node, index: index, item: items[index], scope: stepper.scope, facts: stepper.facts, now: stepper.now,
             config: stepper.config, layout: stepper.layout, builder: stepper.builder)
-        let change = itemStepper.step(&record, pod: pods.first { $0.attempt == record.attempt }, output: &output)
+        let change = itemStepper.step(&record, pod: pod, output: &output)
         map.items[index] = record.phase
         if record.attempt > 0 && (record.phase == .pending || record.phase == .running) {
             map.retrying[index] = ItemRetry(failures: record.attempt, systemFailures: record.systemFailures, retryAt: record.retryAt)
@@ -171,16 +176,15 @@ struct MapHandler {
         output.event(.warning, "NodeFailed", "map node \(stepper.node.name) failed: \(message)", node: stepper.node.name)
     }
 
-    private func collectGarbage(_ podsByIndex: [Int: [ObservedPod]], committed: MapStatus, output: inout StepOutput) {
-        for (index, pods) in podsByIndex {
+    private func collectGarbage(_ pods: PodList, committed: MapStatus, output: inout StepOutput) {
+        for pod in pods where !pod.isDeleting {
+            guard let index = pod.index, index >= 0, index < committed.total else { continue }
             let phase = committed.items[index]
             let attempt = committed.retrying[index]?.attempt ?? 0
-            for pod in pods where !pod.isDeleting {
-                let success = phase == .succeeded && pod.attempt == attempt
-                let failure = phase == .failed || pod.attempt < attempt
-                if shouldDelete(success: success, failure: failure, podGC: podGC) {
-                    output.actions.append(.deletePod(name: pod.name, reason: "podGC \(podGC.rawValue)"))
-                }
+            let success = phase == .succeeded && pod.attempt == attempt
+            let failure = phase == .failed || pod.attempt < attempt
+            if shouldDelete(success: success, failure: failure, podGC: podGC) {
+                output.actions.append(.deletePod(name: pod.name, reason: "podGC \(podGC.rawValue)"))
             }
         }
     }
@@ -189,10 +193,10 @@ struct MapHandler {
 extension ItemPhases {
     /// The first index at or after `start` in `phase` that is not in `skipping`.
     func nextIndex(of phase: ItemPhase, from start: Int, skipping: [Int: ItemRetry]) -> Int? {
-        var i = start
-        while i < count {
-            if self[i] == phase && skipping[i] == nil { return i }
-            i += 1
+        var from = start
+        while let i = firstIndex(of: phase, from: from) {
+            if skipping[i] == nil { return i }
+            from = i + 1
         }
         return nil
     }

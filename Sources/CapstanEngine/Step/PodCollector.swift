@@ -5,7 +5,7 @@ import CapstanAPI
 struct PodCollector {
     let podGC: PodGCPolicy
 
-    func collect(_ pods: [ObservedPod], of node: NodeStatus, output: inout StepOutput) {
+    func collect(_ pods: some Sequence<ObservedPod>, of node: NodeStatus, output: inout StepOutput) {
         for pod in pods where !pod.isDeleting {
             if pod.phase == .pending || pod.phase == .running || pod.phase == .unknown {
                 if node.phase.isTerminal { output.actions.append(.deletePod(name: pod.name, reason: "node \(node.phase.rawValue.lowercased())")) }

@@ -5,7 +5,7 @@ struct TaskHandler {
     let stepper: UnitStepper
     let podGC: PodGCPolicy
 
-    func step(_ status: inout NodeStatus, pods: [ObservedPod], output: inout StepOutput) {
+    func step(_ status: inout NodeStatus, pods: PodList, output: inout StepOutput) {
         let committed = status
         // Between attempts the node is Running but its unit waits for the retry.
         let waitingForRetry = status.phase == .running && status.retryAt != nil
@@ -65,7 +65,7 @@ struct TaskHandler {
     }
 
     /// Deletes pods whose outcome the saved status already holds, as `podGC` says.
-    private func collectGarbage(_ pods: [ObservedPod], committed: NodeStatus, currentAttempt: Int, output: inout StepOutput) {
+    private func collectGarbage(_ pods: PodList, committed: NodeStatus, currentAttempt: Int, output: inout StepOutput) {
         for pod in pods where !pod.isDeleting {
             let recordedFailure = pod.attempt < currentAttempt || committed.phase == .failed
             let recordedSuccess = committed.phase == .succeeded && pod.attempt == currentAttempt

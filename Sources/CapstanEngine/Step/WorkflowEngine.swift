@@ -41,7 +41,7 @@ public struct WorkflowEngine: Sendable {
         let layout = StorageLayout(
             namespace: input.metadata.namespace, workflow: input.metadata.name, uid: input.metadata.uid, storeURL: config.storeURL)
         var output = StepOutput(startBudget: config.maxPodCreatesPerStep, now: now)
-        let podsByNode = Dictionary(grouping: input.pods, by: \.node)
+        let podsByNode = PodList.byNode(input.pods)
 
         if status.phase.isTerminal {
             collectFinishedPods(compiled, status: status, podsByNode: podsByNode, output: &output)
@@ -132,7 +132,7 @@ public struct WorkflowEngine: Sendable {
     }
 
     /// After the workflow ended: delete the pods `podGC` says to, once their outcome is saved.
-    private func collectFinishedPods(_ compiled: CompiledWorkflow, status: WorkflowStatus, podsByNode: [String: [ObservedPod]], output: inout StepOutput) {
+    private func collectFinishedPods(_ compiled: CompiledWorkflow, status: WorkflowStatus, podsByNode: [String: PodList], output: inout StepOutput) {
         let collector = PodCollector(podGC: compiled.spec.podGC)
         for (name, pods) in podsByNode {
             collector.collect(pods, of: status.nodes[name] ?? NodeStatus(phase: .aborted), output: &output)
