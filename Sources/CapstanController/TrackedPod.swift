@@ -2,7 +2,9 @@ import CapstanAPI
 import CapstanEngine
 
 /// What the controller keeps of each of its pods: the engine's summary plus which workflow
-/// it belongs to. Built from the pod's JSON once per change; the JSON itself is not kept.
+/// it belongs to. Built from the pod's JSON once per change; the JSON itself is not kept,
+/// and the strings every pod of a workflow repeats are shared (see docs/performance.md for
+/// what a tracked pod costs).
 public struct TrackedPod: Sendable, Hashable {
     public var namespace: String
     public var workflow: String
@@ -20,10 +22,10 @@ public struct TrackedPod: Sendable, Hashable {
         let index = labels[PodLabels.index]?.stringValue.flatMap { Int($0) }
         let status = pod["status"] ?? .object([:])
         let phase = status["phase"]?.stringValue.flatMap(ObservedPod.Phase.init(rawValue:)) ?? .pending
-        var observed = ObservedPod(name: name, node: node, index: index, attempt: attempt, phase: phase)
+        let interner = StringInterner.shared
+        var observed = ObservedPod(name: name, node: interner.intern(node), index: index, attempt: attempt, phase: phase)
         observed.createdAt = metadata["creationTimestamp"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
         observed.isDeleting = metadata["deletionTimestamp"] != nil
-        observed.startedAt = status["startTime"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
         observed.podReason = status["reason"]?.stringValue
         observed.message = status["message"]?.stringValue
         for condition in status["conditions"]?.arrayValue ?? [] {
@@ -53,7 +55,7 @@ public struct TrackedPod: Sendable, Hashable {
         }
         let owner = metadata["ownerReferences"]?.arrayValue?.first { $0["kind"] == "Workflow" }
         return TrackedPod(
-            namespace: metadata["namespace"]?.stringValue ?? "default", workflow: workflow,
-            workflowUID: owner?["uid"]?.stringValue, observed: observed)
+            namespace: interner.intern(metadata["namespace"]?.stringValue ?? "default"), workflow: interner.intern(workflow),
+            workflowUID: owner?["uid"]?.stringValue.map(interner.intern), observed: observed)
     }
 }
