@@ -8,6 +8,23 @@ public enum CapstanBinary {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
+    /// A release build, for tests whose load a debug build cannot carry in reasonable time
+    /// (tens of thousands of pods): `CAPSTAN_RELEASE_BIN` (hack/test.sh builds and sets it),
+    /// else `.build/release/capstan`.
+    public static func releasePath() throws -> String {
+        if let configured = ProcessInfo.processInfo.environment["CAPSTAN_RELEASE_BIN"], !configured.isEmpty {
+            guard FileManager.default.isExecutableFile(atPath: configured) else {
+                throw ProcessRunnerError(description: "CAPSTAN_RELEASE_BIN=\(configured) is not an executable file")
+            }
+            return configured
+        }
+        let fallback = packageRoot.appendingPathComponent(".build/release/capstan").path
+        guard FileManager.default.isExecutableFile(atPath: fallback) else {
+            throw ProcessRunnerError(description: "no release build of capstan: run hack/test.sh, or `swift build -c release --product capstan` (looked for \(fallback))")
+        }
+        return fallback
+    }
+
     public static func path() throws -> String {
         if let configured = ProcessInfo.processInfo.environment["CAPSTAN_BIN"], !configured.isEmpty {
             guard FileManager.default.isExecutableFile(atPath: configured) else {

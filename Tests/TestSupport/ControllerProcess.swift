@@ -8,13 +8,14 @@ public final class ControllerProcess: @unchecked Sendable {
     private let logFile: URL
 
     public static func start(kubeconfig: String, storeDirectory: URL? = nil, storeURL: String? = nil,
-                             environment: [String: String] = [:], extraArguments: [String] = []) throws -> ControllerProcess {
+                             environment: [String: String] = [:], extraArguments: [String] = [],
+                             binary: String? = nil) throws -> ControllerProcess {
         let store = storeDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("capstan-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-run-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try CapstanBinary.path())
+        process.executableURL = URL(fileURLWithPath: try binary ?? CapstanBinary.path())
         process.arguments = [
             "run", "--kubeconfig", kubeconfig, "--store", storeURL ?? "file://\(store.path)",
             "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0", "--log-level", "debug",

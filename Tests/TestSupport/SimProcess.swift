@@ -11,13 +11,13 @@ public final class SimProcess: @unchecked Sendable {
     private let output: SimOutput
 
     /// Starts the sim and waits until it prints its listening line.
-    public static func start(_ extraArguments: [String] = [], timeout: Double = 30) async throws -> SimProcess {
+    public static func start(_ extraArguments: [String] = [], timeout: Double = 30, binary: String? = nil) async throws -> SimProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let kubeconfig = directory.appendingPathComponent("kubeconfig").path
         let audit = directory.appendingPathComponent("audit.log").path
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try CapstanBinary.path())
+        process.executableURL = URL(fileURLWithPath: try binary ?? CapstanBinary.path())
         process.arguments = ["sim", "--listen", "127.0.0.1:0", "--kubeconfig-out", kubeconfig, "--audit-log", audit] + extraArguments
         let stdout = Pipe()
         let stderr = Pipe()

@@ -1,0 +1,179 @@
+"""`capstan sim` and `capstan run` as child processes, and what /proc says about them."""
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+
+from .api import API
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def memory_kib(pid):
+    """(VmRSS, VmHWM) in KiB."""
+    values = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0])
+    return values.get("VmRSS", 0), values.get("VmHWM", 0)
+
+
+def machine_busy():
+    """(busy, total) jiffies of all cores, from /proc/stat."""
+    with open("/proc/stat") as f:
+        parts = [int(x) for x in f.readline().split()[1:]]
+    idle = parts[3] + parts[4]
+    return sum(parts) - idle, sum(parts)
+
+
+class Child:
+    """A child process whose output goes to a log file; stopped with SIGTERM, then SIGKILL."""
+
+    def __init__(self, name, argv, log_path):
+        self.name, self.log_path = name, log_path
+        self.log = open(log_path, "wb")
+        self.process = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.pid = self.process.pid
+        self.final = None
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def snapshot(self):
+        """CPU seconds, RSS and peak RSS (KiB), read while the process still exists."""
+        if not self.alive():
+            return self.final
+        rss, hwm = memory_kib(self.pid)
+        self.final = {"cpu": cpu_seconds(self.pid), "rss": rss, "hwm": hwm}
+        return self.final
+
+    def stop(self, timeout=15):
+        if self.alive():
+            self.snapshot()
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    def tail(self, lines=20):
+        try:
+            with open(self.log_path, "rb") as f:
+                return b"\n".join(f.read().splitlines()[-lines:]).decode(errors="replace")
+        except OSError:
+            return ""
+
+
+class Sim(Child):
+    def __init__(self, binary, workdir, nodes, node_pods, extra=()):
+        self.kubeconfig = os.path.join(workdir, "kubeconfig")
+        argv = [binary, "sim", "--listen", "127.0.0.1:0", "--kubeconfig-out", self.kubeconfig,
+                "--nodes", str(nodes), "--node-pods", str(node_pods), *extra]
+        super().__init__("sim", argv, os.path.join(workdir, "sim.log"))
+        self.url = self._wait_for_url()
+        self.api = API(self.url)
+
+    def _wait_for_url(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        prefix = b"capstan sim: listening on "
+        while time.monotonic() < deadline:
+            with open(self.log_path, "rb") as f:
+                for line in f:
+                    if line.startswith(prefix):
+                        return line[len(prefix):].strip().decode()
+            if not self.alive():
+                break
+            time.sleep(0.05)
+        raise RuntimeError(f"capstan sim did not start:\n{self.tail()}")
+
+    def install_crd(self, root):
+        crd = os.path.join(root, "config", "crd", "capstan.dev_workflows.yaml")
+        subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, "apply", "-f", crd],
+                       check=True, stdout=subprocess.DEVNULL)
+        self.api.wait_until("/apis/capstan.dev/v1alpha1/namespaces/default/workflows")
+
+
+class Controller(Child):
+    def __init__(self, binary, workdir, kubeconfig, store, extra=()):
+        self.metrics_port, self.health_port = free_port(), free_port()
+        argv = [binary, "run", "--kubeconfig", kubeconfig, "--store", "file://" + store,
+                "--kube-qps", "0", "--metrics-addr", f"127.0.0.1:{self.metrics_port}",
+                "--health-addr", f"127.0.0.1:{self.health_port}", "--log-format", "json", *extra]
+        super().__init__("controller", argv, os.path.join(workdir, "controller.log"))
+        self._wait_ready()
+
+    def _wait_ready(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.health_port}/readyz", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            if not self.alive():
+                break
+            time.sleep(0.1)
+        raise RuntimeError(f"capstan run did not become ready:\n{self.tail()}")
+
+    def metric(self, name):
+        """Sum of a metric's samples on /metrics (all label sets)."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=10) as r:
+            text = r.read().decode()
+        total = 0.0
+        for line in text.splitlines():
+            if line.startswith(name) and (line[len(name)] in " {"):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+
+class Sampler(threading.Thread):
+    """Samples the processes' CPU and memory and the machine's load every `interval` seconds."""
+
+    def __init__(self, children, interval=0.5):
+        super().__init__(daemon=True)
+        self.children, self.interval = children, interval
+        self.stopped = threading.Event()
+        self.samples = []
+        self.start_busy = machine_busy()
+
+    def run(self):
+        while not self.stopped.wait(self.interval):
+            sample = {"t": time.time()}
+            for child in self.children:
+                snap = child.snapshot() if child.alive() else None
+                if snap:
+                    sample[child.name] = snap
+            self.samples.append(sample)
+
+    def busy_share(self):
+        """Share of all cores busy (anyone's work) since the sampler started."""
+        busy, total = machine_busy()
+        spent = total - self.start_busy[1]
+        return (busy - self.start_busy[0]) / spent if spent else 0.0
+
+    def stop(self):
+        self.stopped.set()
+        busy, total = machine_busy()
+        spent = total - self.start_busy[1]
+        return (busy - self.start_busy[0]) / spent if spent else 0.0

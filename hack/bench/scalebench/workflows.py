@@ -1,0 +1,55 @@
+"""The Workflows the scenarios submit. Pods run on the sim's scripted kubelet, which ends
+each one after its `sim.capstan.dev/duration` annotation."""
+
+
+def _sim(duration):
+    return {"annotations": {"sim.capstan.dev/duration": duration}}
+
+
+def generated_map(name, items, concurrency, duration, pod_gc="OnSuccess"):
+    """A `gen` node whose `items` output is the list (uploaded to the store by the harness,
+    as a task with outputs too large for its termination message does), and a map node
+    over it. The list lives in the store, so the Workflow object stays small."""
+    return {
+        "apiVersion": "capstan.dev/v1alpha1", "kind": "Workflow",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "defaults": {"image": "busybox:1.36"},
+            "podGC": pod_gc,
+            "nodes": [
+                {"name": "gen", "command": ["generate-items"], "outputs": ["items"], "podMetadata": _sim("3s")},
+                {"name": "work", "map": {"over": "{{ nodes.gen.outputs.items }}", "concurrency": concurrency},
+                 "command": ["work", "{{ item }}"], "podMetadata": _sim(duration)},
+            ],
+        },
+        "_items": items,
+    }
+
+
+def one_pod(name, duration="0s"):
+    return {
+        "apiVersion": "capstan.dev/v1alpha1", "kind": "Workflow",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"nodes": [{"name": "only", "image": "busybox:1.36", "command": ["true"], "podMetadata": _sim(duration)}]},
+    }
+
+
+def chain(name, length, duration="0s"):
+    nodes = []
+    for i in range(length):
+        node = {"name": chain_node(i), "image": "busybox:1.36", "command": ["true"], "podMetadata": _sim(duration)}
+        if i:
+            node["dependsOn"] = [chain_node(i - 1)]
+        nodes.append(node)
+    return {"apiVersion": "capstan.dev/v1alpha1", "kind": "Workflow",
+            "metadata": {"name": name, "namespace": "default"}, "spec": {"nodes": nodes}}
+
+
+def chain_node(i):
+    return f"n{i:05d}"
+
+
+def submit(api, workflow):
+    """Creates the Workflow; returns the created object."""
+    body = {k: v for k, v in workflow.items() if not k.startswith("_")}
+    return api.create_workflow(body)
