@@ -25,6 +25,50 @@ extension JSONValue {
     }
 }
 
+/// Parts of a JSON document a reader does not want: key paths from the top (`["object",
+/// "spec"]`) whose values are stepped over instead of decoded. A pod's spec is most of its
+/// bytes; a controller that reads only metadata and status need not build it on every event.
+public struct JSONSkipList: Sendable {
+    fileprivate var children: [String: JSONSkipList] = [:]
+    fileprivate var skipsWhole = false
+
+    public init(_ paths: [[String]]) {
+        for path in paths where !path.isEmpty { add(path[...]) }
+    }
+
+    private mutating func add(_ path: ArraySlice<String>) {
+        guard let first = path.first else {
+            skipsWhole = true
+            return
+        }
+        children[first, default: JSONSkipList([])].add(path.dropFirst())
+    }
+
+    public var isEmpty: Bool { children.isEmpty }
+}
+
+extension JSONValue {
+    /// Parses, leaving out the values at the skip list's paths (as if those keys were absent).
+    /// A skipped value is only checked for balanced brackets and terminated strings.
+    public static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes, skipping: JSONSkipList) throws(JSONParseError) -> JSONValue {
+        if skipping.isEmpty { return try parse(bytes) }
+        let array = Array(bytes)
+        return try array.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
+            var parser = JSONParser(bytes: buffer)
+            parser.skipWhitespace()
+            let value: JSONValue
+            if parser.offset < buffer.count, buffer[parser.offset] == UInt8(ascii: "{") {
+                value = try parser.parseObject(depth: 0, skipping: skipping)
+            } else {
+                value = try parser.parseValue(depth: 0)
+            }
+            parser.skipWhitespace()
+            guard parser.offset == buffer.count else { throw parser.error("unexpected text after the value") }
+            return value
+        }
+    }
+}
+
 private struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var offset = 0
@@ -88,6 +132,89 @@ private struct JSONParser {
             if bytes[offset] == UInt8(ascii: "}") { offset += 1; return .object(fields) }
             throw error("expected ',' or '}' in object")
         }
+    }
+
+    /// An object whose keys may be in the skip list: skipped ones are stepped over, the
+    /// others parsed (with the list's subtree when it goes deeper).
+    mutating func parseObject(depth: Int, skipping: JSONSkipList) throws(JSONParseError) -> JSONValue {
+        offset += 1
+        var fields: [String: JSONValue] = [:]
+        skipWhitespace()
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
+            offset += 1
+            return .object(fields)
+        }
+        while true {
+            skipWhitespace()
+            guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
+            let key = try parseString()
+            skipWhitespace()
+            guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
+            offset += 1
+            if let rule = skipping.children[key] {
+                skipWhitespace()
+                if rule.skipsWhole {
+                    try skipValue()
+                } else if offset < bytes.count, bytes[offset] == UInt8(ascii: "{") {
+                    guard depth + 1 < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth) levels") }
+                    fields[key] = try parseObject(depth: depth + 1, skipping: rule)
+                } else {
+                    fields[key] = try parseValue(depth: depth + 1)
+                }
+            } else {
+                fields[key] = try parseValue(depth: depth + 1)
+            }
+            skipWhitespace()
+            guard offset < bytes.count else { throw error("unexpected end of input in object") }
+            if bytes[offset] == UInt8(ascii: ",") { offset += 1; continue }
+            if bytes[offset] == UInt8(ascii: "}") { offset += 1; return .object(fields) }
+            throw error("expected ',' or '}' in object")
+        }
+    }
+
+    /// Steps over one value without building it.
+    mutating func skipValue() throws(JSONParseError) {
+        guard offset < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[offset] {
+        case UInt8(ascii: "\""):
+            try skipString()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var nesting = 0
+            while offset < bytes.count {
+                switch bytes[offset] {
+                case UInt8(ascii: "\""):
+                    try skipString()
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    nesting += 1
+                    guard nesting < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth) levels") }
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    nesting -= 1
+                    if nesting == 0 {
+                        offset += 1
+                        return
+                    }
+                default:
+                    break
+                }
+                offset += 1
+            }
+            throw error("unexpected end of input")
+        default:
+            _ = try parseValue(depth: 0)
+        }
+    }
+
+    mutating func skipString() throws(JSONParseError) {
+        offset += 1
+        while offset < bytes.count {
+            switch bytes[offset] {
+            case UInt8(ascii: "\\"): offset += 2
+            case UInt8(ascii: "\""): offset += 1; return
+            default: offset += 1
+            }
+        }
+        throw error("unterminated string")
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {

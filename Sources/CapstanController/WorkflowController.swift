@@ -41,7 +41,9 @@ public final class WorkflowController: Sendable {
         let pods = Informer<TrackedPod>(
             client: kube, resource: .pods, namespace: config.namespace,
             labelSelector: "\(PodLabels.managedBy)=capstan",
-            indexes: ["workflow": { [$0.workflowKey] }], logger: logger, transform: TrackedPod.summarize)
+            indexes: ["workflow": { [$0.workflowKey] }],
+            // TrackedPod reads metadata and status only; the spec is most of a pod's bytes.
+            options: InformerOptions(ignoredFields: ["spec"]), logger: logger, transform: TrackedPod.summarize)
         self.workflows = workflows
         self.pods = pods
         self.queue = WorkQueue<String>()

@@ -142,9 +142,10 @@ final class WorkflowReconciler: Sendable {
         switch action {
         case .createPod(let request):
             do {
-                _ = try await kube.create(.pods, namespace: workflow.metadata.namespace, object: request.manifest)
+                try await kube.createIgnoringAnswer(.pods, namespace: workflow.metadata.namespace, object: request.manifest)
                 metrics.podsCreated()
-                log.info("created pod", metadata: ["node": "\(request.node)", "attempt": "\(request.attempt)", "pod": "\(request.name)"])
+                // One line per pod is debug: a million-item map would flood the log at info.
+                log.debug("created pod", metadata: ["node": "\(request.node)", "attempt": "\(request.attempt)", "pod": "\(request.name)"])
             } catch let error as KubeError where error.isAlreadyExists {
                 // Created by an earlier reconcile whose status was not saved: the same attempt.
             } catch {
@@ -156,7 +157,7 @@ final class WorkflowReconciler: Sendable {
             expectations.expect(pod, workflow: key, at: now)
         case .deletePod(let name, let reason):
             do {
-                _ = try await kube.delete(.pods, namespace: workflow.metadata.namespace, name: name, options: DeleteOptions(propagationPolicy: .background))
+                try await kube.deleteIgnoringAnswer(.pods, namespace: workflow.metadata.namespace, name: name, options: DeleteOptions(propagationPolicy: .background))
                 log.debug("deleted pod", metadata: ["pod": "\(name)", "reason": "\(reason)"])
             } catch let error as KubeError where error.isNotFound {
             } catch {

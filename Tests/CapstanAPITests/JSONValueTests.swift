@@ -28,4 +28,21 @@ import Testing
         let value: JSONValue = ["z": 1, "a": ["m": "x", "b": nil]]
         #expect(value.jsonString == "{\"a\":{\"b\":null,\"m\":\"x\"},\"z\":1}")
     }
+
+    @Test func skipsTheListedPathsAndKeepsTheRest() throws {
+        let event = #"{"type":"MODIFIED","object":{"metadata":{"name":"p","managedFields":[{"x":"}]"}]},"spec":{"containers":[{"env":[{"value":"a\"}{b"}]}],"n":[1,{"k":[]}]},"status":{"phase":"Running"}}}"#
+        let skipped = try JSONValue.parse(Array(event.utf8), skipping: JSONSkipList([["object", "spec"], ["object", "metadata", "managedFields"]]))
+        var expected = try JSONValue.parse(event)
+        expected["object"]?["spec"] = nil
+        expected["object"]?["metadata"]?["managedFields"] = nil
+        #expect(skipped == expected)
+        #expect(skipped["object"]?["status"]?["phase"] == "Running")
+        // A path that is not there, or that names a scalar, changes nothing.
+        #expect(try JSONValue.parse(Array(event.utf8), skipping: JSONSkipList([["type", "x"], ["nothing"]])) == JSONValue.parse(event))
+    }
+
+    @Test(arguments: [#"{"a":{"b":[1,2}"#, #"{"a":"open"#, #"{"a":{"b":1}} x"#])
+    func skippingStillRejectsBrokenDocuments(input: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(Array(input.utf8), skipping: JSONSkipList([["a"]])) }
+    }
 }

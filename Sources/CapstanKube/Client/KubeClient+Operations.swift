@@ -16,7 +16,8 @@ extension KubeClient: ResourceReader, ResourceWatcher, ResourceWriter, StatusWri
         let request = KubeRequest(verb: .watch, method: .GET, address: ResourceAddress(resource, namespace: namespace),
                                   query: options.queryItems, idempotent: true)
         let response = try await execute(request)
-        return WatchEventStream(body: response.body, request: request.summary)
+        return WatchEventStream(body: response.body, request: request.summary,
+                                skipping: JSONSkipList(options.ignoredFields.map { ["object", $0] }))
     }
 
     public func create(_ resource: ResourceType, namespace: String?, object: JSONValue) async throws -> JSONValue {
@@ -27,6 +28,17 @@ extension KubeClient: ResourceReader, ResourceWatcher, ResourceWriter, StatusWri
             body: object,
             // A fixed name makes a repeat harmless (409 AlreadyExists); generateName would create twice.
             idempotent: !name.isEmpty))
+    }
+
+    public func createIgnoringAnswer(_ resource: ResourceType, namespace: String?, object: JSONValue) async throws {
+        try await sendIgnoringAnswer(KubeRequest(
+            verb: .create, method: .POST, address: ResourceAddress(resource, namespace: namespace ?? object.kubeMeta.namespace),
+            body: object, idempotent: !(object.kubeMeta.name ?? "").isEmpty))
+    }
+
+    public func deleteIgnoringAnswer(_ resource: ResourceType, namespace: String?, name: String, options: DeleteOptions) async throws {
+        try await sendIgnoringAnswer(KubeRequest(verb: .delete, method: .DELETE, address: ResourceAddress(resource, namespace: namespace, name: name),
+                                                 body: options.body, idempotent: true))
     }
 
     public func update(_ resource: ResourceType, namespace: String?, object: JSONValue) async throws -> JSONValue {

@@ -39,6 +39,18 @@ extension KubeClient {
         }
     }
 
+    /// Sends a request like `send`, reading the answer to the end (so the connection is
+    /// reused) without decoding it.
+    func sendIgnoringAnswer(_ request: KubeRequest) async throws {
+        let response = try await execute(request)
+        do {
+            for try await _ in response.body {}
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw KubeError.transport(error, request: request.summary)
+        }
+    }
+
     /// Sends a request and returns the successful response with its body unread; every
     /// failed attempt is decoded, and repeated when the retry policy allows it.
     func execute(_ request: KubeRequest) async throws -> HTTPClientResponse {

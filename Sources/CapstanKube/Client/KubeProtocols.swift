@@ -20,6 +20,10 @@ public protocol ResourceWriter: Sendable {
     func patch(_ resource: ResourceType, namespace: String?, name: String, patch: Patch) async throws -> JSONValue
     /// Returns the deleted object, or its state while finalizers hold it.
     func delete(_ resource: ResourceType, namespace: String?, name: String, options: DeleteOptions) async throws -> JSONValue
+    /// `create` for callers that do not read the answer: it is not decoded.
+    func createIgnoringAnswer(_ resource: ResourceType, namespace: String?, object: JSONValue) async throws
+    /// `delete` for callers that do not read the answer: it is not decoded.
+    func deleteIgnoringAnswer(_ resource: ResourceType, namespace: String?, name: String, options: DeleteOptions) async throws
 }
 
 /// Writes the `status` subresource, which the main resource's writes ignore.
@@ -67,6 +71,14 @@ extension ResourceReader {
 }
 
 extension ResourceWriter {
+    public func createIgnoringAnswer(_ resource: ResourceType, namespace: String?, object: JSONValue) async throws {
+        _ = try await create(resource, namespace: namespace, object: object)
+    }
+
+    public func deleteIgnoringAnswer(_ resource: ResourceType, namespace: String?, name: String, options: DeleteOptions) async throws {
+        _ = try await delete(resource, namespace: namespace, name: name, options: options)
+    }
+
     public func delete(_ resource: ResourceType, namespace: String?, name: String) async throws -> JSONValue {
         try await delete(resource, namespace: namespace, name: name, options: DeleteOptions())
     }

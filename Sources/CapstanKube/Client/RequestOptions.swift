@@ -36,14 +36,18 @@ public struct WatchOptions: Sendable, Hashable {
     public var resourceVersion: String?
     public var timeoutSeconds: Int?
     public var allowWatchBookmarks: Bool
+    /// Top-level fields of each object (`spec`) the caller does not read: they are not
+    /// decoded, and are absent from the events. Client-side only; the server sends them.
+    public var ignoredFields: [String]
 
     public init(labelSelector: String? = nil, fieldSelector: String? = nil, resourceVersion: String? = nil,
-                timeoutSeconds: Int? = nil, allowWatchBookmarks: Bool = true) {
+                timeoutSeconds: Int? = nil, allowWatchBookmarks: Bool = true, ignoredFields: [String] = []) {
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.resourceVersion = resourceVersion
         self.timeoutSeconds = timeoutSeconds
         self.allowWatchBookmarks = allowWatchBookmarks
+        self.ignoredFields = ignoredFields
     }
 
     var queryItems: [(String, String)] {

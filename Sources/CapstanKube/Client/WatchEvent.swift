@@ -25,11 +25,12 @@ public struct WatchEvent: Sendable {
         type == .error ? KubeError.fromStatusObject(object, request: "watch") : nil
     }
 
-    /// Parses one line of a watch response: `{"type":"ADDED","object":{...}}`.
-    static func parse(line: [UInt8]) throws -> WatchEvent {
+    /// Parses one line of a watch response: `{"type":"ADDED","object":{...}}`, leaving out
+    /// the paths in `skipping` (from the line's top: `["object", "spec"]`).
+    static func parse(line: [UInt8], skipping: JSONSkipList = JSONSkipList([])) throws -> WatchEvent {
         let value: JSONValue
         do {
-            value = try JSONValue.parse(line)
+            value = try JSONValue.parse(line, skipping: skipping)
         } catch {
             throw KubeError(reason: .invalidResponse, code: 200, message: "watch event is not JSON: \(error)")
         }

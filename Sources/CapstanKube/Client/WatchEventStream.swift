@@ -1,3 +1,4 @@
+import CapstanAPI
 import AsyncHTTPClient
 import NIOCore
 
@@ -12,14 +13,14 @@ public struct WatchEventStream: AsyncSequence, Sendable {
     public typealias Element = WatchEvent
 
     private enum Source: Sendable {
-        case http(HTTPClientResponse.Body, request: String)
+        case http(HTTPClientResponse.Body, request: String, skipping: JSONSkipList)
         case events(AsyncThrowingStream<WatchEvent, any Error>)
     }
 
     private let source: Source
 
-    init(body: HTTPClientResponse.Body, request: String) {
-        source = .http(body, request: request)
+    init(body: HTTPClientResponse.Body, request: String, skipping: JSONSkipList = JSONSkipList([])) {
+        source = .http(body, request: request, skipping: skipping)
     }
 
     /// A stream fed by other code: fakes in tests, or adapters.
@@ -29,10 +30,10 @@ public struct WatchEventStream: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> AsyncIterator {
         switch source {
-        case .http(let body, let request):
-            return AsyncIterator(body: body.makeAsyncIterator(), events: nil, request: request)
+        case .http(let body, let request, let skipping):
+            return AsyncIterator(body: body.makeAsyncIterator(), events: nil, request: request, skipping: skipping)
         case .events(let stream):
-            return AsyncIterator(body: nil, events: stream.makeAsyncIterator(), request: "watch")
+            return AsyncIterator(body: nil, events: stream.makeAsyncIterator(), request: "watch", skipping: JSONSkipList([]))
         }
     }
 
@@ -41,12 +42,15 @@ public struct WatchEventStream: AsyncSequence, Sendable {
         var events: AsyncThrowingStream<WatchEvent, any Error>.AsyncIterator?
         var lines = LineSplitter()
         let request: String
+        let skipping: JSONSkipList
         var finished = false
 
-        init(body: HTTPClientResponse.Body.AsyncIterator?, events: AsyncThrowingStream<WatchEvent, any Error>.AsyncIterator?, request: String) {
+        init(body: HTTPClientResponse.Body.AsyncIterator?, events: AsyncThrowingStream<WatchEvent, any Error>.AsyncIterator?, request: String,
+             skipping: JSONSkipList) {
             self.body = body
             self.events = events
             self.request = request
+            self.skipping = skipping
         }
 
         public mutating func next() async throws -> WatchEvent? {
@@ -78,7 +82,7 @@ public struct WatchEventStream: AsyncSequence, Sendable {
 
         private func parse(_ line: [UInt8]) throws -> WatchEvent {
             do {
-                return try WatchEvent.parse(line: line)
+                return try WatchEvent.parse(line: line, skipping: skipping)
             } catch var error as KubeError {
                 error.request = request
                 throw error

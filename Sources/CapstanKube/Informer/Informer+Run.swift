@@ -81,7 +81,7 @@ extension Informer {
         state.withLockedValue { $0.stats.watches += 1 }
         let stream = try await client.watch(resource, namespace: namespace, options: WatchOptions(
             labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: from,
-            timeoutSeconds: timeout, allowWatchBookmarks: true))
+            timeoutSeconds: timeout, allowWatchBookmarks: true, ignoredFields: options.ignoredFields))
         var count = 0
         for try await event in stream {
             try Task.checkCancellation()

@@ -7,11 +7,15 @@ public struct InformerOptions: Sendable {
     public var watchTimeout: ClosedRange<Int>
     /// Delay before reconnecting after a failed list or watch.
     public var backoff: Backoff
+    /// Top-level fields the transform never reads (a pod's `spec`): watch events are decoded
+    /// without them, which saves most of the work on a busy collection.
+    public var ignoredFields: [String]
 
     public init(pageSize: Int = 500, watchTimeout: ClosedRange<Int> = 300...600,
-                backoff: Backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(30))) {
+                backoff: Backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(30)), ignoredFields: [String] = []) {
         self.pageSize = pageSize
         self.watchTimeout = watchTimeout
         self.backoff = backoff
+        self.ignoredFields = ignoredFields
     }
 }
