@@ -33,7 +33,9 @@ import Testing
             let firstRun = Task { await first.run { await work("first") } }
             #expect(await eventually { first.isLeader })
             let secondRun = Task { await second.run { await work("second") } }
-            // The second candidate keeps trying without winning while the first renews.
+            // The second candidate sees the first as holder and keeps trying without winning
+            // while the first renews.
+            #expect(await eventually(timeout: .seconds(30)) { second.observedLeader == "first" })
             try await Task.sleep(for: .seconds(3))
             #expect(first.isLeader)
             #expect(!second.isLeader)

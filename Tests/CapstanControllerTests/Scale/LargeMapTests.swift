@@ -18,20 +18,23 @@ import TestSupport
         let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
         let applied = try await sim.kubectl("apply", "-f", crd)
         try #require(applied.exitCode == 0, "kubectl apply of the CRD: \(applied)")
-        let controller = try ControllerProcess.start(
-            kubeconfig: sim.kubeconfigPath, extraArguments: ["--kube-qps", "0", "--log-level", "info"], binary: binary)
-        defer { controller.kill() }
-
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-store-\(UUID().uuidString)")
         let created = try await RawHTTP.request(sim.url, "POST", "/apis/capstan.dev/v1alpha1/namespaces/default/workflows",
                                                 json: Self.workflow)
         try #require(created.status == 201, "creating the Workflow: \(created)")
         let uid = try #require(created.json?["metadata"]?["uid"]?.stringValue)
         // The list lives in the store, as a task that uploads outputs too large for its
         // termination message leaves it: the controller reads it when the `gen` pod ends.
-        let outputs = controller.storeDirectory.appendingPathComponent("default/big/\(uid)/gen")
+        // The controller starts only once it is there, so a slow test process cannot lose
+        // the race with the two-second `gen` pod.
+        let outputs = store.appendingPathComponent("default/big/\(uid)/gen")
         try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
         let list = JSONValue.object(["items": .array((0..<Self.items).map { .number(Double($0)) })])
         try Data(list.serialized()).write(to: outputs.appendingPathComponent("outputs.json"))
+        let controller = try ControllerProcess.start(
+            kubeconfig: sim.kubeconfigPath, storeDirectory: store,
+            extraArguments: ["--kube-qps", "0", "--log-level", "info"], binary: binary)
+        defer { controller.kill() }
 
         var largestStatus = 0
         var last: JSONValue = .null
