@@ -40,6 +40,25 @@ import TestSupport
         #expect(generation.stdout == "2")
     }
 
+    /// kubectl validates a kind missing from the v3 documents against `/openapi/v2`, read as
+    /// protobuf; a kind nobody serves then fails as on a real cluster, naming the kind.
+    @Test func aKindTheServerDoesNotServeIsReportedByName() async throws {
+        let sim = try await startWithCRD()
+        let unknown = """
+            apiVersion: example.com/v1
+            kind: Gadget
+            metadata: {name: g1, namespace: default}
+            """
+        let applied = try await sim.kubectl("apply", "-f", "-", stdin: unknown)
+        #expect(applied.exitCode == 1)
+        #expect(applied.stderr.contains(#"no matches for kind "Gadget" in version "example.com/v1""#), "\(applied)")
+        let raw = try await RawHTTP.request(sim.url, "GET", "/openapi/v2",
+                                            headers: ["Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"])
+        #expect(raw.status == 200)
+        #expect(raw.headers["content-type"] == "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
+        #expect(Array(raw.body.prefix(5)) == [0x0A, 0x03] + Array("2.0".utf8), "a Document whose field 1 is swagger \"2.0\"")
+    }
+
     @Test func patchesLabelsAndAnnotates() async throws {
         let sim = try await startWithCRD()
         _ = try await sim.kubectl("apply", "-f", "-", stdin: Fixtures.workflow("w1"))

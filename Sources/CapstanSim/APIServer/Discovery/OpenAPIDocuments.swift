@@ -20,6 +20,24 @@ struct OpenAPIDocuments: Sendable {
                 "definitions": .object(definitions)]
     }
 
+    /// The content type of the protobuf form, as kube-apiserver labels it.
+    static let v2ProtobufMediaType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+
+    /// `/openapi/v2` as client-go reads it: a gnostic `openapi.v2.Document` in protobuf.
+    /// kubectl 1.32 validates with the v3 documents and turns to this one only for a
+    /// group-version the v3 index lacks — a kind the server does not serve — so it carries
+    /// no definitions: validation lets the object through and kubectl then reports the
+    /// missing kind, as it does against a real API server.
+    func v2Protobuf() -> [UInt8] {
+        var document = ProtobufWriter()
+        document.string(1, "2.0")
+        document.message(2) { info in
+            info.string(1, "Kubernetes")
+            info.string(2, "v1.32.0")
+        }
+        return document.bytes
+    }
+
     func v3Root() -> JSONValue {
         var paths: [String: JSONValue] = [:]
         for (group, versions) in registry.groups() {

@@ -41,6 +41,9 @@ struct APIRouter: Sendable {
         case "/healthz", "/livez", "/readyz":
             return .response(.bytes(Array("ok".utf8), contentType: "text/plain; charset=utf-8"))
         case "/openapi/v2":
+            if request.accept.contains("com.github.proto-openapi.spec.v2") {
+                return .response(.bytes(openAPI.v2Protobuf(), contentType: OpenAPIDocuments.v2ProtobufMediaType))
+            }
             return .response(.json(openAPI.v2()))
         case "/openapi/v3":
             return .response(.json(openAPI.v3Root()))
