@@ -27,6 +27,7 @@ public final class ControllerProcess: @unchecked Sendable {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         }
         try process.run()
+        ChildProcesses.track(process)
         return ControllerProcess(process: process, storeDirectory: store, logFile: log)
     }
 

@@ -27,6 +27,7 @@ public final class SimProcess: @unchecked Sendable {
         stdout.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData, stderr: false) }
         stderr.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData, stderr: true) }
         try process.run()
+        ChildProcesses.track(process)
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let url = output.listeningURL() {

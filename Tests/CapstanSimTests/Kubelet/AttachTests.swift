@@ -62,6 +62,7 @@ final class AttachedKubelets: @unchecked Sendable {
         let output = OutputBuffer()
         pipe.fileHandleForReading.readabilityHandler = { output.append($0.availableData) }
         try process.run()
+        ChildProcesses.track(process)
         let deadline = Date().addingTimeInterval(timeout)
         while !output.text.contains("capstan sim: kubelets attached to") {
             guard process.isRunning, Date() < deadline else {
