@@ -8,10 +8,11 @@ import TestSupport
 @Suite struct ScriptedKubeletTests {
     @Test func aPodRunsForItsDurationAndSucceedsWithItsOutputs() async throws {
         let cluster = try await KubeletCluster.start()
-        // Long enough to be seen Running by polling on a busy machine.
         try await cluster.create(simPod("ok", annotations: ["sim.capstan.dev/duration": "4s",
                                                             "sim.capstan.dev/outputs": #"{"accuracy":0.93}"#]))
-        let running = try await cluster.waitForPod("ok", "Running") { $0.phase == "Running" }
+        // A pod that runs for an hour shows the Running status however slowly this test polls.
+        try await cluster.create(simPod("long", annotations: ["sim.capstan.dev/duration": "3600s"]))
+        let running = try await cluster.waitForPod("long", "Running") { $0.phase == "Running" }
         #expect(running["spec"]?["nodeName"]?.stringValue?.hasPrefix("sim-node-") == true)
         #expect(running.condition("Ready")?["status"] == "True")
         #expect(running.condition("PodScheduled")?["status"] == "True")
