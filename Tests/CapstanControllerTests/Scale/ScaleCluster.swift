@@ -1,0 +1,67 @@
+import CapstanAPI
+import Foundation
+import Testing
+import TestSupport
+
+/// `capstan sim` with nodes sized for thousands of pods and the CRD applied, and a file store
+/// for a `capstan run` started when the test says: a test that places a task's uploaded
+/// outputs in the store first starts the controller after, so no pod can finish before.
+/// Both run the release build; a debug build needs minutes for this many pods on two cores.
+final class ScaleCluster: @unchecked Sendable {
+    let sim: SimProcess
+    let binary: String
+    let store: URL
+    private var started: ControllerProcess?
+
+    static func start() async throws -> ScaleCluster {
+        let binary = try CapstanBinary.releasePath()
+        let sim = try await SimProcess.start(["--nodes", "4", "--node-pods", "5000"], binary: binary)
+        let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
+        let applied = try await sim.kubectl("apply", "-f", crd)
+        try #require(applied.exitCode == 0, "kubectl apply of the CRD: \(applied)")
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-store-\(UUID().uuidString)")
+        return ScaleCluster(sim: sim, binary: binary, store: store)
+    }
+
+    private init(sim: SimProcess, binary: String, store: URL) {
+        self.sim = sim
+        self.binary = binary
+        self.store = store
+    }
+
+    deinit { started?.kill() }
+
+    /// The controller, started on first use.
+    var controller: ControllerProcess {
+        get throws {
+            if let started { return started }
+            let process = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store,
+                                                      extraArguments: ["--kube-qps", "0", "--log-level", "info"], binary: binary)
+            started = process
+            return process
+        }
+    }
+
+    /// The end of the controller's log, for failure messages.
+    var controllerLogTail: String { String((started?.log ?? "(not started)").suffix(3000)) }
+
+    /// Creates a Workflow; returns its uid.
+    @discardableResult
+    func create(_ workflow: JSONValue) async throws -> String {
+        let created = try await RawHTTP.request(sim.url, "POST", "/apis/capstan.dev/v1alpha1/namespaces/default/workflows", json: workflow)
+        try #require(created.status == 201, "creating the Workflow: \(created)")
+        return try #require(created.json?["metadata"]?["uid"]?.stringValue)
+    }
+
+    /// Puts outputs where a task that uploads them to CAPSTAN_OUTPUTS_URI leaves them.
+    func writeOutputs(workflow: String, uid: String, node: String, _ outputs: [String: JSONValue]) throws {
+        let directory = store.appendingPathComponent("default/\(workflow)/\(uid)/\(node)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data(JSONValue.object(outputs).serialized()).write(to: directory.appendingPathComponent("outputs.json"))
+    }
+
+    func status(_ workflow: String) async throws -> JSONValue? {
+        let read = try await RawHTTP.request(sim.url, "GET", "/apis/capstan.dev/v1alpha1/namespaces/default/workflows/\(workflow)")
+        return read.status == 200 ? read.json?["status"] : nil
+    }
+}
