@@ -19,17 +19,7 @@ import TestSupport
         try cluster.writeOutputs(workflow: "big", uid: uid, node: "gen", ["items": .array((0..<Self.items).map { .number(Double($0)) })])
         _ = try cluster.controller
 
-        var largestStatus = 0
-        var last: JSONValue = .null
-        let deadline = Date().addingTimeInterval(110)
-        while Date() < deadline {
-            if let status = try await cluster.status("big") {
-                largestStatus = max(largestStatus, status.serialized().count)
-                last = status
-                if let phase = status["phase"]?.stringValue, ["Succeeded", "Failed", "Aborted"].contains(phase) { break }
-            }
-            try await Task.sleep(for: .milliseconds(500))
-        }
+        let (last, largestStatus) = try await cluster.pollStatus("big", timeout: 110, until: ScaleCluster.isFinished)
         let map = last["nodes"]?["work"]?["map"]
         #expect(last["phase"] == "Succeeded", "status: \(last.jsonString)\ncontroller log tail: \(cluster.controllerLogTail)")
         #expect(map?["succeeded"]?.intValue == Self.items)

@@ -60,6 +60,28 @@ final class ScaleCluster: @unchecked Sendable {
         try Data(JSONValue.object(outputs).serialized()).write(to: directory.appendingPathComponent("outputs.json"))
     }
 
+    /// Reads the Workflow's status every `interval` until `done` holds or `timeout` passes;
+    /// returns the last status read and the largest, in bytes, seen on the way.
+    func pollStatus(_ workflow: String, timeout: Double = 120, interval: Duration = .milliseconds(500),
+                    until done: (JSONValue) async throws -> Bool) async throws -> (last: JSONValue, largest: Int) {
+        var last: JSONValue = .null
+        var largest = 0
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let status = try await status(workflow) {
+                last = status
+                largest = max(largest, status.serialized().count)
+                if try await done(status) { break }
+            }
+            try await Task.sleep(for: interval)
+        }
+        return (last, largest)
+    }
+
+    static func isFinished(_ status: JSONValue) -> Bool {
+        ["Succeeded", "Failed", "Aborted"].contains(status["phase"]?.stringValue ?? "")
+    }
+
     func status(_ workflow: String) async throws -> JSONValue? {
         let read = try await RawHTTP.request(sim.url, "GET", "/apis/capstan.dev/v1alpha1/namespaces/default/workflows/\(workflow)")
         return read.status == 200 ? read.json?["status"] : nil

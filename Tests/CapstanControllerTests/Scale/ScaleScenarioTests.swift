@@ -19,16 +19,9 @@ import TestSupport
         try cluster.writeOutputs(workflow: "wide", uid: uid, node: "gen", ["items": .array((0..<pods).map { .number(Double($0)) })])
         _ = try cluster.controller
 
-        var last: JSONValue = .null
-        var largest = 0
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            if let status = try await cluster.status("wide") {
-                last = status
-                largest = max(largest, status.serialized().count)
-                if status["nodes"]?["work"]?["map"]?["running"]?.intValue == pods, try await runningPods(cluster) == pods { break }
-            }
-            try await Task.sleep(for: .milliseconds(500))
+        let (last, largest) = try await cluster.pollStatus("wide") { status in
+            guard status["nodes"]?["work"]?["map"]?["running"]?.intValue == pods else { return false }
+            return try await runningPods(cluster) == pods
         }
         let map = last["nodes"]?["work"]?["map"]
         #expect(map?["running"]?.intValue == pods, "status: \(last.jsonString)\n\(cluster.controllerLogTail)")
@@ -86,17 +79,7 @@ import TestSupport
         }
         _ = try await cluster.create(["apiVersion": "capstan.dev/v1alpha1", "kind": "Workflow",
                                       "metadata": ["name": "chain", "namespace": "default"], "spec": ["nodes": .array(nodes)]])
-        var last: JSONValue = .null
-        var largest = 0
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            if let status = try await cluster.status("chain") {
-                last = status
-                largest = max(largest, status.serialized().count)
-                if let phase = status["phase"]?.stringValue, ["Succeeded", "Failed"].contains(phase) { break }
-            }
-            try await Task.sleep(for: .milliseconds(250))
-        }
+        let (last, largest) = try await cluster.pollStatus("chain", interval: .milliseconds(250), until: ScaleCluster.isFinished)
         #expect(last["phase"] == "Succeeded", "status: \(last.jsonString.suffix(3000))")
         #expect(largest < Self.statusBudget, "largest status: \(largest) bytes")
         // Each node started no earlier than its predecessor finished.
