@@ -19,6 +19,13 @@ import TestSupport
             #expect(applied.stdout.contains("\(created) created"), "\(created) missing from: \(applied.stdout)")
         }
 
+        let table = try await sim.kubectl("get", "deployments", "-n", "capstan-system")
+        let header = table.stdout.split(separator: "\n").first.map { $0.split(separator: " ") } ?? []
+        #expect(header == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], "\(table)")
+        // Nothing runs a Deployment's pods in the sim (no controller-manager): none ready of the two wanted.
+        let row = table.stdout.split(separator: "\n").dropFirst().first.map { $0.split(separator: " ").prefix(4) } ?? []
+        #expect(Array(row) == ["capstan-controller", "0/2", "0", "0"], "\(table)")
+
         let deployment = try await Self.json(sim, "get", "deployment", "capstan-controller", "-n", "capstan-system")
         let container = deployment["spec"]?["template"]?["spec"]?["containers"]?[0]
         #expect(container?["args"]?.arrayValue?.contains("--leader-elect") == true, "args: \(container?["args"]?.jsonString ?? "none")")

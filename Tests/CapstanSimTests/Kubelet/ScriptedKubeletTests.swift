@@ -172,5 +172,12 @@ import TestSupport
         #expect(node["status"]?["capacity"]?["nvidia.com/gpu"] == "2")
         #expect(node["status"]?["capacity"]?["pods"] == "10000")
         #expect(node.condition("Ready")?["status"] == "True")
+
+        // `kubectl get nodes` shows the columns it shows for a real cluster.
+        let table = try await cluster.sim.kubectl("get", "nodes")
+        let lines = table.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(lines.first == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"], "\(table)")
+        #expect(lines.dropFirst().map { [$0[0], $0[1], $0[2], $0.last ?? ""] } == (0..<3).map { ["sim-node-\($0)", "Ready", "<none>", "v1.32.0"] },
+                "\(table)")
     }
 }

@@ -22,6 +22,22 @@ struct TableConverter: Sendable {
                 PrinterColumn(name: "Node", type: "string", jsonPath: ".spec.nodeName", priority: 1),
             ]
         }
+        if type.group.isEmpty && type.plural == "nodes" {
+            return [
+                PrinterColumn(name: "Status", type: "string", jsonPath: ""),
+                PrinterColumn(name: "Roles", type: "string", jsonPath: ""),
+                PrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp"),
+                PrinterColumn(name: "Version", type: "string", jsonPath: ".status.nodeInfo.kubeletVersion"),
+            ]
+        }
+        if type.group == "apps" && type.plural == "deployments" {
+            return [
+                PrinterColumn(name: "Ready", type: "string", jsonPath: ""),
+                PrinterColumn(name: "Up-to-date", type: "integer", jsonPath: ".status.updatedReplicas"),
+                PrinterColumn(name: "Available", type: "integer", jsonPath: ".status.availableReplicas"),
+                PrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp"),
+            ]
+        }
         if type.isCustom { return type.printerColumns }
         return type.printerColumns + [PrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp")]
     }
@@ -71,7 +87,10 @@ struct TableConverter: Sendable {
                 }
             }
         }
+        if let computed = BuiltinCells.cell(column.name, type: type, object: object) { return computed }
         guard let value = JSONPathLookup.evaluate(column.jsonPath, in: object) else {
+            // kube's printers show a replica count nobody has set yet as 0.
+            if type.group == "apps" && column.type == "integer" { return 0 }
             return column.type == "string" ? "" : .null
         }
         if column.type == "date", let text = value.stringValue, let seconds = Timestamp.parse(text) {
