@@ -2,6 +2,7 @@
 import json
 import os
 import shutil
+import sys
 import threading
 import time
 import urllib.parse
@@ -85,6 +86,8 @@ class WorkflowPoller(threading.Thread):
         self.status = {}
         self.finished_at = None
         self.polls = 0
+        self.began = time.time()
+        self.last_report = self.began
 
     def run(self):
         while not self.stopped.is_set():
@@ -110,6 +113,20 @@ class WorkflowPoller(threading.Thread):
         self.status = status
         if status.get("phase") in self.TERMINAL and not self.finished_at:
             self.finished_at = time.time()
+        if time.time() - self.last_report >= 30:
+            self.last_report = time.time()
+            self.report()
+
+    def report(self):
+        """A progress line on stderr, so a long scenario shows it is moving."""
+        nodes = self.status.get("nodes") or {}
+        maps = [n["map"] for n in nodes.values() if isinstance(n, dict) and n.get("map")]
+        done = sum(1 for n in nodes.values() if isinstance(n, dict) and n.get("phase") in self.TERMINAL + ("Skipped",))
+        detail = ", ".join(f"map {m.get('succeeded', 0):,}/{m.get('total', 0):,} succeeded, {m.get('running', 0):,} running"
+                           for m in maps)
+        print(f"   {self.name}: {time.time() - self.began:.0f}s, {self.phase}, {done} nodes finished"
+              + (f", {detail}" if detail else "") + f", status {self.max_status:,} B max",
+              file=sys.stderr, flush=True)
 
     def wait(self, deadline):
         while time.time() < deadline and not self.finished_at:
