@@ -110,7 +110,9 @@ private struct JSONParser {
         offset += literal.count
     }
 
-    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+    /// An object; with a skip list, keys it names are stepped over and the others parsed
+    /// (with the list's subtree when it goes deeper).
+    mutating func parseObject(depth: Int, skipping: JSONSkipList? = nil) throws(JSONParseError) -> JSONValue {
         offset += 1
         var fields: [String: JSONValue] = [:]
         skipWhitespace()
@@ -125,33 +127,7 @@ private struct JSONParser {
             skipWhitespace()
             guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
             offset += 1
-            fields[key] = try parseValue(depth: depth + 1)
-            skipWhitespace()
-            guard offset < bytes.count else { throw error("unexpected end of input in object") }
-            if bytes[offset] == UInt8(ascii: ",") { offset += 1; continue }
-            if bytes[offset] == UInt8(ascii: "}") { offset += 1; return .object(fields) }
-            throw error("expected ',' or '}' in object")
-        }
-    }
-
-    /// An object whose keys may be in the skip list: skipped ones are stepped over, the
-    /// others parsed (with the list's subtree when it goes deeper).
-    mutating func parseObject(depth: Int, skipping: JSONSkipList) throws(JSONParseError) -> JSONValue {
-        offset += 1
-        var fields: [String: JSONValue] = [:]
-        skipWhitespace()
-        if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
-            offset += 1
-            return .object(fields)
-        }
-        while true {
-            skipWhitespace()
-            guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
-            let key = try parseString()
-            skipWhitespace()
-            guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
-            offset += 1
-            if let rule = skipping.children[key] {
+            if let rule = skipping?.children[key] {
                 skipWhitespace()
                 if rule.skipsWhole {
                     try skipValue()
