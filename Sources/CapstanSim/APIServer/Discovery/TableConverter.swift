@@ -12,34 +12,9 @@ struct TableConverter: Sendable {
     let type: ResourceType
 
     private var columns: [PrinterColumn] {
-        if type.group.isEmpty && type.plural == "pods" {
-            return [
-                PrinterColumn(name: "Ready", type: "string", jsonPath: ""),
-                PrinterColumn(name: "Status", type: "string", jsonPath: ".status.phase"),
-                PrinterColumn(name: "Restarts", type: "string", jsonPath: ""),
-                PrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp"),
-                PrinterColumn(name: "IP", type: "string", jsonPath: ".status.podIP", priority: 1),
-                PrinterColumn(name: "Node", type: "string", jsonPath: ".spec.nodeName", priority: 1),
-            ]
-        }
-        if type.group.isEmpty && type.plural == "nodes" {
-            return [
-                PrinterColumn(name: "Status", type: "string", jsonPath: ""),
-                PrinterColumn(name: "Roles", type: "string", jsonPath: ""),
-                PrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp"),
-                PrinterColumn(name: "Version", type: "string", jsonPath: ".status.nodeInfo.kubeletVersion"),
-            ]
-        }
-        if type.group == "apps" && type.plural == "deployments" {
-            return [
-                PrinterColumn(name: "Ready", type: "string", jsonPath: ""),
-                PrinterColumn(name: "Up-to-date", type: "integer", jsonPath: ".status.updatedReplicas"),
-                PrinterColumn(name: "Available", type: "integer", jsonPath: ".status.availableReplicas"),
-                PrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp"),
-            ]
-        }
+        if let builtin = BuiltinPrinters.columns(for: type) { return builtin }
         if type.isCustom { return type.printerColumns }
-        return type.printerColumns + [PrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp")]
+        return type.printerColumns + [BuiltinPrinters.age]
     }
 
     func table(for objects: [StoredObject], resourceVersion: Int, continueToken: String?) -> JSONValue {
@@ -69,28 +44,8 @@ struct TableConverter: Sendable {
     }
 
     private func cell(_ column: PrinterColumn, _ object: JSONValue, now: Int) -> JSONValue {
-        if type.group.isEmpty && type.plural == "pods" {
-            let statuses = object["status"]?["containerStatuses"]?.arrayValue ?? []
-            let total = object["spec"]?["containers"]?.arrayValue?.count ?? 0
-            if column.name == "Ready" {
-                return .string("\(statuses.filter { $0["ready"]?.boolValue == true }.count)/\(total)")
-            }
-            if column.name == "Restarts" {
-                return .string(String(statuses.reduce(0) { $0 + ($1["restartCount"]?.intValue ?? 0) }))
-            }
-            if column.name == "Status" {
-                if object["metadata"]?["deletionTimestamp"] != nil { return "Terminating" }
-                if let reason = object["status"]?["reason"]?.stringValue { return .string(reason) }
-                for status in statuses {
-                    if let reason = status["state"]?["terminated"]?["reason"]?.stringValue { return .string(reason) }
-                    if let reason = status["state"]?["waiting"]?["reason"]?.stringValue { return .string(reason) }
-                }
-            }
-        }
-        if let computed = BuiltinCells.cell(column.name, type: type, object: object) { return computed }
+        if let computed = BuiltinPrinters.cell(column.name, type: type, object: object) { return computed }
         guard let value = JSONPathLookup.evaluate(column.jsonPath, in: object) else {
-            // kube's printers show a replica count nobody has set yet as 0.
-            if type.group == "apps" && column.type == "integer" { return 0 }
             return column.type == "string" ? "" : .null
         }
         if column.type == "date", let text = value.stringValue, let seconds = Timestamp.parse(text) {
