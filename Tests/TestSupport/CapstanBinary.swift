@@ -12,29 +12,25 @@ public enum CapstanBinary {
     /// (tens of thousands of pods): `CAPSTAN_RELEASE_BIN` (hack/test.sh builds and sets it),
     /// else `.build/release/capstan`.
     public static func releasePath() throws -> String {
-        if let configured = ProcessInfo.processInfo.environment["CAPSTAN_RELEASE_BIN"], !configured.isEmpty {
-            guard FileManager.default.isExecutableFile(atPath: configured) else {
-                throw ProcessRunnerError(description: "CAPSTAN_RELEASE_BIN=\(configured) is not an executable file")
-            }
-            return configured
-        }
-        let fallback = packageRoot.appendingPathComponent(".build/release/capstan").path
-        guard FileManager.default.isExecutableFile(atPath: fallback) else {
-            throw ProcessRunnerError(description: "no release build of capstan: run hack/test.sh, or `swift build -c release --product capstan` (looked for \(fallback))")
-        }
-        return fallback
+        try locate(variable: "CAPSTAN_RELEASE_BIN", build: "release",
+                   missing: "no release build of capstan: run hack/test.sh, or `swift build -c release --product capstan`")
     }
 
     public static func path() throws -> String {
-        if let configured = ProcessInfo.processInfo.environment["CAPSTAN_BIN"], !configured.isEmpty {
+        try locate(variable: "CAPSTAN_BIN", build: "debug",
+                   missing: "no capstan binary: set CAPSTAN_BIN or run `swift build --product capstan`")
+    }
+
+    private static func locate(variable: String, build: String, missing: String) throws -> String {
+        if let configured = ProcessInfo.processInfo.environment[variable], !configured.isEmpty {
             guard FileManager.default.isExecutableFile(atPath: configured) else {
-                throw ProcessRunnerError(description: "CAPSTAN_BIN=\(configured) is not an executable file")
+                throw ProcessRunnerError(description: "\(variable)=\(configured) is not an executable file")
             }
             return configured
         }
-        let fallback = packageRoot.appendingPathComponent(".build/debug/capstan").path
+        let fallback = packageRoot.appendingPathComponent(".build/\(build)/capstan").path
         guard FileManager.default.isExecutableFile(atPath: fallback) else {
-            throw ProcessRunnerError(description: "no capstan binary: set CAPSTAN_BIN or run `swift build --product capstan` (looked for \(fallback))")
+            throw ProcessRunnerError(description: "\(missing) (looked for \(fallback))")
         }
         return fallback
     }

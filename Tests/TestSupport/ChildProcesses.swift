@@ -1,11 +1,12 @@
 import Foundation
+import Synchronization
 
 /// Servers the tests start as processes (`capstan sim`, `capstan run`). Shared ones live in
 /// statics that are never released, so without this they would outlive the test run; at exit
 /// each still running gets SIGTERM (the sim then stops its pods' processes), and SIGKILL if it
 /// has not gone a few seconds later.
 public enum ChildProcesses {
-    private static let running = Locked<Set<pid_t>>([])
+    private static let running = Mutex<Set<pid_t>>([])
     private static let installHandler: Void = { atexit { ChildProcesses.stopAll() } }()
 
     public static func track(_ process: Process) {
@@ -34,19 +35,5 @@ public enum ChildProcesses {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return false }
         return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
-    }
-}
-
-/// A value behind a lock, for statics shared across test threads.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }

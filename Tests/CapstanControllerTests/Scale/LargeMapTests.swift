@@ -13,11 +13,11 @@ import TestSupport
 
     @Test func twentyThousandItemMapSucceedsWithStatusUnderBudget() async throws {
         let cluster = try await ScaleCluster.start()
-        let uid = try await cluster.create(ScaleScenarioTests.generatedMap("big", items: Self.items, concurrency: Self.concurrency, duration: "0s"))
+        let uid = try await cluster.create(ScaleWorkflows.generatedMap("big", items: Self.items, concurrency: Self.concurrency, duration: "0s"))
         // The list lives in the store, as a task that uploads outputs too large for its
         // termination message leaves it: the controller reads it when the `gen` pod ends.
         try cluster.writeOutputs(workflow: "big", uid: uid, node: "gen", ["items": .array((0..<Self.items).map { .number(Double($0)) })])
-        _ = try cluster.controller
+        try cluster.startController()
 
         let (last, largestStatus) = try await cluster.pollStatus("big", timeout: 110, until: ScaleCluster.isFinished)
         let map = last["nodes"]?["work"]?["map"]

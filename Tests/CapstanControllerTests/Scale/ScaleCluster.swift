@@ -31,15 +31,11 @@ final class ScaleCluster: @unchecked Sendable {
 
     deinit { started?.kill() }
 
-    /// The controller, started on first use.
-    var controller: ControllerProcess {
-        get throws {
-            if let started { return started }
-            let process = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store,
-                                                      extraArguments: ["--kube-qps", "0", "--log-level", "info"], binary: binary)
-            started = process
-            return process
-        }
+    /// Starts `capstan run` against the sim and the store, once.
+    func startController() throws {
+        guard started == nil else { return }
+        started = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store,
+                                              extraArguments: ["--kube-qps", "0", "--log-level", "info"], binary: binary)
     }
 
     /// The end of the controller's log, for failure messages.
@@ -85,5 +81,31 @@ final class ScaleCluster: @unchecked Sendable {
     func status(_ workflow: String) async throws -> JSONValue? {
         let read = try await RawHTTP.request(sim.url, "GET", "/apis/capstan.dev/v1alpha1/namespaces/default/workflows/\(workflow)")
         return read.status == 200 ? read.json?["status"] : nil
+    }
+}
+
+/// The Workflows the scale tests submit; pods run on the sim's scripted kubelet.
+enum ScaleWorkflows {
+    /// A `gen` node whose `items` output the test puts in the store, and a map over it.
+    static func generatedMap(_ name: String, items: Int, concurrency: Int, duration: String) -> JSONValue {
+        ["apiVersion": "capstan.dev/v1alpha1", "kind": "Workflow",
+         "metadata": ["name": .string(name), "namespace": "default"],
+         "spec": [
+             "defaults": ["image": "busybox:1.36"],
+             "podGC": "OnSuccess",
+             "nodes": [
+                 ["name": "gen", "command": ["generate-items"], "outputs": ["items"],
+                  "podMetadata": ["annotations": ["sim.capstan.dev/duration": "2s"]]],
+                 ["name": "work", "map": ["over": "{{ nodes.gen.outputs.items }}", "concurrency": .number(Double(concurrency))],
+                  "command": ["work", "{{ item }}"], "podMetadata": ["annotations": ["sim.capstan.dev/duration": .string(duration)]]],
+             ],
+         ]]
+    }
+
+    static func onePod(_ name: String) -> JSONValue {
+        ["apiVersion": "capstan.dev/v1alpha1", "kind": "Workflow",
+         "metadata": ["name": .string(name), "namespace": "default"],
+         "spec": ["nodes": [["name": "only", "image": "busybox:1.36", "command": ["true"],
+                             "podMetadata": ["annotations": ["sim.capstan.dev/duration": "0s"]]]]]]
     }
 }

@@ -15,9 +15,9 @@ import TestSupport
     @Test func twoThousandPodsRunAtOnceAndAreAllTracked() async throws {
         let cluster = try await ScaleCluster.start()
         let pods = 2_000
-        let uid = try await cluster.create(Self.generatedMap("wide", items: pods, concurrency: pods, duration: "3600s"))
+        let uid = try await cluster.create(ScaleWorkflows.generatedMap("wide", items: pods, concurrency: pods, duration: "3600s"))
         try cluster.writeOutputs(workflow: "wide", uid: uid, node: "gen", ["items": .array((0..<pods).map { .number(Double($0)) })])
-        _ = try cluster.controller
+        try cluster.startController()
 
         let (last, largest) = try await cluster.pollStatus("wide") { status in
             guard status["nodes"]?["work"]?["map"]?["running"]?.intValue == pods else { return false }
@@ -40,13 +40,13 @@ import TestSupport
     /// `many-workflows`: hundreds of one-pod Workflows submitted at once all succeed.
     @Test func threeHundredWorkflowsSubmittedAtOnceAllSucceed() async throws {
         let cluster = try await ScaleCluster.start()
-        _ = try cluster.controller
+        try cluster.startController()
         let count = 300
         try await withThrowingTaskGroup(of: Void.self) { group in
             for batch in stride(from: 0, to: count, by: 50) {
                 group.addTask {
                     for index in batch..<min(batch + 50, count) {
-                        _ = try await cluster.create(Self.onePod(String(format: "one-%03d", index)))
+                        _ = try await cluster.create(ScaleWorkflows.onePod(String(format: "one-%03d", index)))
                     }
                 }
             }
@@ -69,7 +69,7 @@ import TestSupport
     /// `chain-handoff`: a long chain runs in order, one node at a time, to the end.
     @Test func aHundredNodeChainRunsInOrder() async throws {
         let cluster = try await ScaleCluster.start()
-        _ = try cluster.controller
+        try cluster.startController()
         let length = 100
         let nodes: [JSONValue] = (0..<length).map { index in
             var node: JSONValue = ["name": .string("n\(index)"), "image": "busybox:1.36", "command": ["true"],
@@ -93,27 +93,5 @@ import TestSupport
                 #expect(start >= previousEnd, "n\(index) started before n\(index - 1) finished")
             }
         }
-    }
-
-    static func generatedMap(_ name: String, items: Int, concurrency: Int, duration: String) -> JSONValue {
-        ["apiVersion": "capstan.dev/v1alpha1", "kind": "Workflow",
-         "metadata": ["name": .string(name), "namespace": "default"],
-         "spec": [
-             "defaults": ["image": "busybox:1.36"],
-             "podGC": "OnSuccess",
-             "nodes": [
-                 ["name": "gen", "command": ["generate-items"], "outputs": ["items"],
-                  "podMetadata": ["annotations": ["sim.capstan.dev/duration": "2s"]]],
-                 ["name": "work", "map": ["over": "{{ nodes.gen.outputs.items }}", "concurrency": .number(Double(concurrency))],
-                  "command": ["work", "{{ item }}"], "podMetadata": ["annotations": ["sim.capstan.dev/duration": .string(duration)]]],
-             ],
-         ]]
-    }
-
-    static func onePod(_ name: String) -> JSONValue {
-        ["apiVersion": "capstan.dev/v1alpha1", "kind": "Workflow",
-         "metadata": ["name": .string(name), "namespace": "default"],
-         "spec": ["nodes": [["name": "only", "image": "busybox:1.36", "command": ["true"],
-                             "podMetadata": ["annotations": ["sim.capstan.dev/duration": "0s"]]]]]]
     }
 }
