@@ -128,6 +128,23 @@ import CapstanAPI
         #expect(h.created.count == 2)
     }
 
+    @Test func aPodThatFinishedWhileItsStartWasUnsavedCountsAsTheAttemptItWas() throws {
+        var h = try EngineHarness("""
+            defaults: {image: busybox}
+            nodes: [{name: a}]
+            """)
+        h.script = { _, _, _ in .init(duration: 1) }
+        _ = h.reconcile()
+        // The controller dies before saving the start; by its restart the pod has finished.
+        h.status = WorkflowStatus()
+        h.advance(by: 5)
+        h.runToCompletion()
+        #expect(h.node("a").phase == .succeeded)
+        #expect(h.node("a").attempts == 1)
+        #expect(h.node("a").startedAt != nil)
+        #expect(h.created.count == 1)
+    }
+
     @Test func randomDAGsRunEveryNodeOnceAfterItsDependencies() throws {
         var rng = SeededGenerator(seed: 42)
         for _ in 0..<25 {

@@ -15,6 +15,8 @@ struct TaskHandler {
         collectGarbage(pods, committed: committed, currentAttempt: record.attempt, output: &output)
         let current = pods.first { $0.attempt == record.attempt }
         let change = stepper.step(&record, pod: current, output: &output)
+        // A pod seen is an attempt that ran, even one whose start a crashed controller never saved.
+        if let current { status.attempts = max(status.attempts, current.attempt + 1) }
         status.userFailures = record.userFailures
         status.systemFailures = record.systemFailures
         status.retryAt = record.retryAt
@@ -24,7 +26,6 @@ struct TaskHandler {
         case .unchanged:
             if record.phase == .running, status.phase == .pending {
                 status.phase = .running
-                status.attempts = max(status.attempts, record.attempt + 1)
                 status.startedAt = status.startedAt ?? now
             }
         case .started(let attempt):
