@@ -24,7 +24,8 @@ import TestSupport
         let status = try await sim.waitForWorkflow("chain", namespace: "default", timeout: 120)
         #expect(status.phase == .succeeded)
         #expect(status.nodes.count == 30)
-        #expect(status.nodes.values.allSatisfy { $0.attempts == 1 })
+        #expect(status.nodes.values.allSatisfy { $0.attempts == 1 },
+                "attempts: \(status.nodes.filter { $0.value.attempts != 1 }.map { "\($0.key)=\($0.value.attempts) \($0.value.failures)" })\nfirst controller: \(first.log.suffix(4000))\nsecond: \(second.log.suffix(4000))")
         let pods = try await sim.list("pods", namespace: "default", selector: "capstan.dev/workflow=chain")
         #expect(pods.count == 30)
         #expect(pods.allSatisfy { $0["metadata"]?["labels"]?["capstan.dev/attempt"] == "0" })
