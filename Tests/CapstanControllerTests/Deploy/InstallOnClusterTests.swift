@@ -26,7 +26,7 @@ import TestSupport
         let row = table.stdout.split(separator: "\n").dropFirst().first.map { $0.split(separator: " ").prefix(4) } ?? []
         #expect(Array(row) == ["capstan-controller", "0/2", "0", "0"], "\(table)")
 
-        let deployment = try await Self.json(sim, "get", "deployment", "capstan-controller", "-n", "capstan-system")
+        let deployment = try await sim.object("deployment", "capstan-controller", namespace: "capstan-system")
         let container = deployment["spec"]?["template"]?["spec"]?["containers"]?[0]
         #expect(container?["args"]?.arrayValue?.contains("--leader-elect") == true, "args: \(container?["args"]?.jsonString ?? "none")")
         #expect(deployment["spec"]?["template"]?["spec"]?["serviceAccountName"] == "capstan-controller")
@@ -83,11 +83,5 @@ import TestSupport
         #expect(deployments.exitCode == 0 && !deployments.stdout.isEmpty, "\(deployments)")
         let workflow = try await sim.kubectl("apply", "-f", RepositoryLayout.path("examples/hello.yaml"))
         #expect(workflow.exitCode == 0, "the chart's CRD serves Workflows: \(workflow)")
-    }
-
-    private static func json(_ sim: SimProcess, _ arguments: String...) async throws -> JSONValue {
-        let result = try await sim.kubectl(arguments + ["-o", "json"])
-        try #require(result.exitCode == 0, "kubectl \(arguments.joined(separator: " ")): \(result)")
-        return try JSONValue.parse(Array(result.stdout.utf8))
     }
 }
