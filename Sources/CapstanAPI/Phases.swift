@@ -37,6 +37,10 @@ public enum FailureReason: String, Sendable, Hashable, CaseIterable {
     case deadlineExceeded = "DeadlineExceeded"
     case outputsMissing = "OutputsMissing"
     case imagePullBackOff = "ImagePullBackOff"
+    /// The container could not be configured (a missing Secret, ConfigMap or key).
+    case configError = "ConfigError"
+    /// The API server refused the pod (invalid, or denied by admission): never retried.
+    case podRejected = "PodRejected"
     case unschedulable = "Unschedulable"
     case evicted = "Evicted"
     case preempted = "Preempted"

@@ -59,6 +59,8 @@ extension NodeStatus {
         o["startedAt"] = startedAt.map { .string($0.rfc3339) }
         o["finishedAt"] = finishedAt.map { .string($0.rfc3339) }
         o["retryAt"] = retryAt.map { .string($0.rfc3339) }
+        if createRefusals > 0 { o["createRefusals"] = .number(Double(createRefusals)) }
+        o["createRetryAt"] = createRetryAt.map { .string($0.rfc3339) }
         o["outputsURI"] = outputsURI.map(JSONValue.string)
         if cached { o["cached"] = true }
         if recovered { o["recovered"] = true }
@@ -77,6 +79,8 @@ extension NodeStatus {
         startedAt = json["startedAt"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
         finishedAt = json["finishedAt"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
         retryAt = json["retryAt"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
+        createRefusals = json["createRefusals"]?.intValue ?? 0
+        createRetryAt = json["createRetryAt"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
         outputsURI = json["outputsURI"]?.stringValue
         cached = json["cached"]?.boolValue ?? false
         recovered = json["recovered"]?.boolValue ?? false

@@ -49,6 +49,10 @@ public struct NodeStatus: Sendable, Hashable {
     public var finishedAt: Timestamp?
     /// Not before this time does the next attempt start (retry backoff).
     public var retryAt: Timestamp?
+    /// Pod creates refused in a row for a passing reason (quota, a busy API server); none is an attempt.
+    public var createRefusals: Int = 0
+    /// Not before this time does the node try to create a pod again after such a refusal.
+    public var createRetryAt: Timestamp?
     public var outputsURI: String?
     public var cached: Bool = false
     /// Outputs came from the workflow named in `spec.recoverFrom`.

@@ -4,7 +4,8 @@ import CapstanStore
 import Logging
 import Metrics
 
-/// Carries out the engine's store actions and reports what it learned as `StoreFacts`.
+/// Carries out the engine's store actions (reads, writes, cache lookups and writes) and
+/// reports what it learned as `ActionResults`.
 /// A store that fails loses nothing: the fact is simply missing, the engine keeps the node
 /// unfinished, and the reconcile is retried.
 struct StoreActions: Sendable {
@@ -19,15 +20,7 @@ struct StoreActions: Sendable {
         var description: String { "store \(key): \(underlying)" }
     }
 
-    /// Whether the action needs the engine to look again with new facts.
-    static func isStoreQuery(_ action: EngineAction) -> Bool {
-        switch action {
-        case .persistOutputs, .loadOutputs, .gatherOutputs, .lookupCache: return true
-        default: return false
-        }
-    }
-
-    func perform(_ actions: [EngineAction], into facts: inout StoreFacts) async -> [Failure] {
+    func perform(_ actions: [EngineAction], into facts: inout ActionResults) async -> [Failure] {
         var failures: [Failure] = []
         await withTaskGroup(of: (EngineAction, Result<[String: JSONValue]?, Failure>).self) { group in
             var running = 0
@@ -44,7 +37,7 @@ struct StoreActions: Sendable {
         return failures
     }
 
-    private func record(_ result: (EngineAction, Result<[String: JSONValue]?, Failure>), into facts: inout StoreFacts, failures: inout [Failure]) {
+    private func record(_ result: (EngineAction, Result<[String: JSONValue]?, Failure>), into facts: inout ActionResults, failures: inout [Failure]) {
         switch (result.0, result.1) {
         case (_, .failure(let failure)):
             failures.append(failure)

@@ -55,18 +55,27 @@ final class WorkflowReconciler: Sendable {
         let clock = now()
         let pods = await observedPods(of: workflow, key: key, compiled: compiled, now: clock)
 
-        var facts = StoreFacts()
-        facts.recoverable = recoverable(for: workflow, compiled: compiled)
-        var result = engine.step(StepInput(metadata: workflow.metadata, compiled: compiled, status: workflow.status, pods: pods, facts: facts, now: clock))
-        var storeFailures: [StoreActions.Failure] = []
-        for _ in 0..<8 {
-            let queries = result.actions.filter(StoreActions.isStoreQuery)
-            if queries.isEmpty { break }
-            storeFailures = await storeActions.perform(queries, into: &facts)
-            result = engine.step(StepInput(metadata: workflow.metadata, compiled: compiled, status: workflow.status, pods: pods, facts: facts, now: clock))
-            if !storeFailures.isEmpty { break }
+        var results = ActionResults()
+        results.recoverable = recoverable(for: workflow, compiled: compiled)
+        func step() -> StepResult {
+            engine.step(StepInput(metadata: workflow.metadata, compiled: compiled, status: workflow.status, pods: pods, facts: results, now: clock))
         }
-        await apply(result.actions, workflow: workflow, key: key, log: log, now: clock)
+        var result = step()
+        var storeFailures: [StoreActions.Failure] = []
+        for _ in 0..<StepRounds.limit {
+            // Once the store has failed, its questions would only fail again this reconcile;
+            // pod creates are still answered, so the saved status never claims a pod that
+            // was not created.
+            let awaited = result.actions.filter { $0.awaitsResult && (storeFailures.isEmpty || $0.isPodCreate) }
+            if awaited.isEmpty { break }
+            storeFailures += await carryOut(awaited, into: &results, workflow: workflow, key: key, log: log, now: clock)
+            result = step()
+        }
+        if result.actions.contains(where: \.isPodCreate) {
+            log.error("the engine still asks for pod creates after \(StepRounds.limit) rounds; status not saved, looking again")
+            return 1
+        }
+        await apply(result.actions.filter { !$0.awaitsResult }, workflow: workflow, log: log)
         if let failure = storeFailures.first {
             await recordEvent(WorkflowEvent(.warning, reason: "StoreUnavailable", message: "cannot reach the store, will retry: \(failure)"), on: workflow, log: log)
         }
@@ -127,34 +136,66 @@ final class WorkflowReconciler: Sendable {
         return expectations.merge(pods, workflow: key, now: now, grace: config.createdPodGrace)
     }
 
-    private func apply(_ actions: [EngineAction], workflow: Workflow, key: String, log: Logger, now: Timestamp) async {
+    /// Carries out the actions the engine awaits and records what came of them.
+    private func carryOut(_ actions: [EngineAction], into results: inout ActionResults, workflow: Workflow, key: String,
+                          log: Logger, now: Timestamp) async -> [StoreActions.Failure] {
+        let creates = actions.compactMap { action -> PodRequest? in
+            if case .createPod(let request) = action { return request }
+            return nil
+        }
+        let storeFailures = await storeActions.perform(actions.filter { !$0.isPodCreate }, into: &results)
+        let outcomes = await withTaskGroup(of: (String, PodCreateOutcome).self) { group in
+            var outcomes: [String: PodCreateOutcome] = [:]
+            var running = 0
+            for request in creates {
+                if running >= config.podRequestConcurrency, let (name, outcome) = await group.next() {
+                    outcomes[name] = outcome
+                    running -= 1
+                }
+                running += 1
+                group.addTask { (request.name, await self.createPod(request, workflow: workflow, key: key, log: log, now: now)) }
+            }
+            for await (name, outcome) in group { outcomes[name] = outcome }
+            return outcomes
+        }
+        results.podCreates.merge(outcomes) { _, new in new }
+        return storeFailures
+    }
+
+    private func createPod(_ request: PodRequest, workflow: Workflow, key: String, log: Logger, now: Timestamp) async -> PodCreateOutcome {
+        do {
+            try await kube.createIgnoringAnswer(.pods, namespace: workflow.metadata.namespace, object: request.manifest)
+            metrics.podsCreated()
+            // One line per pod is debug: a million-item map would flood the log at info.
+            log.debug("created pod", metadata: ["node": "\(request.node)", "attempt": "\(request.attempt)", "pod": "\(request.name)"])
+        } catch let error as KubeError where error.isAlreadyExists {
+            // Created by an earlier reconcile whose status was not saved: the same attempt.
+        } catch {
+            let outcome = PodCreateOutcome(refusal: error)
+            log.info("pod create refused", metadata: [
+                "node": "\(request.node)", "attempt": "\(request.attempt)", "pod": "\(request.name)", "error": "\(error)",
+            ])
+            return outcome
+        }
+        var pod = ObservedPod(name: request.name, node: request.node, index: request.index, attempt: request.attempt, phase: .pending)
+        pod.createdAt = now
+        expectations.expect(pod, workflow: key, at: now)
+        return .created
+    }
+
+    private func apply(_ actions: [EngineAction], workflow: Workflow, log: Logger) async {
         await withTaskGroup(of: Void.self) { group in
             var running = 0
-            for action in actions where !StoreActions.isStoreQuery(action) {
+            for action in actions {
                 if running >= config.podRequestConcurrency { await group.next(); running -= 1 }
                 running += 1
-                group.addTask { await self.perform(action, workflow: workflow, key: key, log: log, now: now) }
+                group.addTask { await self.perform(action, workflow: workflow, log: log) }
             }
         }
     }
 
-    private func perform(_ action: EngineAction, workflow: Workflow, key: String, log: Logger, now: Timestamp) async {
+    private func perform(_ action: EngineAction, workflow: Workflow, log: Logger) async {
         switch action {
-        case .createPod(let request):
-            do {
-                try await kube.createIgnoringAnswer(.pods, namespace: workflow.metadata.namespace, object: request.manifest)
-                metrics.podsCreated()
-                // One line per pod is debug: a million-item map would flood the log at info.
-                log.debug("created pod", metadata: ["node": "\(request.node)", "attempt": "\(request.attempt)", "pod": "\(request.name)"])
-            } catch let error as KubeError where error.isAlreadyExists {
-                // Created by an earlier reconcile whose status was not saved: the same attempt.
-            } catch {
-                log.warning("cannot create pod", metadata: ["node": "\(request.node)", "attempt": "\(request.attempt)", "error": "\(error)"])
-                return
-            }
-            var pod = ObservedPod(name: request.name, node: request.node, index: request.index, attempt: request.attempt, phase: .pending)
-            pod.createdAt = now
-            expectations.expect(pod, workflow: key, at: now)
         case .deletePod(let name, let reason):
             do {
                 try await kube.deleteIgnoringAnswer(.pods, namespace: workflow.metadata.namespace, name: name, options: DeleteOptions(propagationPolicy: .background))
@@ -164,20 +205,20 @@ final class WorkflowReconciler: Sendable {
                 log.warning("cannot delete pod", metadata: ["pod": "\(name)", "error": "\(error)"])
             }
         case .recordEvent(let event):
-            switch event.reason {
-            case "AttemptFailed":
-                let system = FailureReason.allCases.filter(\.isSystem).contains { event.message.contains(": \($0.rawValue)") }
+            switch event.attemptEnd {
+            case .retried(let system)?:
                 metrics.attemptFinished(.retried)
                 metrics.retryStarted(system ? .system : .user)
-            case "NodeFailed", "ItemFailed": metrics.attemptFinished(.failed)
-            case "NodeSucceeded": metrics.attemptFinished(.succeeded)
-            default: break
+            case .failed?: metrics.attemptFinished(.failed)
+            case .succeeded?: metrics.attemptFinished(.succeeded)
+            case nil: break
             }
             await recordEvent(event, on: workflow, log: log)
         case .writeCache:
-            var ignored = StoreFacts()
+            var ignored = ActionResults()
             _ = await storeActions.perform([action], into: &ignored)
-        case .persistOutputs, .loadOutputs, .gatherOutputs, .lookupCache:
+        case .createPod, .persistOutputs, .loadOutputs, .gatherOutputs, .lookupCache:
+            // Awaited actions are carried out in the rounds, never here.
             break
         }
     }

@@ -4,13 +4,13 @@ import CapstanAPI
 public enum EngineAction: Sendable, Hashable {
     case createPod(PodRequest)
     case deletePod(name: String, reason: String)
-    /// Write `outputs` as JSON at `key`; report success through `StoreFacts.persisted`.
+    /// Write `outputs` as JSON at `key`; report success through `ActionResults.persisted`.
     case persistOutputs(key: String, outputs: [String: JSONValue])
-    /// Read the outputs object at `key` into `StoreFacts.outputs`.
+    /// Read the outputs object at `key` into `ActionResults.outputs`.
     case loadOutputs(key: String)
     /// Build a map node's output lists from its items' outputs and write them at `destination`.
     case gatherOutputs(GatherRequest)
-    /// Look up a cache entry; report through `StoreFacts.cacheLookups`.
+    /// Look up a cache entry; report through `ActionResults.cacheLookups`.
     case lookupCache(cacheKey: String, entryKey: String)
     /// Copy the outputs at `from` into the cache entry `entryKey`.
     case writeCache(entryKey: String, from: String)
@@ -41,13 +41,26 @@ public struct WorkflowEvent: Sendable, Hashable {
     public var reason: String
     public var message: String
     public var node: String?
+    /// Set when the event reports how an attempt ended: what the controller counts in
+    /// `capstan_node_attempts_total` and `capstan_retries_total`.
+    public var attemptEnd: AttemptEnd?
 
-    public init(_ kind: Kind, reason: String, message: String, node: String? = nil) {
+    public init(_ kind: Kind, reason: String, message: String, node: String? = nil, attemptEnd: AttemptEnd? = nil) {
         self.kind = kind
         self.reason = reason
         self.message = message
         self.node = node
+        self.attemptEnd = attemptEnd
     }
+}
+
+/// How an attempt (of a task or a map item) ended, as far as metrics are concerned.
+public enum AttemptEnd: Sendable, Hashable {
+    case succeeded
+    /// The unit has no attempt left.
+    case failed
+    /// Another attempt follows; `system` when the cluster, not the task, was at fault.
+    case retried(system: Bool)
 }
 
 public struct StepResult: Sendable {

@@ -4,7 +4,7 @@ import CapstanAPI
 struct GraphWalker {
     let compiled: CompiledWorkflow
     let metadata: ObjectMeta
-    let facts: StoreFacts
+    let facts: ActionResults
     let now: Timestamp
     let config: EngineConfig
     let layout: StorageLayout
@@ -125,7 +125,7 @@ struct GraphWalker {
         status.message = message
         switch phase {
         case .skipped: output.event(.normal, "NodeSkipped", "node \(node) \(message)", node: node)
-        case .failed: output.event(.warning, "NodeFailed", "node \(node) failed: \(message)", node: node)
+        case .failed: output.event(.warning, "NodeFailed", "node \(node) failed: \(message)", node: node, attemptEnd: .failed)
         default: output.event(.normal, "NodeNotRun", "node \(node) \(message)", node: node)
         }
     }

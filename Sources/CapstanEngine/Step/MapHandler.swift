@@ -34,7 +34,7 @@ struct MapHandler {
         let concurrency = node.map?.concurrency ?? Int.max
         var waitingRetries = map.retrying.filter { map.items[$0.key] == .pending }.sorted { $0.key < $1.key }.map(\.key)
         var cursor = 0
-        while map.running < concurrency, output.startBudget > 0 {
+        while map.running < concurrency, output.startBudget > 0, status.mayCreatePods(now: now, output: &output) {
             let index: Int
             if let next = waitingRetries.first {
                 waitingRetries.removeFirst()
@@ -86,7 +86,7 @@ struct MapHandler {
         status.startedAt = stepper.now
         status.finishedAt = stepper.now
         status.message = "\(map.succeeded) of \(map.total) items succeeded (reused from spec.recoverFrom)"
-        output.event(.normal, "NodeSucceeded", "map node \(node.name) succeeded by reusing the outputs of spec.recoverFrom", node: node.name)
+        output.event(.normal, "NodeSucceeded", "map node \(node.name) succeeded by reusing the outputs of spec.recoverFrom", node: node.name, attemptEnd: .succeeded)
         return true
     }
 
@@ -128,14 +128,19 @@ struct MapHandler {
         }
         let name = stepper.node.name
         switch change {
-        case .unchanged, .started, .succeeded:
+        case .unchanged, .succeeded:
             break
+        case .started:
+            status.clearCreateRefusals()
+        case .createRefused(let refusal):
+            status.recordCreateRefusal(refusal, node: name, now: stepper.now, output: &output)
         case .retrying(let failure):
             status.recordFailure(failure)
-            output.event(.warning, "AttemptFailed", "node \(name) item \(index) attempt \(failure.attempt) failed: \(describe(failure)); retrying", node: name)
+            output.event(.warning, "AttemptFailed", "node \(name) item \(index) attempt \(failure.attempt) failed: \(describe(failure)); retrying", node: name,
+                         attemptEnd: .retried(system: failure.reason.isSystem))
         case .failed(let failure):
             status.recordFailure(failure)
-            output.event(.warning, "ItemFailed", "node \(name) item \(index) failed: \(describe(failure))", node: name)
+            output.event(.warning, "ItemFailed", "node \(name) item \(index) failed: \(describe(failure))", node: name, attemptEnd: .failed)
             if map.failed > map.total - requiredSuccesses(map.total) {
                 status.map = map
                 fail(&status, "\(map.failed) of \(map.total) items failed, more than minSuccessRatio allows; last: item \(index) \(describe(failure))", output: &output)
@@ -166,14 +171,14 @@ struct MapHandler {
         status.phase = .succeeded
         status.finishedAt = stepper.now
         status.message = "\(map.succeeded) of \(map.total) items succeeded"
-        output.event(.normal, "NodeSucceeded", "map node \(node.name) succeeded: \(status.message!)", node: node.name)
+        output.event(.normal, "NodeSucceeded", "map node \(node.name) succeeded: \(status.message!)", node: node.name, attemptEnd: .succeeded)
     }
 
     private func fail(_ status: inout NodeStatus, _ message: String, output: inout StepOutput) {
         status.phase = .failed
         status.finishedAt = stepper.now
         status.message = message
-        output.event(.warning, "NodeFailed", "map node \(stepper.node.name) failed: \(message)", node: stepper.node.name)
+        output.event(.warning, "NodeFailed", "map node \(stepper.node.name) failed: \(message)", node: stepper.node.name, attemptEnd: .failed)
     }
 
     private func collectGarbage(_ pods: PodList, committed: MapStatus, output: inout StepOutput) {

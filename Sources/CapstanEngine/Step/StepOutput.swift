@@ -14,7 +14,7 @@ struct StepOutput {
         if wakeAt == nil || time < wakeAt! { wakeAt = time }
     }
 
-    mutating func event(_ kind: WorkflowEvent.Kind, _ reason: String, _ message: String, node: String? = nil) {
-        actions.append(.recordEvent(WorkflowEvent(kind, reason: reason, message: message, node: node)))
+    mutating func event(_ kind: WorkflowEvent.Kind, _ reason: String, _ message: String, node: String? = nil, attemptEnd: AttemptEnd? = nil) {
+        actions.append(.recordEvent(WorkflowEvent(kind, reason: reason, message: message, node: node, attemptEnd: attemptEnd)))
     }
 }

@@ -14,6 +14,7 @@ struct TaskHandler {
             retryAt: status.retryAt)
         collectGarbage(pods, committed: committed, currentAttempt: record.attempt, output: &output)
         let current = pods.first { $0.attempt == record.attempt }
+        if record.phase == .pending, current == nil, !status.mayCreatePods(now: stepper.now, output: &output) { return }
         let change = stepper.step(&record, pod: current, output: &output)
         // A pod seen is an attempt that ran, even one whose start a crashed controller never saved.
         if let current { status.attempts = max(status.attempts, current.attempt + 1) }
@@ -29,6 +30,7 @@ struct TaskHandler {
                 status.startedAt = status.startedAt ?? now
             }
         case .started(let attempt):
+            status.clearCreateRefusals()
             status.phase = .running
             status.attempts = attempt + 1
             status.startedAt = status.startedAt ?? now
@@ -37,7 +39,8 @@ struct TaskHandler {
         case .retrying(let failure):
             status.phase = .running
             status.recordFailure(failure)
-            output.event(.warning, "AttemptFailed", "node \(name) attempt \(failure.attempt) failed: \(describe(failure)); retrying", node: name)
+            output.event(.warning, "AttemptFailed", "node \(name) attempt \(failure.attempt) failed: \(describe(failure)); retrying", node: name,
+                         attemptEnd: .retried(system: failure.reason.isSystem))
         case .succeeded(let origin):
             status.phase = .succeeded
             status.startedAt = status.startedAt ?? now
@@ -50,18 +53,20 @@ struct TaskHandler {
                 status.outputsURI = stepper.layout.uri(stepper.layout.outputsKey(name))
             }
             let how = origin == .cache ? " from the cache" : origin == .recovered ? " by reusing the outputs of spec.recoverFrom" : ""
-            output.event(.normal, "NodeSucceeded", "node \(name) succeeded\(how)", node: name)
+            output.event(.normal, "NodeSucceeded", "node \(name) succeeded\(how)", node: name, attemptEnd: .succeeded)
         case .failed(let failure):
             status.phase = .failed
             status.finishedAt = now
             status.recordFailure(failure)
             status.message = "attempt \(failure.attempt) failed: \(describe(failure))"
-            output.event(.warning, "NodeFailed", "node \(name) failed: \(describe(failure))", node: name)
+            output.event(.warning, "NodeFailed", "node \(name) failed: \(describe(failure))", node: name, attemptEnd: .failed)
+        case .createRefused(let refusal):
+            status.recordCreateRefusal(refusal, node: name, now: now, output: &output)
         case .broken(let message):
             status.phase = .failed
             status.finishedAt = now
             status.message = message
-            output.event(.warning, "NodeFailed", message, node: name)
+            output.event(.warning, "NodeFailed", message, node: name, attemptEnd: .failed)
         }
     }
 

@@ -24,6 +24,9 @@ enum UnitChange {
     case retrying(AttemptFailure)
     case succeeded(UnitOrigin)
     case failed(AttemptFailure)
+    /// The API server refused the pod for a reason that passes: the unit is still pending,
+    /// no attempt was used, and its node waits before creating pods again.
+    case createRefused(CreateRefusal)
     /// The unit could not be started or finished for a reason that is not an attempt failure
     /// (a template that cannot be rendered): the node fails with this message.
     case broken(String)

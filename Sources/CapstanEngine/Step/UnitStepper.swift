@@ -7,7 +7,7 @@ struct UnitStepper {
     let index: Int?
     let item: JSONValue?
     let scope: ExpressionValues
-    let facts: StoreFacts
+    let facts: ActionResults
     let now: Timestamp
     let config: EngineConfig
     let layout: StorageLayout
@@ -118,7 +118,23 @@ struct UnitStepper {
             return finishSuccess(&record, outputs: outputs, origin: .recovered, output: &output)
         }
         let offSpot = node.isInterruptible && record.systemFailures >= config.systemRetries
-        output.actions.append(.createPod(builder.pod(for: node, index: index, attempt: record.attempt, rendered: rendered, offSpot: offSpot)))
+        let request = builder.pod(for: node, index: index, attempt: record.attempt, rendered: rendered, offSpot: offSpot)
+        switch facts.podCreates[request.name] {
+        case nil:
+            output.actions.append(.createPod(request))
+        case .created:
+            break
+        case .rejected(let message):
+            record.phase = .failed
+            record.retryAt = nil
+            return .failed(AttemptFailure(
+                attempt: record.attempt, index: index, reason: .podRejected, message: "the API server refused the pod: \(message)",
+                finishedAt: now))
+        case .quotaExceeded(let message):
+            return .createRefused(CreateRefusal(quota: true, message: message))
+        case .unavailable(let message):
+            return .createRefused(CreateRefusal(quota: false, message: message))
+        }
         output.startBudget -= 1
         record.phase = .running
         record.retryAt = nil

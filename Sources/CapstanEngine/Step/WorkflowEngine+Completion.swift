@@ -2,7 +2,7 @@ import CapstanAPI
 
 extension WorkflowEngine {
     /// Applies `failurePolicy` and ends the workflow once every node has finished.
-    func finish(_ status: inout WorkflowStatus, compiled: CompiledWorkflow, pods: [ObservedPod], facts: StoreFacts,
+    func finish(_ status: inout WorkflowStatus, compiled: CompiledWorkflow, pods: [ObservedPod], facts: ActionResults,
                 layout: StorageLayout, metadata: ObjectMeta, output: inout StepOutput) {
         let failed = compiled.nodes.filter { status.nodes[$0.name]?.phase == .failed }.map(\.name)
         if !failed.isEmpty && compiled.spec.failurePolicy == .failFast {

@@ -7,11 +7,11 @@ public struct StepInput: Sendable {
     public var status: WorkflowStatus
     /// This workflow's pods, as the controller's cache sees them.
     public var pods: [ObservedPod]
-    public var facts: StoreFacts
+    public var facts: ActionResults
     public var now: Timestamp
 
     public init(metadata: ObjectMeta, compiled: Result<CompiledWorkflow, InvalidWorkflowError>, status: WorkflowStatus,
-                pods: [ObservedPod] = [], facts: StoreFacts = StoreFacts(), now: Timestamp) {
+                pods: [ObservedPod] = [], facts: ActionResults = ActionResults(), now: Timestamp) {
         self.metadata = metadata
         self.compiled = compiled
         self.status = status

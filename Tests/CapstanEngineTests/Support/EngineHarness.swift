@@ -29,6 +29,9 @@ struct EngineHarness {
     var events: [WorkflowEvent] = []
     var maxRunning = 0
     var recoverable: [String: RecoverableNode] = [:]
+    /// How the API server answers each pod create, given how many pods are pending or
+    /// running; every pod is created unless a test says otherwise.
+    var createAnswer: (PodRequest, _ activePods: Int) -> PodCreateOutcome = { _, _ in .created }
     var steps = 0
 
     init(_ yaml: String) throws {
@@ -40,61 +43,77 @@ struct EngineHarness {
         get throws { try compiled.get() }
     }
 
-    /// One reconcile: step until the engine has nothing immediate left to do.
+    /// One reconcile, as the controller does it (`StepRounds`): step, carry out what the
+    /// engine awaits, step again from the same status with the results, until it awaits
+    /// nothing; then carry out the last round's other actions and keep its status.
     mutating func reconcile() -> StepResult {
-        var facts = StoreFacts()
-        facts.recoverable = recoverable
-        var result: StepResult
-        var rounds = 0
-        repeat {
-            rounds += 1
+        var results = ActionResults()
+        results.recoverable = recoverable
+        // Like the controller's informer, the pods seen are those of before this reconcile.
+        let observed = pods.values.map(\.pod)
+        func step(_ results: ActionResults) -> StepResult {
+            engine.step(StepInput(metadata: metadata, compiled: compiled, status: status, pods: observed, facts: results, now: now))
+        }
+        var result = step(results)
+        steps += 1
+        for _ in 0..<StepRounds.limit {
+            let awaited = result.actions.filter(\.awaitsResult)
+            if awaited.isEmpty { break }
+            var active = pods.values.count { $0.pod.phase == .running || $0.pod.phase == .pending }
+            for action in awaited { carryOut(action, into: &results, activePods: &active) }
+            result = step(results)
             steps += 1
-            let observed = pods.values.map(\.pod)
-            result = engine.step(StepInput(metadata: metadata, compiled: compiled, status: status, pods: observed, facts: facts, now: now))
-            var needsAnotherRound = false
-            for action in result.actions {
-                switch action {
-                case .createPod(let request):
-                    guard pods[request.name] == nil else { continue }
-                    let s = script(request.node, request.index, request.attempt)
-                    var pod = ObservedPod(name: request.name, node: request.node, index: request.index, attempt: request.attempt, phase: s.unschedulable ? .pending : .running)
-                    pod.createdAt = now
-                    if s.unschedulable { pod.unschedulableSince = now }
-                    pods[request.name] = (pod, now.secondsSince1970 + s.duration, s)
-                    created.append((request, now.secondsSince1970))
-                case .deletePod(let name, _):
-                    if pods.removeValue(forKey: name) != nil { deleted.append(name) }
-                case .persistOutputs(let key, let outputs):
-                    store[key] = outputs
-                    facts.persisted.insert(key)
-                    needsAnotherRound = true
-                case .loadOutputs(let key):
-                    if let outputs = store[key] { facts.outputs[key] = outputs; needsAnotherRound = true }
-                case .gatherOutputs(let request):
-                    var lists: [String: JSONValue] = [:]
-                    for name in request.outputNames {
-                        lists[name] = .array((0..<request.items.count).map { i in
-                            request.items[i] == .succeeded ? (store[request.itemKeyPrefix + "\(i)/outputs.json"]?[name] ?? .null) : .null
-                        })
-                    }
-                    store[request.destination] = lists
-                    facts.persisted.insert(request.destination)
-                    needsAnotherRound = true
-                case .lookupCache(let cacheKey, let entryKey):
-                    facts.cacheLookups[cacheKey] = .some(store[entryKey])
-                    needsAnotherRound = true
-                case .writeCache(let entryKey, let from):
-                    store[entryKey] = store[from]
-                case .recordEvent(let event):
-                    events.append(event)
-                }
+        }
+        for action in result.actions where !action.awaitsResult {
+            switch action {
+            case .deletePod(let name, _):
+                if pods.removeValue(forKey: name) != nil { deleted.append(name) }
+            case .writeCache(let entryKey, let from):
+                store[entryKey] = store[from]
+            case .recordEvent(let event):
+                events.append(event)
+            default:
+                break
             }
-            status = result.status
-            if !needsAnotherRound || rounds > 20 { break }
-        } while true
+        }
+        status = result.status
         let running = pods.values.filter { $0.pod.phase == .running || $0.pod.phase == .pending }.count
         maxRunning = max(maxRunning, running)
         return result
+    }
+
+    private mutating func carryOut(_ action: EngineAction, into results: inout ActionResults, activePods: inout Int) {
+        switch action {
+        case .createPod(let request):
+            let answer = createAnswer(request, activePods)
+            results.podCreates[request.name] = answer
+            guard answer == .created, pods[request.name] == nil else { return }
+            activePods += 1
+            let s = script(request.node, request.index, request.attempt)
+            var pod = ObservedPod(name: request.name, node: request.node, index: request.index, attempt: request.attempt, phase: s.unschedulable ? .pending : .running)
+            pod.createdAt = now
+            if s.unschedulable { pod.unschedulableSince = now }
+            pods[request.name] = (pod, now.secondsSince1970 + s.duration, s)
+            created.append((request, now.secondsSince1970))
+        case .persistOutputs(let key, let outputs):
+            store[key] = outputs
+            results.persisted.insert(key)
+        case .loadOutputs(let key):
+            if let outputs = store[key] { results.outputs[key] = outputs }
+        case .gatherOutputs(let request):
+            var lists: [String: JSONValue] = [:]
+            for name in request.outputNames {
+                lists[name] = .array((0..<request.items.count).map { i in
+                    request.items[i] == .succeeded ? (store[request.itemKeyPrefix + "\(i)/outputs.json"]?[name] ?? .null) : .null
+                })
+            }
+            store[request.destination] = lists
+            results.persisted.insert(request.destination)
+        case .lookupCache(let cacheKey, let entryKey):
+            results.cacheLookups[cacheKey] = .some(store[entryKey])
+        default:
+            break
+        }
     }
 
     /// Moves time forward to the next thing that happens and finishes pods due by then.

@@ -1,15 +1,18 @@
 import CapstanAPI
 
-/// What the controller has learned from the store for this step. Keys are store keys
-/// relative to the store's prefix (see `StorageLayout`). Anything missing here that the
-/// engine needs, it asks for with an action and waits.
-public struct StoreFacts: Sendable {
+/// What the controller learned carrying out the engine's actions in this reconcile: store
+/// reads and writes, cache lookups, pod creates. Keys of store entries are relative to the
+/// store's prefix (see `StorageLayout`). Anything missing here that the engine needs, it
+/// asks for with an action and steps again once the answer is in.
+public struct ActionResults: Sendable {
     /// Outputs objects read from the store, by key.
     public var outputs: [String: [String: JSONValue]] = [:]
     /// Keys written since the status was last saved.
     public var persisted: Set<String> = []
     /// Cache entries looked up, by cache key: the outputs on a hit, nil on a miss.
     public var cacheLookups: [String: [String: JSONValue]?] = [:]
+    /// What the API server answered to each pod create, by pod name.
+    public var podCreates: [String: PodCreateOutcome] = [:]
     /// From `spec.recoverFrom`: the earlier workflow's succeeded nodes, by name.
     public var recoverable: [String: RecoverableNode] = [:]
     /// The earlier workflow named by `spec.recoverFrom` could not be found.
