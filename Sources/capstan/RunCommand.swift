@@ -44,6 +44,10 @@ struct RunCommand: AsyncParsableCommand {
     var spotToleration: [String] = []
     @Option(name: .customLong("unschedulable-timeout"), help: "How long a pod may stay unschedulable before its attempt fails.")
     var unschedulableTimeout: String = "5m"
+    @Option(name: .customLong("image-pull-timeout"), help: "How long a pod may fail to pull its image (ErrImagePull, ImagePullBackOff) before its attempt fails.")
+    var imagePullTimeout: String = "5m"
+    @Option(name: .customLong("config-error-timeout"), help: "How long a container may wait for a missing Secret, ConfigMap or key (CreateContainerConfigError) before its attempt fails.")
+    var configErrorTimeout: String = "1m"
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
@@ -57,7 +61,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         _ = try SpotSettings(nodeSelector: spotNodeSelector, tolerations: spotToleration)
-        do { _ = try SpecDuration(unschedulableTimeout) } catch { throw ValidationError("--unschedulable-timeout: \(error)") }
+        for (flag, value) in [("--unschedulable-timeout", unschedulableTimeout), ("--image-pull-timeout", imagePullTimeout),
+                              ("--config-error-timeout", configErrorTimeout)] {
+            do { _ = try SpecDuration(value) } catch { throw ValidationError("\(flag): \(error)") }
+        }
     }
 
     func run() async throws {
@@ -106,6 +113,8 @@ struct RunCommand: AsyncParsableCommand {
         config.engine.spotNodeSelector = spot.nodeSelector
         config.engine.spotTolerations = spot.tolerations
         config.engine.classifier.unschedulableTimeout = try SpecDuration(unschedulableTimeout).seconds
+        config.engine.classifier.imagePullTimeout = try SpecDuration(imagePullTimeout).seconds
+        config.engine.classifier.configErrorTimeout = try SpecDuration(configErrorTimeout).seconds
         return config
     }
 }

@@ -5,15 +5,24 @@ import CapstanAPI
 public struct AttemptClassifier: Sendable {
     public var unschedulableTimeout: Double
     public var imagePullTimeout: Double
+    /// How long a container may wait in `CreateContainerConfigError` (a missing Secret,
+    /// ConfigMap or key) before the attempt fails: long enough for a Secret applied in the
+    /// same `kubectl apply` or synced by an operator to arrive.
+    public var configErrorTimeout: Double
 
-    public init(unschedulableTimeout: Double = 300, imagePullTimeout: Double = 300) {
+    public init(unschedulableTimeout: Double = 300, imagePullTimeout: Double = 300, configErrorTimeout: Double = 60) {
         self.unschedulableTimeout = unschedulableTimeout
         self.imagePullTimeout = imagePullTimeout
+        self.configErrorTimeout = configErrorTimeout
     }
 
     private static let imagePullReasons: Set<String> = [
         "ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull", "RegistryUnavailable",
     ]
+    private static let configErrorReason = "CreateContainerConfigError"
+
+    /// The kubelet keeps a termination message to this many bytes (`MaxContainerTerminationMessageLength`).
+    public static let terminationMessageLimit = 4096
 
     public func outcome(of pod: ObservedPod, declaredOutputs: [String], now: Timestamp) -> AttemptOutcome {
         switch pod.phase {
@@ -24,20 +33,28 @@ public struct AttemptClassifier: Sendable {
         case .unknown:
             return .running
         case .pending, .running:
+            if pod.mainHasExited {
+                // Injected sidecars (Istio, Linkerd, log agents) keep the pod Running after
+                // `main` ends: the attempt is `main`'s, and the pod is deleted once it is saved.
+                return pod.exitCode == 0 ? succeeded(pod, declaredOutputs: declaredOutputs) : .failed(failure(of: pod))
+            }
             if let waiting = pod.waitingReason, AttemptClassifier.imagePullReasons.contains(waiting) {
                 let since = pod.createdAt ?? now
                 let permanent = waiting == "InvalidImageName" || waiting == "ErrImageNeverPull"
                 if permanent || now - since >= imagePullTimeout {
                     return .failed(AttemptFailureInfo(
-                        reason: .imagePullBackOff, message: pod.message ?? "the image could not be pulled (\(waiting))",
-                        podNeedsDeleting: true))
+                        reason: .imagePullBackOff, message: pod.message ?? "the image could not be pulled (\(waiting))"))
                 }
+            }
+            if pod.waitingReason == AttemptClassifier.configErrorReason, now - (pod.createdAt ?? now) >= configErrorTimeout {
+                return .failed(AttemptFailureInfo(
+                    reason: .configError,
+                    message: "the container could not be configured for \(SpecDuration(seconds: configErrorTimeout)): \(pod.message ?? "CreateContainerConfigError")"))
             }
             if let since = pod.unschedulableSince, now - since >= unschedulableTimeout {
                 return .failed(AttemptFailureInfo(
                     reason: .unschedulable,
-                    message: "no node could run the pod for \(SpecDuration(seconds: unschedulableTimeout)): \(pod.message ?? "unschedulable")",
-                    podNeedsDeleting: true))
+                    message: "no node could run the pod for \(SpecDuration(seconds: unschedulableTimeout)): \(pod.message ?? "unschedulable")"))
             }
             return .running
         }
@@ -48,7 +65,7 @@ public struct AttemptClassifier: Sendable {
     /// of running items settle each of them without the full look.
     public func isPlainlyRunning(_ pod: ObservedPod) -> Bool {
         switch pod.phase {
-        case .pending, .running, .unknown: return pod.waitingReason == nil && pod.unschedulableSince == nil
+        case .pending, .running, .unknown: return pod.waitingReason == nil && pod.unschedulableSince == nil && !pod.mainHasExited
         case .succeeded, .failed: return false
         }
     }
@@ -58,6 +75,9 @@ public struct AttemptClassifier: Sendable {
         if let since = pod.unschedulableSince { return since + unschedulableTimeout }
         if let waiting = pod.waitingReason, AttemptClassifier.imagePullReasons.contains(waiting), let created = pod.createdAt {
             return created + imagePullTimeout
+        }
+        if pod.waitingReason == AttemptClassifier.configErrorReason, let created = pod.createdAt {
+            return created + configErrorTimeout
         }
         return nil
     }
@@ -69,6 +89,10 @@ public struct AttemptClassifier: Sendable {
         if let text = pod.terminationMessage, text.contains(where: { !$0.isWhitespace }) {
             if let parsed = try? JSONValue.parse(text), case .object(let fields) = parsed {
                 outputs = fields
+            } else if text.utf8.count >= AttemptClassifier.terminationMessageLimit {
+                problem = "the outputs the task wrote to CAPSTAN_OUTPUTS_FILE are \(text.utf8.count > AttemptClassifier.terminationMessageLimit ? "\(text.utf8.count) bytes" : "at least 4 KiB"), "
+                    + "more than the 4 KiB (\(AttemptClassifier.terminationMessageLimit) bytes) a termination message holds: "
+                    + "upload them as a JSON object to CAPSTAN_OUTPUTS_URI instead"
             } else {
                 problem = "the outputs the task wrote are not a JSON object"
             }

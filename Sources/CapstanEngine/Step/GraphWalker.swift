@@ -42,9 +42,7 @@ struct GraphWalker {
                 TaskHandler(stepper: stepper, podGC: compiled.spec.podGC).step(&nodeStatus, pods: pods, output: &output)
             }
             if nodeStatus.phase == .failed {
-                for pod in pods where !pod.isDeleting && (pod.phase == .pending || pod.phase == .running) {
-                    output.actions.append(.deletePod(name: pod.name, reason: "node failed"))
-                }
+                for pod in pods { output.collect(pod, saved: .endingNow, podGC: compiled.spec.podGC) }
             }
             status.nodes[node.name] = nodeStatus
         }

@@ -182,15 +182,14 @@ struct MapHandler {
     }
 
     private func collectGarbage(_ pods: PodList, committed: MapStatus, output: inout StepOutput) {
-        for pod in pods where !pod.isDeleting {
+        for pod in pods {
             guard let index = pod.index, index >= 0, index < committed.total else { continue }
             let phase = committed.items[index]
             let attempt = committed.retrying[index]?.attempt ?? 0
-            let success = phase == .succeeded && pod.attempt == attempt
-            let failure = phase == .failed || pod.attempt < attempt
-            if shouldDelete(success: success, failure: failure, podGC: podGC) {
-                output.actions.append(.deletePod(name: pod.name, reason: "podGC \(podGC.rawValue)"))
-            }
+            let saved: PodDeletion.Saved =
+                phase == .succeeded && pod.attempt == attempt ? .succeeded
+                : phase == .failed || pod.attempt < attempt ? .failed : .inProgress
+            output.collect(pod, saved: saved, podGC: podGC)
         }
     }
 }

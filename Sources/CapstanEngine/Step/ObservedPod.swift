@@ -80,6 +80,10 @@ public struct ObservedPod: Sendable, Hashable {
         set { update { $0.uploadedOutputs = newValue } }
     }
 
+    /// The main container has terminated. Normally with the pod; alone when a sidecar keeps
+    /// the pod running.
+    public var mainHasExited: Bool { exitCode != nil }
+
     /// Writes through a fresh box: boxes are immutable, so copies of a pod never share a change.
     private mutating func update(_ change: (inout Details) -> Void) {
         var value = details?.value ?? Details()
@@ -120,13 +124,9 @@ public struct AttemptFailureInfo: Sendable, Hashable {
     public var reason: FailureReason
     public var exitCode: Int?
     public var message: String?
-    /// The pod is still there and must be deleted (stuck unschedulable or pulling an image).
-    public var podNeedsDeleting: Bool = false
-
-    public init(reason: FailureReason, exitCode: Int? = nil, message: String? = nil, podNeedsDeleting: Bool = false) {
+    public init(reason: FailureReason, exitCode: Int? = nil, message: String? = nil) {
         self.reason = reason
         self.exitCode = exitCode
         self.message = message
-        self.podNeedsDeleting = podNeedsDeleting
     }
 }

@@ -70,23 +70,19 @@ struct TaskHandler {
         }
     }
 
-    /// Deletes pods whose outcome the saved status already holds, as `podGC` says.
+    /// Deletes pods whose outcome the saved status already holds (`PodDeletion`).
     private func collectGarbage(_ pods: PodList, committed: NodeStatus, currentAttempt: Int, output: inout StepOutput) {
-        for pod in pods where !pod.isDeleting {
-            let recordedFailure = pod.attempt < currentAttempt || committed.phase == .failed
-            let recordedSuccess = committed.phase == .succeeded && pod.attempt == currentAttempt
-            if shouldDelete(success: recordedSuccess, failure: recordedFailure, podGC: podGC) {
-                output.actions.append(.deletePod(name: pod.name, reason: "podGC \(podGC.rawValue)"))
+        for pod in pods {
+            let saved: PodDeletion.Saved
+            if pod.attempt < currentAttempt || committed.phase == .failed {
+                saved = .failed
+            } else if committed.phase == .succeeded && pod.attempt == currentAttempt {
+                saved = .succeeded
+            } else {
+                saved = .inProgress
             }
+            output.collect(pod, saved: saved, podGC: podGC)
         }
-    }
-}
-
-func shouldDelete(success: Bool, failure: Bool, podGC: PodGCPolicy) -> Bool {
-    switch podGC {
-    case .never: return false
-    case .onSuccess: return success
-    case .onCompletion: return success || failure
     }
 }
 

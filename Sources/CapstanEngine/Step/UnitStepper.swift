@@ -41,7 +41,8 @@ struct UnitStepper {
         case .succeeded(let outputs):
             return finishSuccess(&record, outputs: outputs, origin: .ran, output: &output)
         case .failed(let info):
-            if info.podNeedsDeleting { output.actions.append(.deletePod(name: pod.name, reason: info.reason.rawValue)) }
+            // A pod stuck pulling its image or kept running by a sidecar is stopped now.
+            output.collect(pod, saved: .endingNow, podGC: .never)
             return fail(&record, info, output: &output)
         }
     }

@@ -101,9 +101,7 @@ public struct WorkflowEngine: Sendable {
     /// Aborts every unfinished node and deletes every running pod.
     func stopEverything(_ status: inout WorkflowStatus, pods: [ObservedPod], phase: WorkflowPhase, reason: String,
                         message: String, now: Timestamp, output: inout StepOutput) {
-        for pod in pods where !pod.isDeleting && (pod.phase == .pending || pod.phase == .running || pod.phase == .unknown) {
-            output.actions.append(.deletePod(name: pod.name, reason: reason))
-        }
+        for pod in pods { output.collect(pod, saved: .endingNow, podGC: .never) }
         for (name, node) in status.nodes where !node.phase.isTerminal {
             var node = node
             node.phase = .aborted

@@ -13,6 +13,10 @@ struct EngineHarness {
         var terminatedReason: String? = nil
         var outputs: JSONValue? = nil
         var unschedulable = false
+        /// The main container never starts: it waits with this reason (and message).
+        var waiting: (reason: String, message: String)? = nil
+        /// A sidecar keeps the pod Running after `main` ends.
+        var sidecar = false
     }
 
     var metadata = ObjectMeta(name: "wf", namespace: "ml", uid: "uid-1", generation: 1)
@@ -90,9 +94,14 @@ struct EngineHarness {
             guard answer == .created, pods[request.name] == nil else { return }
             activePods += 1
             let s = script(request.node, request.index, request.attempt)
-            var pod = ObservedPod(name: request.name, node: request.node, index: request.index, attempt: request.attempt, phase: s.unschedulable ? .pending : .running)
+            let pending = s.unschedulable || s.waiting != nil
+            var pod = ObservedPod(name: request.name, node: request.node, index: request.index, attempt: request.attempt, phase: pending ? .pending : .running)
             pod.createdAt = now
             if s.unschedulable { pod.unschedulableSince = now }
+            if let waiting = s.waiting {
+                pod.waitingReason = waiting.reason
+                pod.message = waiting.message
+            }
             pods[request.name] = (pod, now.secondsSince1970 + s.duration, s)
             created.append((request, now.secondsSince1970))
         case .persistOutputs(let key, let outputs):
@@ -119,9 +128,9 @@ struct EngineHarness {
     /// Moves time forward to the next thing that happens and finishes pods due by then.
     mutating func advance(by seconds: Double) {
         now = now + seconds
-        for (name, entry) in pods where entry.pod.phase == .running && entry.finishAt <= now.secondsSince1970 {
+        for (name, entry) in pods where entry.pod.phase == .running && !entry.pod.mainHasExited && entry.finishAt <= now.secondsSince1970 {
             var pod = entry.pod
-            pod.phase = entry.script.outcome
+            pod.phase = entry.script.sidecar ? .running : entry.script.outcome
             pod.finishedAt = now
             pod.exitCode = entry.script.exitCode ?? (entry.script.outcome == .succeeded ? 0 : 1)
             pod.podReason = entry.script.podReason
