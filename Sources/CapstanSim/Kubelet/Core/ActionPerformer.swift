@@ -74,6 +74,11 @@ final class ActionPerformer: Sendable {
             }
         case .signalProcess(let key, let uid, let signal):
             supervisor?.signal(key: key, uid: uid, signal)
+        case .recordEvent(let pod, let event):
+            // Best effort, as client-go's recorder: an event that cannot be written is dropped.
+            let object = event.object(for: pod, at: KubeletCore.Moment.now().timestamp)
+            let client = self.client
+            Task { try? await client.createIgnoringAnswer(.events, namespace: pod.namespace, object: object) }
         }
     }
 
