@@ -69,8 +69,10 @@ final class ActionPerformer: Sendable {
             guard let supervisor else { return }
             do {
                 _ = try supervisor.start(pod, command: command)
+            } catch where error.duringExec {
+                inputs.yield(.processExited(supervisor.failedExec(pod, command: command, error)))
             } catch {
-                inputs.yield(.processFailedToStart(key: pod.key, uid: pod.uid, message: error.description))
+                inputs.yield(.processFailedToStart(key: pod.key, uid: pod.uid, message: error.startErrorMessage))
             }
         case .signalProcess(let key, let uid, let signal):
             supervisor?.signal(key: key, uid: uid, signal)
