@@ -64,6 +64,15 @@ enum Fixtures {
 }
 
 extension Fixtures {
+    /// `pod(name)` with its `main` container changed by `change`.
+    static func pod(_ name: String, main change: (inout JSONValue) -> Void) -> JSONValue {
+        var pod = Fixtures.pod(name)
+        var container = pod["spec"]?["containers"]?[0] ?? [:]
+        change(&container)
+        pod["spec"]?["containers"] = [container]
+        return pod
+    }
+
     /// A Workflow CRD with a structural schema, to check pruning, defaults and validation.
     static let schemaCRD = """
         apiVersion: apiextensions.k8s.io/v1

@@ -47,14 +47,12 @@ import Yams
         let allowed = try Self.allowedRules()
         var used: Set<Rule> = []
         for entry in try sim.auditEntries() {
-            guard let agent = entry["userAgent"] as? String, !agent.hasPrefix("kubectl"),
+            // The simulator's kubelet half has its own user agent: only the controller's requests count.
+            guard let agent = entry["userAgent"] as? String, !agent.hasPrefix("kubectl"), !agent.hasPrefix("capstan-sim-kubelet"),
                 let verb = entry["verb"] as? String, let resource = entry["resource"] as? String
             else { continue }
             let group = entry["group"] as? String ?? ""
             let subresource = entry["subresource"] as? String ?? ""
-            // The simulator's own kubelet half uses the same client library: leave out what only kubelets do.
-            let namespace = entry["namespace"] as? String ?? ""
-            if resource == "nodes" || namespace == "kube-node-lease" || (resource == "pods" && ["binding", "status"].contains(subresource)) { continue }
             used.insert(Rule(group: group, resource: subresource.isEmpty ? resource : "\(resource)/\(subresource)", verb: verb))
         }
         #expect(used.contains(Rule(group: "", resource: "pods", verb: "create")))

@@ -64,7 +64,32 @@ import TestSupport
         let missing = try await setup.cluster.finishedPod("missing")
         #expect(missing.phase == "Failed")
         #expect(missing.terminated?["reason"] == "StartError")
-        #expect(missing.terminated?["message"]?.stringValue?.contains("executable file not found") == true)
+        #expect(missing.terminated?["exitCode"] == 128)
+        let runtime = "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create "
+            + "failed: unable to start container process: error during container init: "
+        #expect(missing.terminated?["message"]?.stringValue
+            == runtime + "exec: \"no-such-command-anywhere\": executable file not found in $PATH: unknown")
+
+        try await setup.cluster.create(simPod("nopath", command: ["./no-such-script"]))
+        let nopath = try await setup.cluster.finishedPod("nopath")
+        #expect(nopath.terminated?["reason"] == "StartError")
+        #expect(nopath.terminated?["message"]?.stringValue
+            == runtime + "exec: \"./no-such-script\": stat ./no-such-script: no such file or directory: unknown")
+    }
+
+    @Test func anEnvironmentTooLargeToExecFailsAsTheContainerRunsWithTheErrorInItsLog() async throws {
+        let setup = try await ProcessCluster.start()
+        // Linux refuses any one environment string over 128 KiB (MAX_ARG_STRLEN) at execve.
+        let big: JSONValue = [["name": "BIG", "value": .string(String(repeating: "x", count: 140_000))]]
+        try await setup.cluster.create(simPod("toobig", command: ["sh", "-c", "true"],
+                                              container: ["env": big, "terminationMessagePolicy": "FallbackToLogsOnError"]))
+        let pod = try await setup.cluster.finishedPod("toobig")
+        #expect(pod.phase == "Failed")
+        #expect(pod.terminated?["exitCode"] == 1)
+        #expect(pod.terminated?["reason"] == "Error")
+        let message = pod.terminated?["message"]?.stringValue ?? ""
+        #expect(message.hasPrefix("exec /") && message.hasSuffix("/sh: argument list too long\n"), "\(message)")
+        #expect(try setup.log("toobig").contains("argument list too long"))
     }
 
     @Test func theDeadlineKillsTheWholeProcessGroup() async throws {

@@ -58,7 +58,9 @@ final class APIServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                                  userAgent: head.headers.first(name: "user-agent") ?? "", body: body)
         let keepAlive = head.isKeepAlive
         if tooLarge {
-            let error = StatusError(code: 413, reason: "RequestEntityTooLarge", message: "request is too large")
+            // apiserver's `limitedReadBody`: `NewRequestEntityTooLargeError("limit is N")`.
+            let error = StatusError(code: 413, reason: "RequestEntityTooLarge",
+                                    message: "Request entity too large: limit is \(Self.maximumBodyBytes)")
             return respond(context: context, request: request, response: .error(error), keepAlive: keepAlive)
         }
         if let fault = services.faults.fault(for: request) {

@@ -38,11 +38,14 @@ extension ResourceOperations {
             object["metadata"]?["name"] = .string(name)
             try NameValidation.validate(name: name, type: scope.type)
             try checkNamespaceAcceptsWrites(scope, name: name)
+            try admitCreate(scope, object, name: name)
             do throws(StatusError) {
-                let result = try store.write(scope.key(name), selectableFieldPaths: scope.selectableFieldPaths,
-                                             dryRun: dryRun) { (current) throws(StatusError) -> ObjectStore.WriteAction? in
-                    if current != nil { throw StatusError.alreadyExists(scope.type.groupResource, name) }
-                    return .put(object)
+                let result = try withPodQuota(scope, object, name: name) { () throws(StatusError) in
+                    try store.write(scope.key(name), selectableFieldPaths: scope.selectableFieldPaths,
+                                    dryRun: dryRun) { (current) throws(StatusError) -> ObjectStore.WriteAction? in
+                        if current != nil { throw StatusError.alreadyExists(scope.type.groupResource, name) }
+                        return .put(object)
+                    }
                 }
                 guard let result else { throw StatusError.internalError("create produced no object") }
                 if !dryRun { afterCreate(scope, result.stored, value: object) }

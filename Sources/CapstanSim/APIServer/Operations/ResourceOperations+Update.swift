@@ -100,6 +100,7 @@ extension ResourceOperations {
                 new["kind"] = old["kind"]
             }
             try applySchema(&new, scope, name: name)
+            if subresource == nil { try validate(scope, new, name: name, podSpec: false) }
             try UpdateRules.checkFinalizers(old: old, new: new, type: type, name: name)
             if UpdateRules.specChanged(old: old, new: new, hasStatus: type.hasStatus) {
                 new["metadata"]?["generation"] = .number(Double((old["metadata"]?["generation"]?.intValue ?? 0) + 1))

@@ -1,6 +1,7 @@
 import CapstanAPI
 import Foundation
 import NIOCore
+import Synchronization
 
 /// kube-apiserver's behaviour for every verb, on top of the generic `ObjectStore`:
 /// metadata bookkeeping, conflicts, generation, the status subresource, finalizers and
@@ -13,12 +14,20 @@ final class ResourceOperations: Sendable {
     /// Pods bound to a node wait for their kubelet to confirm deletion, as in kube; without
     /// kubelets nothing would ever finish them, so plain API servers delete them at once.
     let gracefulPodDeletion: Bool
+    /// Serializes quota checks with the pod writes they admit.
+    let quotaLock = Mutex(())
+    let quotaStatus: QuotaStatusController
 
     init(store: ObjectStore, registry: ResourceRegistry, background: any EventLoop, gracefulPodDeletion: Bool) {
         self.store = store
         self.registry = registry
         self.background = background
         self.gracefulPodDeletion = gracefulPodDeletion
+        quotaStatus = QuotaStatusController(background: background)
+        quotaStatus.connect { [weak self] namespace in self?.refreshQuotaStatus(namespace) }
+        // Starting from nothing, these watches cannot be refused.
+        try? store.watch(Self.podsResource, namespace: nil, from: nil, sink: quotaStatus)
+        try? store.watch(Self.quotasResource, namespace: nil, from: nil, sink: quotaStatus)
     }
 
     struct Scope: Sendable {

@@ -14,23 +14,13 @@ enum NameValidation {
             return
         }
         if type.group.isEmpty && type.plural == "namespaces" {
-            guard name.count <= 63, isLabel(Substring(name)) else {
-                throw invalid("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-                    + "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex "
-                    + "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+            guard name.count <= 63, ValidationRules.isLabel(Substring(name)) else {
+                throw invalid(ValidationRules.dns1123LabelMessage)
             }
             return
         }
-        guard name.count <= 253, name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(isLabel) else {
-            throw invalid("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
-                + "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
-                + "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+        guard name.count <= 253, name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(ValidationRules.isLabel) else {
+            throw invalid(ValidationRules.dns1123SubdomainMessage)
         }
-    }
-
-    private static func isLabel(_ part: Substring) -> Bool {
-        guard let first = part.first, let last = part.last else { return false }
-        func alphanumeric(_ c: Character) -> Bool { ("a"..."z").contains(c) || ("0"..."9").contains(c) }
-        return alphanumeric(first) && alphanumeric(last) && part.allSatisfy { alphanumeric($0) || $0 == "-" }
     }
 }

@@ -18,6 +18,7 @@ enum ObjectDefaults {
                 object["metadata"]?["labels"] = labels
             }
         case ("", "pods"):
+            SimulatedSidecarInjector.inject(&object)
             PodDefaults.apply(&object)
         case ("", "secrets"):
             if object["type"] == nil { object["type"] = "Opaque" }

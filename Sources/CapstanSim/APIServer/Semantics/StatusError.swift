@@ -12,9 +12,10 @@ struct StatusError: Error, Sendable {
     var status: JSONValue {
         var object: JSONValue = [
             "kind": "Status", "apiVersion": "v1", "metadata": [:],
-            "status": "Failure", "message": .string(message), "reason": .string(reason),
-            "code": .number(Double(code)),
+            "status": "Failure", "message": .string(message), "code": .number(Double(code)),
         ]
+        // `reason` is omitempty in metav1.Status: errors kube cannot classify carry none.
+        if !reason.isEmpty { object["reason"] = .string(reason) }
         if let details { object["details"] = details }
         return object
     }
@@ -54,12 +55,7 @@ struct StatusError: Error, Sendable {
     /// One invalid field, worded as kube's field.ErrorList: `KIND.GROUP "NAME" is invalid: FIELD: REASON`.
     static func invalid(_ resource: GroupResource, kind: String, name: String, field: String, message: String,
                         causeReason: String = "FieldValueInvalid") -> StatusError {
-        let qualified = resource.group.isEmpty ? kind : "\(kind).\(resource.group)"
-        let cause: JSONValue = ["reason": .string(causeReason), "message": .string(message), "field": .string(field)]
-        var details: JSONValue = ["name": .string(name), "kind": .string(kind), "causes": [cause]]
-        if !resource.group.isEmpty { details["group"] = .string(resource.group) }
-        return StatusError(code: 422, reason: "Invalid",
-                           message: "\(qualified) \"\(name)\" is invalid: \(field): \(message)", details: details)
+        invalid(resource, kind: kind, name: name, errors: [FieldError(field: field, reason: causeReason, body: message)])
     }
 
     static func badRequest(_ message: String) -> StatusError {
@@ -105,6 +101,10 @@ struct StatusError: Error, Sendable {
                     message: "Internal error occurred: \(message)",
                     details: ["causes": [["message": .string(message)]]])
     }
+
+    /// etcd refusing a write over its request limit: kube-apiserver passes the error on
+    /// unconverted, as a 500 with no reason and etcd's own words.
+    static let etcdRequestTooLarge = StatusError(code: 500, reason: "", message: "etcdserver: request is too large")
 
     /// kube's answer for a path no group/version/resource matches.
     static func pathNotFound() -> StatusError {

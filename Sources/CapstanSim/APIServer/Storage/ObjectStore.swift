@@ -36,6 +36,9 @@ final class ObjectStore: Sendable {
     }
 
     private let state = Mutex(State())
+    /// etcd's default `--max-request-bytes` (1.5 MiB). The sim measures the object's JSON,
+    /// where etcd measures kube's protobuf encoding plus the transaction around it.
+    static let maximumObjectBytes = 1536 * 1024
     private let historyCapacity: Int
 
     init(historyCapacity: Int) {
@@ -86,18 +89,20 @@ final class ObjectStore: Sendable {
                                           selectableFieldPaths: selectableFieldPaths)
                 return WriteResult(stored: stored, previous: current, deleted: false)
             }
-            state.resourceVersion += 1
-            let rv = state.resourceVersion
+            let rv = state.resourceVersion + 1
             switch action {
             case .put(var value):
                 value["metadata"]?["resourceVersion"] = .string(String(rv))
                 let stored = StoredObject(value: value, resourceVersion: rv, selectableFieldPaths: selectableFieldPaths)
+                if stored.bytes.count > Self.maximumObjectBytes { throw StatusError.etcdRequestTooLarge }
+                state.resourceVersion = rv
                 state.collections[key.resource]!.put(stored)
                 Self.reindex(key, old: current, new: stored, in: &state)
                 Self.publish(WatchEvent(kind: current == nil ? .added : .modified, object: stored, previous: current),
                              resource: key.resource, in: &state)
                 return WriteResult(stored: stored, previous: current, deleted: false)
             case .delete(var value):
+                state.resourceVersion = rv
                 value["metadata"]?["resourceVersion"] = .string(String(rv))
                 let stored = StoredObject(value: value, resourceVersion: rv, selectableFieldPaths: selectableFieldPaths)
                 state.collections[key.resource]!.remove(namespace: key.namespace, name: key.name)

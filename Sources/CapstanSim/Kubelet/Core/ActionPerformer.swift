@@ -69,11 +69,18 @@ final class ActionPerformer: Sendable {
             guard let supervisor else { return }
             do {
                 _ = try supervisor.start(pod, command: command)
+            } catch where error.duringExec {
+                inputs.yield(.processExited(supervisor.failedExec(pod, command: command, error)))
             } catch {
-                inputs.yield(.processFailedToStart(key: pod.key, uid: pod.uid, message: error.description))
+                inputs.yield(.processFailedToStart(key: pod.key, uid: pod.uid, message: error.startErrorMessage))
             }
         case .signalProcess(let key, let uid, let signal):
             supervisor?.signal(key: key, uid: uid, signal)
+        case .recordEvent(let pod, let event):
+            // Best effort, as client-go's recorder: an event that cannot be written is dropped.
+            let object = event.object(for: pod, at: KubeletCore.Moment.now().timestamp)
+            let client = self.client
+            Task { try? await client.createIgnoringAnswer(.events, namespace: pod.namespace, object: object) }
         }
     }
 

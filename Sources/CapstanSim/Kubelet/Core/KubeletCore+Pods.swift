@@ -52,7 +52,7 @@ extension KubeletCore {
             finish(&run, .deadlineExceeded(exitCode: exit.exitCode), at: moment, &actions)
         case .stopping(.deletion):
             finish(&run, .deleted(exitCode: exit.exitCode), at: moment, &actions)
-        case .finished:
+        case .finished, .waiting, .mainExited:
             break
         }
     }
@@ -72,8 +72,16 @@ extension KubeletCore {
     private mutating func start(_ pod: BoundPod, at moment: Moment, _ actions: inout [KubeletAction]) {
         var run = newRun(pod)
         if run.startedAt.isEmpty { run.startedAt = moment.timestamp }
+        if pod.phase != "Running", holdBack(&run, at: moment, &actions) { return }
+        launch(&run, at: moment, &actions)
+    }
+
+    /// Creates `main`: a scripted run with its timers, or a local process. A pod already
+    /// `Running` when the kubelets (re)started resumes from its `status.startTime`.
+    mutating func launch(_ run: inout PodRun, waited: Bool = false, at moment: Moment, _ actions: inout [KubeletAction]) {
+        let pod = run.pod
         let resumed = pod.phase == "Running"
-        let elapsed = max(0, pod.startTime.flatMap { moment.seconds(since: $0) } ?? 0)
+        let elapsed = waited ? 0 : max(0, pod.startTime.flatMap { moment.seconds(since: $0) } ?? 0)
         switch pod.run {
         case .invalid(let message):
             finish(&run, .startFailed(message: message), at: moment, &actions)
@@ -123,6 +131,9 @@ extension KubeletCore {
             } else {
                 finish(&run, reason == .deadline ? .deadlineExceeded(exitCode: 137) : .deleted(exitCode: 143), at: moment, &actions)
             }
+        case .waiting, .mainExited:
+            // Nothing of main's runs any more (or yet): the pod ends at once.
+            finish(&run, reason == .deadline ? .deadlineExceeded(exitCode: 137) : .deleted(exitCode: 143), at: moment, &actions)
         case .stopping:
             break
         case .finished:
@@ -140,7 +151,8 @@ extension KubeletCore {
 
     /// Reports the pod's end. A pod being deleted is then removed (grace period 0).
     mutating func finish(_ run: inout PodRun, _ outcome: PodOutcome, at moment: Moment, _ actions: inout [KubeletAction]) {
-        let status = run.builder.finished(outcome, at: moment.timestamp)
+        if sidecarsOutlive(&run, outcome, at: moment, &actions) { return }
+        let status = run.builder.finished(outcome, at: moment.timestamp, afterMain: run.mainEnd)
         run.state = .finished
         run.finalStatus = status
         run.deleteRequested = run.pod.terminating
@@ -154,7 +166,7 @@ extension KubeletCore {
         switch run.state {
         case .running, .stopping:
             actions.append(.signalProcess(key: run.pod.key, uid: run.pod.uid, signal: SIGKILL))
-        case .finished:
+        case .finished, .waiting, .mainExited:
             break
         }
     }

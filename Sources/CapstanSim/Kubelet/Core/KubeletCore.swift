@@ -38,6 +38,8 @@ struct KubeletCore {
         case deadline
         /// A stopping process ignored SIGTERM for its grace period.
         case escalate
+        /// An image pull that fails: the next pull, or the switch to `ImagePullBackOff`.
+        case imagePull
         case schedulerRetry
         case sweep
     }
@@ -59,6 +61,11 @@ struct KubeletCore {
         enum State: Sendable, Hashable {
             /// Scripted pods carry how they will end.
             case running(planned: PodOutcome?)
+            /// `main` cannot be created yet (image pull, config, volumes); an empty reason:
+            /// waiting for the Secrets and ConfigMaps to be listed, nothing reported yet.
+            case waiting(reason: String, message: String?)
+            /// `main` ended, sidecars run on until the pod is deleted or its deadline passes.
+            case mainExited
             case stopping(StopReason)
             case finished
         }
@@ -72,6 +79,10 @@ struct KubeletCore {
         /// deleted after it finished.
         var finalStatus: JSONValue?
         var deleteRequested = false
+        /// Failed pulls so far, for the kubelet's back-off (10 s doubling to 5 min).
+        var imagePullFailures = 0
+        /// How `main` ended, when sidecars outlive it.
+        var mainEnd: (outcome: PodOutcome, at: String)?
 
         var reference: PodReference { PodReference(namespace: pod.namespace, name: pod.name, uid: pod.uid) }
         var builder: PodStatusBuilder { PodStatusBuilder(pod: pod, hostIP: hostIP, podIP: podIP, startedAt: startedAt) }
@@ -88,6 +99,9 @@ struct KubeletCore {
     var timers = TimerQueue<TimerEntry>()
     var podCounters: [String: Int] = [:]
     var nodeIPs: [String: String] = [:]
+    /// Keys of every Secret and ConfigMap, by `ConfigObject.key`.
+    var configObjects: [String: Set<String>] = [:]
+    var configSynced = false
     private var retryArmed = false
     private var sweepArmed = false
 
@@ -112,6 +126,11 @@ struct KubeletCore {
             scheduler.podNoLongerPending(key)
         case .bound(let event):
             podChanged(event, at: moment, &actions)
+        case .config(let event):
+            configChanged(event, at: moment, &actions)
+        case .configSynced:
+            configSynced = true
+            recheckWaiting(namespace: nil, at: moment, &actions)
         case .bindFinished(let key, _, let result):
             if result == .bound { scheduler.bindSucceeded(key) } else { scheduler.bindFailed(key) }
         case .processExited(let exit):
@@ -180,8 +199,10 @@ struct KubeletCore {
         switch (entry.kind, run.state) {
         case (.finish, .running(let planned?)):
             finish(&run, planned, at: moment, &actions)
-        case (.deadline, .running):
+        case (.deadline, .running), (.deadline, .waiting), (.deadline, .mainExited):
             stop(&run, .deadline, at: moment, &actions)
+        case (.imagePull, .waiting):
+            imagePullTick(&run, at: moment, &actions)
         case (.escalate, .stopping):
             actions.append(.signalProcess(key: entry.key, uid: entry.uid, signal: SIGKILL))
         default:

@@ -11,6 +11,10 @@ struct KubeletInformers: Sendable {
     let nodes: Informer<NodeInfo>
     let pending: Informer<PendingPod>
     let bound: Informer<BoundPod>
+    /// Secrets and ConfigMaps, by their keys only: a container that needs a missing one
+    /// waits, and starts once it appears.
+    let secrets: Informer<ConfigObject>
+    let configMaps: Informer<ConfigObject>
 
     init(client: KubeClient, nodes names: Set<String>, runtime: SimulatedKubelets.Runtime) {
         let mode: BoundPod.Mode
@@ -26,6 +30,8 @@ struct KubeletInformers: Sendable {
         bound = Informer(client: client, resource: .pods, fieldSelector: Self.boundSelector) { object in
             BoundPod.from(object, nodes: names, mode: mode)
         }
+        secrets = Informer(client: client, resource: .secrets) { ConfigObject.from($0, kind: .secret) }
+        configMaps = Informer(client: client, resource: .configMaps) { ConfigObject.from($0, kind: .configMap) }
     }
 
     /// Runs the informers and forwards their events as inputs, until cancelled.
@@ -37,5 +43,15 @@ struct KubeletInformers: Sendable {
         group.addTask { for await event in nodes.events() { inputs.yield(.node(event)) } }
         group.addTask { for await event in pending.events() { inputs.yield(.pending(event)) } }
         group.addTask { for await event in bound.events() { inputs.yield(.bound(event)) } }
+        let (secrets, configMaps) = (self.secrets, self.configMaps)
+        group.addTask { await secrets.run() }
+        group.addTask { await configMaps.run() }
+        group.addTask { for await event in secrets.events() { inputs.yield(.config(event)) } }
+        group.addTask { for await event in configMaps.events() { inputs.yield(.config(event)) } }
+        group.addTask {
+            await secrets.waitForSync()
+            await configMaps.waitForSync()
+            inputs.yield(.configSynced)
+        }
     }
 }

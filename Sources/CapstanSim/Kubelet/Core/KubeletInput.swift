@@ -8,6 +8,10 @@ enum KubeletInput: Sendable {
     case pending(InformerEvent<PendingPod>)
     /// Pods on our nodes that have not finished.
     case bound(InformerEvent<BoundPod>)
+    /// A Secret or ConfigMap changed.
+    case config(InformerEvent<ConfigObject>)
+    /// Every Secret and ConfigMap has been listed: a missing one is missing, not unseen.
+    case configSynced
     case bindFinished(key: String, uid: String, BindResult)
     case processExited(ProcessSupervisor.Exit)
     case processFailedToStart(key: String, uid: String, message: String)
@@ -35,6 +39,8 @@ enum KubeletAction: Sendable {
     case cancelStatusWrite(key: String)
     case startProcess(BoundPod, ContainerCommand)
     case signalProcess(key: String, uid: String, signal: Int32)
+    /// A core/v1 Event about the pod, as a kubelet or cluster component records it.
+    case recordEvent(PodReference, PodEvent)
 }
 
 /// Enough to address one pod incarnation in the API.

@@ -34,6 +34,12 @@ struct BoundPod: Sendable, Hashable {
     /// Index in `containers` of the one whose end decides the pod's (`main`, else the first).
     var mainContainer: Int
     var run: Run
+    /// `sim.capstan.dev/image-pull: fail`: the main container's image never pulls.
+    var imagePullFails = false
+    /// `sim.capstan.dev/sidecar: keep-running`: the other containers outlive `main`.
+    var keepsSidecarsRunning = false
+    /// Secrets and ConfigMaps the main container needs before it can be created.
+    var config = ConfigReferences(pod: nil, container: nil)
 
     enum Mode: Sendable {
         case scripted
@@ -56,7 +62,7 @@ struct BoundPod: Sendable, Hashable {
         let main = containers.firstIndex { $0.name == "main" } ?? 0
         let terminating = metadata?["deletionTimestamp"]?.stringValue != nil
         let grace = terminating ? metadata?["deletionGracePeriodSeconds"]?.intValue : nil
-        return BoundPod(
+        var bound = BoundPod(
             key: "\(namespace)/\(name)", namespace: namespace, name: name, uid: metadata?["uid"]?.stringValue ?? "",
             node: node, phase: pod["status"]?["phase"]?.stringValue ?? "Pending", terminating: terminating,
             gracePeriodSeconds: grace ?? spec?["terminationGracePeriodSeconds"]?.intValue ?? 30,
@@ -66,7 +72,14 @@ struct BoundPod: Sendable, Hashable {
             podIP: pod["status"]?["podIP"]?.stringValue,
             containers: containers, mainContainer: main,
             run: containers.isEmpty ? .invalid("the pod has no containers") : runOf(pod, container: specContainers[main], mode: mode))
+        let annotations = metadata?["annotations"]
+        bound.imagePullFails = annotations?[imagePullKey]?.stringValue == "fail"
+        bound.keepsSidecarsRunning = annotations?[SimulatedSidecarInjector.annotation]?.stringValue == SimulatedSidecarInjector.keepRunning
+        bound.config = ConfigReferences(pod: pod, container: specContainers.indices.contains(main) ? specContainers[main] : nil)
+        return bound
     }
+
+    static let imagePullKey = "sim.capstan.dev/image-pull"
 
     private static func runOf(_ pod: JSONValue, container: JSONValue, mode: Mode) -> Run {
         switch mode {

@@ -30,8 +30,12 @@ struct PodStatusBuilder: Sendable {
         ]))
     }
 
-    func finished(_ outcome: PodOutcome, at finishedAt: String) -> JSONValue {
-        let succeeded = outcome.succeeded
+    /// The final status. `afterMain` is set when `main` had ended earlier (its own outcome and
+    /// time) while sidecars ran on, and the pod is now stopped for deletion or its deadline:
+    /// `main` keeps its termination and the sidecars end killed.
+    func finished(_ outcome: PodOutcome, at finishedAt: String,
+                  afterMain: (outcome: PodOutcome, at: String)? = nil) -> JSONValue {
+        let succeeded = afterMain == nil && outcome.succeeded
         let podReason = succeeded ? "PodCompleted" : "PodFailed"
         var conditions: [JSONValue] = [
             condition("PodReadyToStartContainers", false, at: finishedAt),
@@ -48,12 +52,14 @@ struct PodStatusBuilder: Sendable {
             status["message"] = .string(message)
         }
         status["conditions"] = .array(conditions)
-        let main = termination(outcome)
+        let main = termination(afterMain?.outcome ?? outcome)
         status["containerStatuses"] = .array(pod.containers.enumerated().map { index, container in
-            let (code, reason, message) = index == pod.mainContainer ? main : sidecarTermination(outcome)
+            let isMain = index == pod.mainContainer
+            let (code, reason, message) = isMain ? main
+                : afterMain != nil ? termination(.deleted(exitCode: 143)) : sidecarTermination(outcome)
             var terminated: [String: JSONValue] = [
                 "exitCode": .number(Double(code)), "reason": .string(reason),
-                "startedAt": .string(startedAt), "finishedAt": .string(finishedAt),
+                "startedAt": .string(startedAt), "finishedAt": .string(isMain ? afterMain?.at ?? finishedAt : finishedAt),
                 "containerID": .string(containerID(container)),
             ]
             if let message, !message.isEmpty { terminated["message"] = .string(Self.truncated(message)) }
@@ -65,7 +71,7 @@ struct PodStatusBuilder: Sendable {
     // MARK: - Pieces
 
     /// The main container's exit code, reason and message for each outcome.
-    private func termination(_ outcome: PodOutcome) -> (Int, String, String?) {
+    func termination(_ outcome: PodOutcome) -> (Int, String, String?) {
         switch outcome {
         case .exited(let code, let message): return (code, code == 0 ? "Completed" : "Error", message)
         case .oomKilled: return (137, "OOMKilled", nil)
@@ -78,12 +84,12 @@ struct PodStatusBuilder: Sendable {
     }
 
     /// Other containers end with the pod: cleanly when it succeeded, killed otherwise.
-    private func sidecarTermination(_ outcome: PodOutcome) -> (Int, String, String?) {
+    func sidecarTermination(_ outcome: PodOutcome) -> (Int, String, String?) {
         outcome.succeeded ? (0, "Completed", nil) : termination(.deleted(exitCode: 137))
     }
 
     /// `status.reason` and `status.message`, which kube sets only for some endings.
-    private func podStatusReason(_ outcome: PodOutcome) -> (String, String)? {
+    func podStatusReason(_ outcome: PodOutcome) -> (String, String)? {
         switch outcome {
         case .evicted: return ("Evicted", evictionMessage)
         case .nodeLost: return ("NodeLost", "Node \(pod.node) which was running pod \(pod.name) is unresponsive")
@@ -92,7 +98,7 @@ struct PodStatusBuilder: Sendable {
         }
     }
 
-    private func disruption(_ outcome: PodOutcome) -> (reason: String, message: String)? {
+    func disruption(_ outcome: PodOutcome) -> (reason: String, message: String)? {
         switch outcome {
         case .evicted: return ("TerminationByKubelet", evictionMessage)
         case .preempted: return ("PreemptionByScheduler", "default-scheduler: preempting to accommodate a higher priority pod")
@@ -111,7 +117,7 @@ struct PodStatusBuilder: Sendable {
             + "has larger consumption of memory. "
     }
 
-    private func addresses(_ status: [String: JSONValue]) -> [String: JSONValue] {
+    func addresses(_ status: [String: JSONValue]) -> [String: JSONValue] {
         var status = status
         status["hostIP"] = .string(hostIP)
         status["hostIPs"] = [["ip": .string(hostIP)]]
@@ -120,7 +126,7 @@ struct PodStatusBuilder: Sendable {
         return status
     }
 
-    private func condition(_ type: String, _ value: Bool, at time: String, reason: String? = nil, message: String? = nil) -> JSONValue {
+    func condition(_ type: String, _ value: Bool, at time: String, reason: String? = nil, message: String? = nil) -> JSONValue {
         var fields: [String: JSONValue] = ["type": .string(type), "status": value ? "True" : "False",
                                            "lastProbeTime": nil, "lastTransitionTime": .string(time)]
         if let reason { fields["reason"] = .string(reason) }
@@ -128,7 +134,7 @@ struct PodStatusBuilder: Sendable {
         return .object(fields)
     }
 
-    private func containerStatus(_ container: BoundPod.Container, ready: Bool, state: JSONValue) -> JSONValue {
+    func containerStatus(_ container: BoundPod.Container, ready: Bool, state: JSONValue) -> JSONValue {
         [
             "name": .string(container.name), "image": .string(container.image),
             "imageID": .string(Self.imageID(container.image)), "containerID": .string(containerID(container)),
@@ -137,21 +143,13 @@ struct PodStatusBuilder: Sendable {
         ]
     }
 
-    private func containerID(_ container: BoundPod.Container) -> String {
+    func containerID(_ container: BoundPod.Container) -> String {
         "containerd://" + Self.hexDigest("\(pod.uid)/\(container.name)")
     }
 
     /// What a container runtime reports for an image: the repository with a digest.
     static func imageID(_ image: String) -> String {
-        var repository = image.split(separator: "@").first.map(String.init) ?? image
-        if let colon = repository.lastIndex(of: ":"), !repository[colon...].contains("/") {
-            repository = String(repository[..<colon])
-        }
-        if !repository.contains("/") { repository = "library/" + repository }
-        if repository.split(separator: "/").first.map({ !$0.contains(".") && !$0.contains(":") && $0 != "localhost" }) ?? true {
-            repository = "docker.io/" + repository
-        }
-        return "\(repository)@sha256:\(hexDigest(image))"
+        "\(ImageReference(image).repository)@sha256:\(hexDigest(image))"
     }
 
     /// 64 hex digits derived from `text` (FNV-1a, four lanes): stable, not cryptographic.

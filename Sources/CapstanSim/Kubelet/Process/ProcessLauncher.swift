@@ -17,7 +17,24 @@ enum ProcessLauncher {
     }
 
     struct LaunchError: Error, Sendable, CustomStringConvertible {
+        /// The cause in runc's words (`exec: "foo": executable file not found in $PATH`).
         var description: String
+        /// runc finds a missing or unusable executable while creating the container (a
+        /// `StartError`); an `execve` that fails (E2BIG, ENOEXEC) fails only once the container
+        /// runs, and shows as its exit code 1 with the error in its log.
+        var duringExec = false
+
+        /// The kubelet's `StartError` message: the runtime's chain of errors around the cause.
+        var startErrorMessage: String {
+            "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create "
+                + "failed: unable to start container process: error during container init: \(description): unknown"
+        }
+    }
+
+    /// Go's wording of an errno: strerror's text, lower-cased as Go's syscall table has it.
+    static func goError(_ code: Int32) -> String {
+        let text = String(cString: strerror(code))
+        return text.prefix(1).lowercased() + text.dropFirst()
     }
 
     /// Returns the pid, which is also the process group id.
@@ -60,7 +77,8 @@ enum ProcessLauncher {
         var pid = pid_t()
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
-            throw LaunchError(description: "cannot start \(executable): \(String(cString: strerror(result)))")
+            // runc's `exec NAME: ERR` (an os.PathError) once the container has started.
+            throw LaunchError(description: "exec \(executable): \(goError(result))", duringExec: true)
         }
         return pid
     }
@@ -70,8 +88,13 @@ enum ProcessLauncher {
     static func resolve(_ name: String, path: String, workingDirectory: String) throws(LaunchError) -> String {
         if name.contains("/") {
             let full = name.hasPrefix("/") ? name : workingDirectory + "/" + name
-            guard access(full, X_OK) == 0 else {
-                throw LaunchError(description: "exec: \"\(name)\": \(String(cString: strerror(errno)))")
+            // Go's exec.LookPath: a stat error names the path, a file that is not executable is EACCES.
+            var info = stat()
+            guard stat(full, &info) == 0 else {
+                throw LaunchError(description: "exec: \"\(name)\": stat \(name): \(goError(errno))")
+            }
+            guard (info.st_mode & S_IFMT) != S_IFDIR, access(full, X_OK) == 0 else {
+                throw LaunchError(description: "exec: \"\(name)\": \(goError(EACCES))")
             }
             return full
         }

@@ -79,6 +79,22 @@ final class ProcessSupervisor: Sendable {
         return pid
     }
 
+    /// An `execve` that failed after the container started: runc writes the error to the
+    /// container's output and exits 1, which is what the pod then reports.
+    func failedExec(_ pod: BoundPod, command: ContainerCommand, _ error: ProcessLauncher.LaunchError) -> Exit {
+        let child = Child(key: pod.key, uid: pod.uid, outputsPath: outputsPath(namespace: pod.namespace, name: pod.name),
+                          logPath: logPath(namespace: pod.namespace, name: pod.name), fallbackToLogs: command.fallbackToLogsOnError)
+        if !FileManager.default.fileExists(atPath: child.logPath) {
+            FileManager.default.createFile(atPath: child.logPath, contents: nil)
+        }
+        if let log = FileHandle(forWritingAtPath: child.logPath) {
+            log.seekToEndOfFile()
+            log.write(Data((error.description + "\n").utf8))
+            try? log.close()
+        }
+        return Exit(key: pod.key, uid: pod.uid, exitCode: 1, message: terminationMessage(child, failed: true))
+    }
+
     /// Sends `signal` to the whole process group of the pod's process.
     func signal(key: String, uid: String, _ signal: Int32) {
         let pids = children.withLock { $0.filter { $0.value.key == key && $0.value.uid == uid }.map(\.key) }

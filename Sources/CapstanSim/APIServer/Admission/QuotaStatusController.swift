@@ -1,0 +1,64 @@
+import CapstanAPI
+import NIOCore
+import Synchronization
+
+/// kube's resource quota controller, reduced to what clients read: each `ResourceQuota`'s
+/// `status.hard` (its `spec.hard`) and `status.used`, kept current as pods and quotas change.
+/// It watches both through the store; the store calls it under its lock, so it only notes
+/// the namespace and does the work later on the background loop.
+final class QuotaStatusController: WatchSink {
+    private let dirty = Mutex<Set<String>>([])
+    private let refresh = Mutex<(@Sendable (String) -> Void)?>(nil)
+    private let background: any EventLoop
+
+    init(background: any EventLoop) {
+        self.background = background
+    }
+
+    /// `refresh` recomputes one namespace's quotas; set once the operations exist.
+    func connect(_ refresh: @escaping @Sendable (String) -> Void) {
+        self.refresh.withLock { $0 = refresh }
+    }
+
+    /// Coalesces: a namespace already waiting is not scheduled twice.
+    func markDirty(_ namespace: String) {
+        guard dirty.withLock({ $0.insert(namespace).inserted }) else { return }
+        background.execute { [self] in
+            dirty.withLock { _ = $0.remove(namespace) }
+            refresh.withLock { $0 }?(namespace)
+        }
+    }
+
+    func deliver(_ event: WatchEvent) { markDirty(event.object.namespace) }
+
+    func deliverInitial(_ events: [WatchEvent]) {
+        for event in events { markDirty(event.object.namespace) }
+    }
+
+    func deliverBookmark(resourceVersion: Int, initialEventsEnd: Bool) {}
+}
+
+extension ResourceOperations {
+    /// Writes `status.hard` and `status.used` of the namespace's quotas where they changed.
+    func refreshQuotaStatus(_ namespace: String) {
+        let quotas = quotas(in: namespace)
+        guard !quotas.isEmpty, let type = registry.lookup(GroupVersion(group: "", version: "v1"), plural: "resourcequotas") else {
+            return
+        }
+        let used = podUsage(in: namespace)
+        for quota in quotas {
+            let hard = PodQuotaUsage.quantities(quota["spec"]?["hard"])
+            let status: JSONValue = [
+                "hard": .object(hard.mapValues { .string($0.text) }),
+                "used": .object(Dictionary(uniqueKeysWithValues: hard.keys.map { ($0, .string((used[$0] ?? .zero).text)) })),
+            ]
+            guard quota["status"] != status, let name = quota["metadata"]?["name"]?.stringValue else { continue }
+            _ = try? commitUpdate(Scope(type: type, namespace: namespace), name: name, subresource: "status", dryRun: false) {
+                (_, value) throws(StatusError) in
+                var updated = value
+                updated["status"] = status
+                return updated
+            }
+        }
+    }
+}
