@@ -123,9 +123,20 @@ public struct ResourceRequirements: Sendable, Hashable {
         self.limits = limits
     }
 
-    public static let gpuResourceNames = ["nvidia.com/gpu", "amd.com/gpu"]
+    /// Accelerators whose nodes carry a `NoSchedule` taint of the same key (GPU nodes, and
+    /// EKS's Trainium and Inferentia nodes): a pod asking for one gets the toleration.
+    public static let gpuResourceNames = ["nvidia.com/gpu", "amd.com/gpu", "aws.amazon.com/neuron"]
 
-    /// The GPU resource names this node asks for, in requests or limits.
+    /// An extended resource, which Kubernetes cannot overcommit: any `domain/name` outside
+    /// the `kubernetes.io` domain, and huge pages.
+    public static func isExtended(_ name: String) -> Bool {
+        if name.hasPrefix("hugepages-") { return true }
+        guard let slash = name.firstIndex(of: "/") else { return false }
+        let domain = name[..<slash]
+        return domain != "kubernetes.io" && !domain.hasSuffix(".kubernetes.io") && domain != "requests"
+    }
+
+    /// The accelerator resource names this node asks for, in requests or limits.
     public var gpuResources: [String] {
         ResourceRequirements.gpuResourceNames.filter { requests[$0] != nil || limits[$0] != nil }
     }

@@ -140,6 +140,11 @@ struct NodeCompiler {
             } else if key.hasPrefix("capstan.dev/") {
                 problems.add(fieldPath, "keys under capstan.dev/ are reserved for Capstan")
             }
+            // A value written out (no template) is checked now; a rendered one is checked by
+            // the API server, and its refusal fails the node with PodRejected.
+            if kind == "labels", !value.contains("{{"), !DNSName.isLabelValue(value) {
+                problems.add(fieldPath, "\"\(value)\" is not a valid label value: Kubernetes allows at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit")
+            }
             result[key] = template(value, path: fieldPath, checker: checker)
         }
         return result
@@ -167,13 +172,19 @@ struct NodeCompiler {
                 problems.add("\(path).resources.\(kind).\(name)", "\"\(name)\" is not a valid resource name")
             }
         }
-        for gpu in ResourceRequirements.gpuResourceNames {
-            if let request = resources.requests[gpu], let limit = resources.limits[gpu], request != limit {
-                problems.add("\(path).resources.requests.\(gpu)", "GPU requests must equal their limits, as Kubernetes requires")
+        // Extended resources (GPUs, Neuron devices, any domain/name outside kubernetes.io)
+        // cannot be overcommitted: the API server refuses a pod without their limit.
+        let extended = Set(resources.requests.keys).union(resources.limits.keys).filter(ResourceRequirements.isExtended).sorted()
+        for name in extended {
+            let limit = resources.limits[name]
+            if limit == nil {
+                problems.add("\(path).resources.limits.\(name)", "\(name) cannot be overcommitted: Kubernetes requires a limit for it (a request, if given, equal to the limit)")
+            } else if let request = resources.requests[name], request != limit {
+                problems.add("\(path).resources.requests.\(name)", "\(name) requests must equal its limit, as Kubernetes requires")
             }
             for (kind, values) in [("requests", resources.requests), ("limits", resources.limits)] {
-                if let amount = values[gpu], Decimal(amount.integerValue) != amount.value {
-                    problems.add("\(path).resources.\(kind).\(gpu)", "GPUs are counted in whole units, not \(amount)")
+                if let amount = values[name], Decimal(amount.integerValue) != amount.value {
+                    problems.add("\(path).resources.\(kind).\(name)", "\(name) is counted in whole units, not \(amount)")
                 }
             }
         }
