@@ -41,7 +41,7 @@ struct StoreActions: Sendable {
         switch (result.0, result.1) {
         case (_, .failure(let failure)):
             failures.append(failure)
-        case (.persistOutputs(let key, _), .success):
+        case (.persistOutputs(let key, _), .success), (.writeInputs(let key, _), .success):
             facts.persisted.insert(key)
         case (.gatherOutputs(let request), .success):
             facts.persisted.insert(request.destination)
@@ -62,6 +62,11 @@ struct StoreActions: Sendable {
                 try await store.put(key, JSONValue.object(outputs).serialized())
                 cache.put(key, outputs)
                 return outputs
+            }
+        case .writeInputs(let key, let inputs):
+            return await attempt(key) {
+                try await store.put(key, JSONValue.object(inputs).serialized())
+                return nil
             }
         case .loadOutputs(let key):
             if let cached = cache.get(key) { return .success(cached) }

@@ -217,7 +217,7 @@ final class WorkflowReconciler: Sendable {
         case .writeCache:
             var ignored = ActionResults()
             _ = await storeActions.perform([action], into: &ignored)
-        case .createPod, .persistOutputs, .loadOutputs, .gatherOutputs, .lookupCache:
+        case .createPod, .persistOutputs, .writeInputs, .loadOutputs, .gatherOutputs, .lookupCache:
             // Awaited actions are carried out in the rounds, never here.
             break
         }

@@ -76,3 +76,18 @@ import CapstanAPI
         #expect(!message.contains("not a JSON object"))
     }
 }
+
+@Suite struct EngineStartErrorTests {
+    @Test func aCommandThatCannotStartSaysWhy() throws {
+        var pod = ObservedPod(name: "p", node: "t", attempt: 0, phase: .failed)
+        pod.exitCode = 128
+        pod.terminatedReason = "StartError"
+        pod.terminationMessage = #"failed to create containerd task: ... exec: "pyhton3": executable file not found in $PATH: unknown"#
+        let outcome = AttemptClassifier().outcome(of: pod, declaredOutputs: [], now: Timestamp(secondsSince1970: 0))
+        guard case .failed(let info) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(info.reason == .error)
+        #expect(info.exitCode == 128)
+        #expect(info.message?.hasPrefix("the container could not start: ") == true)
+        #expect(info.message?.contains(#"exec: "pyhton3": executable file not found"#) == true)
+    }
+}

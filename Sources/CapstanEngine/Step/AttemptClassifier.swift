@@ -135,6 +135,13 @@ public struct AttemptClassifier: Sendable {
             return AttemptFailureInfo(reason: .oomKilled, exitCode: pod.exitCode ?? 137, message: pod.message ?? "the container ran out of memory")
         }
         let code = pod.exitCode
+        if pod.terminatedReason == "StartError" || pod.terminatedReason == "ContainerCannotRun" {
+            // The runtime could not start the command (not found, not executable): its words
+            // are the termination message, not anything the task wrote.
+            return AttemptFailureInfo(
+                reason: .error, exitCode: code,
+                message: "the container could not start: \(pod.terminationMessage ?? pod.message ?? pod.terminatedReason!)")
+        }
         return AttemptFailureInfo(
             reason: .error, exitCode: code,
             message: pod.message ?? (code.map { "the task exited with code \($0)" } ?? "the pod failed"))

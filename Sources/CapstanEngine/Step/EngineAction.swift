@@ -6,6 +6,9 @@ public enum EngineAction: Sendable, Hashable {
     case deletePod(name: String, reason: String)
     /// Write `outputs` as JSON at `key`; report success through `ActionResults.persisted`.
     case persistOutputs(key: String, outputs: [String: JSONValue])
+    /// Write a unit's resolved inputs, too large for the pod, as JSON at `key` (SPEC §3);
+    /// report success through `ActionResults.persisted`.
+    case writeInputs(key: String, inputs: [String: JSONValue])
     /// Read the outputs object at `key` into `ActionResults.outputs`.
     case loadOutputs(key: String)
     /// Build a map node's output lists from its items' outputs and write them at `destination`.

@@ -38,6 +38,7 @@ public struct StorageLayout: Sendable {
     }
 
     public func outputsKey(_ node: String, index: Int? = nil) -> String { unitPrefix(node, index: index) + "outputs.json" }
+    public func inputsKey(_ node: String, index: Int? = nil) -> String { unitPrefix(node, index: index) + "inputs.json" }
     public func checkpointKey(_ node: String, index: Int?, attempt: Int) -> String {
         unitPrefix(node, index: index) + "checkpoint/\(attempt)/"
     }

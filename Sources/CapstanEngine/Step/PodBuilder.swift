@@ -18,7 +18,8 @@ struct PodBuilder {
         var annotations: [String: String]
     }
 
-    func pod(for node: CompiledNode, index: Int?, attempt: Int, rendered: Rendered, offSpot: Bool) -> PodRequest {
+    /// `inputsURI`: where the inputs were written when too large to pass by value.
+    func pod(for node: CompiledNode, index: Int?, attempt: Int, rendered: Rendered, offSpot: Bool, inputsURI: String? = nil) -> PodRequest {
         let name = PodNaming.name(workflow: metadata.name, uid: metadata.uid, node: node.name, index: index, attempt: attempt)
         var labels = rendered.labels
         labels[PodLabels.workflow] = metadata.name
@@ -34,7 +35,11 @@ struct PodBuilder {
             envVar("CAPSTAN_ATTEMPT", String(attempt)),
         ]
         if let index { env.append(envVar("CAPSTAN_INDEX", String(index))) }
-        env.append(envVar("CAPSTAN_INPUTS", JSONValue.object(rendered.inputs).jsonString))
+        if let inputsURI {
+            env.append(envVar("CAPSTAN_INPUTS_URI", inputsURI))
+        } else {
+            env.append(envVar("CAPSTAN_INPUTS", JSONValue.object(rendered.inputs).jsonString))
+        }
         env.append(envVar("CAPSTAN_OUTPUTS_FILE", "/dev/termination-log"))
         env.append(envVar("CAPSTAN_OUTPUTS_URI", layout.uri(layout.outputsKey(node.name, index: index))))
         env.append(envVar("CAPSTAN_RAW_DATA_URI", layout.uri(layout.rawDataKey(node.name, index: index, attempt: attempt))))

@@ -15,7 +15,7 @@ extension EngineAction {
     /// The engine waits for this action's result before it decides further.
     public var awaitsResult: Bool {
         switch self {
-        case .createPod, .persistOutputs, .loadOutputs, .gatherOutputs, .lookupCache: return true
+        case .createPod, .persistOutputs, .writeInputs, .loadOutputs, .gatherOutputs, .lookupCache: return true
         case .deletePod, .writeCache, .recordEvent: return false
         }
     }

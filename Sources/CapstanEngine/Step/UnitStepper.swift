@@ -118,8 +118,23 @@ struct UnitStepper {
             }
             return finishSuccess(&record, outputs: outputs, origin: .recovered, output: &output)
         }
+        var inputsURI: String?
+        if JSONValue.object(rendered.inputs).serialized().count > PodLimits.inputsByValue {
+            let key = layout.inputsKey(node.name, index: index)
+            guard facts.persisted.contains(key) else {
+                output.actions.append(.writeInputs(key: key, inputs: rendered.inputs))
+                return .unchanged
+            }
+            inputsURI = layout.uri(key)
+        }
         let offSpot = node.isInterruptible && record.systemFailures >= config.systemRetries
-        let request = builder.pod(for: node, index: index, attempt: record.attempt, rendered: rendered, offSpot: offSpot)
+        let request = builder.pod(for: node, index: index, attempt: record.attempt, rendered: rendered, offSpot: offSpot, inputsURI: inputsURI)
+        if let problem = PodLimits.problem(with: request.manifest) {
+            // Never sent: the API server or the kernel would refuse it, and retrying cannot help.
+            record.phase = .failed
+            record.retryAt = nil
+            return .failed(AttemptFailure(attempt: record.attempt, index: index, reason: .podRejected, message: problem, finishedAt: now))
+        }
         switch facts.podCreates[request.name] {
         case nil:
             output.actions.append(.createPod(request))

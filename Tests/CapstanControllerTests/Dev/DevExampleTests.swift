@@ -42,6 +42,15 @@ struct DevExampleTests {
         #expect(map?["succeeded"] == 9 && map?["failed"] == 1, "\(String(describing: map))")
     }
 
+    @Test func aLargeListGoesFromNodeToNodeByReference() async throws {
+        let run = try await Dev.run(Dev.example("large-data.yaml"))
+        #expect(run.exitCode == 0, "\(run.result)")
+        #expect(run.outputs?["count"] == 300_000, "\(run.result)")
+        #expect(run.outputs?["sum"] == 44_999_850_000)
+        let logs = run.logs(workflow: "large-data", node: "total").compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.joined()
+        #expect(logs.contains("inputs read from the store"), "\(logs)")
+    }
+
     @Test func retriesAFlakyTaskAndResumesFromTheCheckpoint() async throws {
         let run = try await Dev.run(Dev.example("retry-checkpoint.yaml"))
         #expect(run.exitCode == 0, "\(run.result)")

@@ -104,7 +104,7 @@ struct EngineHarness {
             }
             pods[request.name] = (pod, now.secondsSince1970 + s.duration, s)
             created.append((request, now.secondsSince1970))
-        case .persistOutputs(let key, let outputs):
+        case .persistOutputs(let key, let outputs), .writeInputs(let key, let outputs):
             store[key] = outputs
             results.persisted.insert(key)
         case .loadOutputs(let key):
