@@ -49,7 +49,7 @@ public enum FailureReason: String, Sendable, Hashable, CaseIterable {
 
     public var isSystem: Bool {
         switch self {
-        case .evicted, .preempted, .nodeLost, .podDeleted: return true
+        case .evicted, .preempted, .nodeLost, .podDeleted, .unschedulable: return true
         default: return false
         }
     }

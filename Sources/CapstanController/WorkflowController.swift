@@ -15,6 +15,7 @@ public final class WorkflowController: Sendable {
     let logger: Logger
     let workflows: Informer<JSONValue>
     let pods: Informer<TrackedPod>
+    let autoscalerEvents: AutoscalerEvents
     let queue: WorkQueue<String>
     let reconciler: WorkflowReconciler
     private let ready = NIOLockedValueBox(false)
@@ -44,8 +45,10 @@ public final class WorkflowController: Sendable {
             indexes: ["workflow": { [$0.workflowKey] }],
             // TrackedPod reads metadata and status only; the spec is most of a pod's bytes.
             options: InformerOptions(ignoredFields: ["spec"]), logger: logger, transform: TrackedPod.summarize)
+        let autoscalerEvents = AutoscalerEvents(kube: kube, namespace: config.namespace, logger: logger)
         self.workflows = workflows
         self.pods = pods
+        self.autoscalerEvents = autoscalerEvents
         self.queue = WorkQueue<String>()
         self.reconciler = WorkflowReconciler(
             kube: kube, storeActions: StoreActions(store: store, cache: OutputsCache(), logger: logger, metrics: metrics), config: config,
@@ -54,6 +57,7 @@ public final class WorkflowController: Sendable {
                 return parts.count == 2 ? workflows.get(namespace: parts[0], name: parts[1]) : nil
             },
             podLookup: { key in pods.byIndex("workflow", key) },
+            scaleUpLookup: { podKey in autoscalerEvents.latest(forPod: podKey) },
             logger: logger, metrics: metrics)
     }
 
@@ -65,6 +69,9 @@ public final class WorkflowController: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.workflows.run() }
             group.addTask { await self.pods.run() }
+            // Not waited for: autoscaler Events only ever extend a wait, so a controller
+            // without them decides as if no scale-up were under way.
+            group.addTask { await self.autoscalerEvents.run() }
             group.addTask { await self.enqueueWorkflowEvents() }
             group.addTask { await self.enqueuePodEvents() }
             group.addTask { await self.reportWorkflowPhases() }

@@ -16,6 +16,8 @@ final class WorkflowReconciler: Sendable {
     let config: ControllerConfig
     let workflowLookup: @Sendable (String) -> JSONValue?
     let podLookup: @Sendable (String) -> [TrackedPod]
+    /// When an autoscaler last said a node is coming for a pod, by `namespace/name`.
+    let scaleUpLookup: @Sendable (String) -> Timestamp?
     let logger: Logger
     let metrics: ControllerMetrics
     let now: @Sendable () -> Timestamp
@@ -26,6 +28,7 @@ final class WorkflowReconciler: Sendable {
 
     init(kube: any KubeAPI, storeActions: StoreActions, config: ControllerConfig,
          workflowLookup: @escaping @Sendable (String) -> JSONValue?, podLookup: @escaping @Sendable (String) -> [TrackedPod],
+         scaleUpLookup: @escaping @Sendable (String) -> Timestamp? = { _ in nil },
          logger: Logger, metrics: ControllerMetrics, now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) {
         self.metrics = metrics
         self.kube = kube
@@ -33,6 +36,7 @@ final class WorkflowReconciler: Sendable {
         self.config = config
         self.workflowLookup = workflowLookup
         self.podLookup = podLookup
+        self.scaleUpLookup = scaleUpLookup
         self.logger = logger
         self.now = now
         self.events = EventRecorder(client: kube, logger: logger)
@@ -123,6 +127,9 @@ final class WorkflowReconciler: Sendable {
     private func observedPods(of workflow: Workflow, key: String, compiled: Result<CompiledWorkflow, InvalidWorkflowError>, now: Timestamp) async -> [ObservedPod] {
         let uid = workflow.metadata.uid
         var pods = podLookup(key).filter { $0.workflowUID == nil || $0.workflowUID == uid }.map(\.observed)
+        for i in pods.indices where pods[i].unschedulableSince != nil {
+            pods[i].scaleUpAt = scaleUpLookup("\(workflow.metadata.namespace)/\(pods[i].name)")
+        }
         // Outputs too large for the termination message were uploaded to CAPSTAN_OUTPUTS_URI.
         if case .success(let compiled) = compiled {
             let layout = StorageLayout(namespace: workflow.metadata.namespace, workflow: workflow.metadata.name, uid: uid, storeURL: config.engine.storeURL)

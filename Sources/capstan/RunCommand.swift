@@ -44,6 +44,8 @@ struct RunCommand: AsyncParsableCommand {
     var spotToleration: [String] = []
     @Option(name: .customLong("unschedulable-timeout"), help: "How long a pod may stay unschedulable before its attempt fails.")
     var unschedulableTimeout: String = "5m"
+    @Option(name: .customLong("scale-up-timeout"), help: "How long a node a cluster autoscaler is adding for an unschedulable pod (its TriggeredScaleUp or Nominated Event) may take before the attempt fails.")
+    var scaleUpTimeout: String = "15m"
     @Option(name: .customLong("image-pull-timeout"), help: "How long a pod may fail to pull its image (ErrImagePull, ImagePullBackOff) before its attempt fails.")
     var imagePullTimeout: String = "5m"
     @Option(name: .customLong("config-error-timeout"), help: "How long a container may wait for a missing Secret, ConfigMap or key (CreateContainerConfigError) before its attempt fails.")
@@ -62,7 +64,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         _ = try SpotSettings(nodeSelector: spotNodeSelector, tolerations: spotToleration)
         for (flag, value) in [("--unschedulable-timeout", unschedulableTimeout), ("--image-pull-timeout", imagePullTimeout),
-                              ("--config-error-timeout", configErrorTimeout)] {
+                              ("--config-error-timeout", configErrorTimeout), ("--scale-up-timeout", scaleUpTimeout)] {
             do { _ = try SpecDuration(value) } catch { throw ValidationError("\(flag): \(error)") }
         }
     }
@@ -115,6 +117,7 @@ struct RunCommand: AsyncParsableCommand {
         config.engine.classifier.unschedulableTimeout = try SpecDuration(unschedulableTimeout).seconds
         config.engine.classifier.imagePullTimeout = try SpecDuration(imagePullTimeout).seconds
         config.engine.classifier.configErrorTimeout = try SpecDuration(configErrorTimeout).seconds
+        config.engine.classifier.scaleUpTimeout = try SpecDuration(scaleUpTimeout).seconds
         return config
     }
 }

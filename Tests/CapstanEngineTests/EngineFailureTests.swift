@@ -114,10 +114,52 @@ import CapstanAPI
         let first = h.reconcile()
         #expect(first.requeueAfter == 60)
         h.advance(by: 61)
-        h.runToCompletion(limit: 5)
+        _ = h.reconcile()
         #expect(h.node("t").failures.first?.reason == .unschedulable)
+        #expect(h.node("t").systemFailures == 1 && h.node("t").userFailures == 0, "no node fitting is the cluster's fault, not the task's")
         #expect(h.deleted.count == 1)
+        h.runToCompletion(limit: 400)
         #expect(h.status.phase == .failed)
+        #expect(h.node("t").failures.count == 4, "the first attempt and --system-retries 3")
+    }
+
+    @Test func aPodWaitingForAnAutoscaledNodeIsNotFailedWhileTheNodeIsOnItsWay() throws {
+        var h = try EngineHarness("defaults: {image: busybox}\nnodes: [{name: t}]")
+        h.engine.config.classifier.unschedulableTimeout = 60
+        h.engine.config.classifier.scaleUpTimeout = 600
+        h.script = { _, _, _ in .init(unschedulable: true) }
+        _ = h.reconcile()
+        let name = try #require(h.created.first?.request.name)
+        h.pods[name]!.pod.scaleUpAt = h.now + 10
+        h.advance(by: 300)
+        _ = h.reconcile()
+        #expect(h.node("t").failures.isEmpty, "a scale-up is under way: waiting, not failing")
+        #expect(h.deleted.isEmpty)
+        // The node arrives: the pod is scheduled and runs.
+        h.pods[name]!.pod.unschedulableSince = nil
+        h.pods[name]!.pod.phase = .running
+        h.pods[name]!.finishAt = h.now.secondsSince1970 + 5
+        #expect(h.runToCompletion().phase == .succeeded)
+        #expect(h.node("t").attempts == 1)
+    }
+
+    @Test func aScaleUpThatNeverDeliversFailsAsASystemFailure() throws {
+        var h = try EngineHarness("defaults: {image: busybox}\nnodes: [{name: t}]")
+        h.engine.config.classifier.unschedulableTimeout = 60
+        h.engine.config.classifier.scaleUpTimeout = 600
+        h.script = { _, _, _ in .init(unschedulable: true) }
+        _ = h.reconcile()
+        let name = try #require(h.created.first?.request.name)
+        h.pods[name]!.pod.scaleUpAt = h.now
+        h.advance(by: 599)
+        _ = h.reconcile()
+        #expect(h.node("t").failures.isEmpty)
+        h.advance(by: 1)
+        _ = h.reconcile()
+        let failure = try #require(h.node("t").failures.first)
+        #expect(failure.reason == .unschedulable)
+        #expect(failure.message?.contains("the node an autoscaler was adding did not arrive within 10m") == true, "\(failure.message ?? "")")
+        #expect(h.node("t").systemFailures == 1)
     }
 
     @Test func failFastAbortsRunningNodesAndContinueKeepsGoing() throws {

@@ -9,8 +9,14 @@ public struct AttemptClassifier: Sendable {
     /// ConfigMap or key) before the attempt fails: long enough for a Secret applied in the
     /// same `kubectl apply` or synced by an operator to arrive.
     public var configErrorTimeout: Double
+    /// How long a node an autoscaler is provisioning may take to arrive (cluster-autoscaler's
+    /// own `--max-node-provision-time` default): while one is on its way the unschedulable
+    /// wait does not run out.
+    public var scaleUpTimeout: Double
 
-    public init(unschedulableTimeout: Double = 300, imagePullTimeout: Double = 300, configErrorTimeout: Double = 60) {
+    public init(unschedulableTimeout: Double = 300, imagePullTimeout: Double = 300, configErrorTimeout: Double = 60,
+                scaleUpTimeout: Double = 900) {
+        self.scaleUpTimeout = scaleUpTimeout
         self.unschedulableTimeout = unschedulableTimeout
         self.imagePullTimeout = imagePullTimeout
         self.configErrorTimeout = configErrorTimeout
@@ -51,10 +57,11 @@ public struct AttemptClassifier: Sendable {
                     reason: .configError,
                     message: "the container could not be configured for \(SpecDuration(seconds: configErrorTimeout)): \(pod.message ?? "CreateContainerConfigError")"))
             }
-            if let since = pod.unschedulableSince, now - since >= unschedulableTimeout {
-                return .failed(AttemptFailureInfo(
-                    reason: .unschedulable,
-                    message: "no node could run the pod for \(SpecDuration(seconds: unschedulableTimeout)): \(pod.message ?? "unschedulable")"))
+            if let deadline = unschedulableDeadline(of: pod), now >= deadline {
+                let why = pod.scaleUpAt == nil
+                    ? "no node could run the pod for \(SpecDuration(seconds: unschedulableTimeout))"
+                    : "no node could run the pod, and the node an autoscaler was adding did not arrive within \(SpecDuration(seconds: scaleUpTimeout))"
+                return .failed(AttemptFailureInfo(reason: .unschedulable, message: "\(why): \(pod.message ?? "unschedulable")"))
             }
             return .running
         }
@@ -72,7 +79,7 @@ public struct AttemptClassifier: Sendable {
 
     /// When this pod's state should be looked at again even if nothing changes.
     public func nextCheck(of pod: ObservedPod) -> Timestamp? {
-        if let since = pod.unschedulableSince { return since + unschedulableTimeout }
+        if let deadline = unschedulableDeadline(of: pod) { return deadline }
         if let waiting = pod.waitingReason, AttemptClassifier.imagePullReasons.contains(waiting), let created = pod.createdAt {
             return created + imagePullTimeout
         }
@@ -80,6 +87,15 @@ public struct AttemptClassifier: Sendable {
             return created + configErrorTimeout
         }
         return nil
+    }
+
+    /// When an unschedulable pod's attempt fails: `unschedulableTimeout` after the scheduler
+    /// first said so, but never while an autoscaler is adding a node for it.
+    private func unschedulableDeadline(of pod: ObservedPod) -> Timestamp? {
+        guard let since = pod.unschedulableSince else { return nil }
+        let waited = since + unschedulableTimeout
+        guard let scaleUp = pod.scaleUpAt else { return waited }
+        return max(waited, scaleUp + scaleUpTimeout)
     }
 
     private func succeeded(_ pod: ObservedPod, declaredOutputs: [String]) -> AttemptOutcome {

@@ -64,6 +64,12 @@ public struct ObservedPod: Sendable, Hashable {
         get { details?.value.unschedulableSince }
         set { update { $0.unschedulableSince = newValue } }
     }
+    /// The latest cluster-autoscaler or Karpenter Event saying a node is on its way for this
+    /// pod (`TriggeredScaleUp`, `Nominated`).
+    public var scaleUpAt: Timestamp? {
+        get { details?.value.scaleUpAt }
+        set { update { $0.scaleUpAt = newValue } }
+    }
     public var message: String? {
         get { details?.value.message }
         set { update { $0.message = newValue } }
@@ -100,6 +106,7 @@ public struct ObservedPod: Sendable, Hashable {
         var terminatedReason: String?
         var waitingReason: String?
         var unschedulableSince: Timestamp?
+        var scaleUpAt: Timestamp?
         var message: String?
         var terminationMessage: String?
         var uploadedOutputs: JSONValue?

@@ -55,7 +55,7 @@ struct KustomizeConfigTests {
             "capstan.dev/workflows/status": ["get", "update", "patch"],
             "capstan.dev/workflows/finalizers": ["update"],
             "/pods": ["get", "list", "watch", "create", "delete"],
-            "/events": ["create", "patch"],
+            "/events": ["create", "patch", "list", "watch"],
             "events.k8s.io/events": ["create", "patch"],
         ])
         let lease = try #require(manifests.first(kind: "Role", name: "capstan-leader-election"))
