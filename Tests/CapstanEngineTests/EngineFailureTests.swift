@@ -123,13 +123,18 @@ import CapstanAPI
         #expect(h.node("t").failures.count == 4, "the first attempt and --system-retries 3")
     }
 
-    @Test func aPodWaitingForAnAutoscaledNodeIsNotFailedWhileTheNodeIsOnItsWay() throws {
+    /// A node whose one pod fits nowhere: 60 s to wait, 10 min for a node being added.
+    private static func unschedulablePod() throws -> (EngineHarness, String) {
         var h = try EngineHarness("defaults: {image: busybox}\nnodes: [{name: t}]")
         h.engine.config.classifier.unschedulableTimeout = 60
         h.engine.config.classifier.scaleUpTimeout = 600
         h.script = { _, _, _ in .init(unschedulable: true) }
         _ = h.reconcile()
-        let name = try #require(h.created.first?.request.name)
+        return (h, try #require(h.created.first?.request.name))
+    }
+
+    @Test func aPodWaitingForAnAutoscaledNodeIsNotFailedWhileTheNodeIsOnItsWay() throws {
+        var (h, name) = try Self.unschedulablePod()
         h.pods[name]!.pod.scaleUpAt = h.now + 10
         h.advance(by: 300)
         _ = h.reconcile()
@@ -144,12 +149,7 @@ import CapstanAPI
     }
 
     @Test func aScaleUpThatNeverDeliversFailsAsASystemFailure() throws {
-        var h = try EngineHarness("defaults: {image: busybox}\nnodes: [{name: t}]")
-        h.engine.config.classifier.unschedulableTimeout = 60
-        h.engine.config.classifier.scaleUpTimeout = 600
-        h.script = { _, _, _ in .init(unschedulable: true) }
-        _ = h.reconcile()
-        let name = try #require(h.created.first?.request.name)
+        var (h, name) = try Self.unschedulablePod()
         h.pods[name]!.pod.scaleUpAt = h.now
         h.advance(by: 599)
         _ = h.reconcile()
