@@ -64,7 +64,7 @@ bh copy --quiet "$container" "$work/rootfs/app" / >/dev/null
 bh config \
   --created-by "hack/image-rootfs.sh: /usr/local/bin/capstan (release, static Swift runtime, stripped)" \
   --entrypoint '["/usr/local/bin/capstan"]' --cmd run --user 65532:65532 --workingdir / \
-  --port 8080 --port 8081 \
+  --port 8080/tcp --port 8081/tcp \
   --label org.opencontainers.image.title=capstan \
   --label "org.opencontainers.image.description=Capstan, a Kubernetes workflow operator written in Swift" \
   --label "org.opencontainers.image.source=$source_url" \
