@@ -1,12 +1,24 @@
 # syntax=docker/dockerfile:1
 # The Capstan controller image: `docker build -t ghcr.io/capstan-dev/capstan:0.1.0 .`
 #
-# Stage 1 builds a release `capstan` with the Swift standard library and Foundation linked
-# in statically, so the final image needs only glibc, libstdc++, zlib and CA certificates.
-# The builder is Ubuntu 22.04 (glibc 2.35), older than the runtime's Debian 12 (glibc 2.36):
-# a binary built against an older glibc runs on a newer one, never the other way round.
+# The same image hack/image.sh builds without Docker (docs/install.md, "The image"): on top of
+# nothing, the two layers hack/image-rootfs.sh lays out for the release binary --
+#   1. the shared libraries it loads (glibc's loader, libc, libm, libstdc++, libgcc_s, zlib),
+#      Debian's CA bundle, /etc/passwd and /etc/group with the user nonroot (65532),
+#      /etc/nsswitch.conf and /tmp;
+#   2. /usr/local/bin/capstan, built with --static-swift-stdlib (the Swift runtime and
+#      Foundation linked in) and stripped --
+# running `capstan run` as 65532:65532.
+#
+# The builder is the Swift image on Debian 12, the release hack/image.sh is run on, and the
+# libraries are copied from it: the ones the binary was linked against.
 ARG SWIFT_VERSION=6.3
-FROM swift:${SWIFT_VERSION}-jammy AS build
+FROM swift:${SWIFT_VERSION}-bookworm AS build
+# Unpinned on purpose: CA certificates should be the newest the release ships.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates binutils \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 
 # Dependencies first, so that a source change does not re-fetch them.
@@ -15,25 +27,17 @@ COPY Package.resolved* ./
 RUN swift package resolve
 
 COPY . .
-RUN swift build -c release --static-swift-stdlib --product capstan \
- && mkdir -p /out \
- && cp "$(swift build -c release --static-swift-stdlib --show-bin-path)/capstan" /out/capstan \
- && strip /out/capstan \
- && /out/capstan --help >/dev/null
+RUN binary="$(hack/build-release.sh)" \
+ && hack/image-rootfs.sh "$binary" /rootfs \
+ && /rootfs/app/usr/local/bin/capstan --help >/dev/null
 
-# Stage 2: Debian 12 slim. The binary needs glibc, libstdc++, libgcc_s and zlib (ldd of a
-# static-stdlib release build); zlib is not in distroless/cc, but it is part of every Debian
-# base image. CA certificates are for S3 and the API server's TLS. No user entry is needed:
-# Kubernetes runs the container as the numeric user 65532.
-FROM debian:bookworm-slim
-# Unpinned on purpose: CA certificates should be the newest the base release ships.
-# hadolint ignore=DL3008
-RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates \
- && rm -rf /var/lib/apt/lists/*
+FROM scratch
+COPY --from=build /rootfs/base/ /
+COPY --from=build /rootfs/app/ /
 LABEL org.opencontainers.image.title="capstan" \
-      org.opencontainers.image.description="Capstan, a Kubernetes workflow operator written in Swift"
-COPY --from=build /out/capstan /usr/local/bin/capstan
+      org.opencontainers.image.description="Capstan, a Kubernetes workflow operator written in Swift" \
+      org.opencontainers.image.source="https://github.com/capstan-dev/capstan" \
+      org.opencontainers.image.version="0.1.0"
 USER 65532:65532
 EXPOSE 8080 8081
 ENTRYPOINT ["/usr/local/bin/capstan"]

@@ -13,7 +13,7 @@ public enum CapstanBinary {
     /// else `.build/release/capstan`.
     public static func releasePath() throws -> String {
         try locate(variable: "CAPSTAN_RELEASE_BIN", build: "release",
-                   missing: "no release build of capstan: run hack/test.sh, or `swift build -c release --product capstan`")
+                   missing: "no release build of capstan: run hack/test.sh, or hack/build-release.sh")
     }
 
     public static func path() throws -> String {

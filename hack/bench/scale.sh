@@ -7,5 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v kubectl >/dev/null || { echo "scale.sh: kubectl is needed to apply the CRD" >&2; exit 2; }
-swift build -c release --product capstan >&2
-exec python3 hack/bench/scale.py --bin .build/release/capstan "$@"
+bin=$(hack/build-release.sh)
+exec python3 hack/bench/scale.py --bin "$bin" "$@"

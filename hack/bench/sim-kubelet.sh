@@ -17,8 +17,7 @@ cpu=$(( per_node / 100 + 1 ))
 memory="$(( per_node * 16 / 1024 + 1 ))Gi"
 node_flags=(--nodes "$nodes" --node-pods "$per_node" --node-cpu "$cpu" --node-memory "$memory")
 
-swift build -c release --product capstan >/dev/null
-bin=.build/release/capstan
+bin=$(hack/build-release.sh)
 work=$(mktemp -d)
 pids=()
 trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT

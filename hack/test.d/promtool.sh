@@ -8,17 +8,7 @@ capstan_setup_promtool() {
     return 0
   fi
   if ! command -v promtool >/dev/null 2>&1; then
-    local log
-    log=$(mktemp)
-    if ! { apt-get update -qq \
-        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; } \
-        </dev/null >"$log" 2>&1; then
-      echo "promtool.sh: apt-get install prometheus failed:" >&2
-      tail -20 "$log" >&2
-      rm -f "$log"
-      return 1
-    fi
-    rm -f "$log"
+    capstan_apt_install promtool.sh prometheus || return 1
     if [ -x /etc/init.d/prometheus ] && /etc/init.d/prometheus status >/dev/null 2>&1; then
       /etc/init.d/prometheus stop >/dev/null 2>&1 || true
     fi

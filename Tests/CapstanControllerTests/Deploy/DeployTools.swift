@@ -22,6 +22,16 @@ enum DeployTool {
         try locate("kubectl", environment: "CAPSTAN_KUBECTL", installedBy: "the machine setup (kubectl 1.32)")
     }
 
+    /// `skopeo`, which copies the image archive to an OCI layout: $CAPSTAN_SKOPEO, else PATH.
+    static func skopeo() throws -> String {
+        try locate("skopeo", environment: "CAPSTAN_SKOPEO", installedBy: "hack/test.d/image.sh")
+    }
+
+    /// `umoci`, which unpacks an OCI layout into a root filesystem: $CAPSTAN_UMOCI, else PATH.
+    static func umoci() throws -> String {
+        try locate("umoci", environment: "CAPSTAN_UMOCI", installedBy: "hack/test.d/image.sh")
+    }
+
     private static func locate(_ name: String, environment variable: String, installedBy installer: String) throws -> String {
         let fileManager = FileManager.default
         if let configured = ProcessInfo.processInfo.environment[variable], !configured.isEmpty {

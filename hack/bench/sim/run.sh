@@ -8,8 +8,7 @@ pods=${1:-50000}
 clients=${2:-4}
 watchers=${3:-2}
 
-swift build -c release --product capstan >/dev/null
-bin=.build/release/capstan
+bin=$(hack/build-release.sh)
 out=$(mktemp)
 "$bin" sim --listen 127.0.0.1:0 --nodes 0 >"$out" 2>&1 &
 sim=$!
