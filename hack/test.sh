@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs what the tests need, starts the servers they talk to on
-# 127.0.0.1, runs `swift test`, and stops everything it started.
+# 127.0.0.1, builds once, runs the tests, and stops everything it started. Each phase's
+# time is printed, so a slow run shows where the time went.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -18,8 +19,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for start in $(declare -F | awk '{print $3}' | grep '^start_' || true); do "$start"; done
+# Runs a phase in this shell (its exports stay) and prints how long it took.
+phase() {
+  local name=$1 started=$SECONDS
+  shift
+  "$@"
+  echo "hack/test.sh: $name took $((SECONDS - started)) s" >&2
+}
 
-swift build --product capstan
+run_started=$SECONDS
+for start in $(declare -F | awk '{print $3}' | grep '^start_' || true); do phase "$start" "$start"; done
+
+# One debug build of everything, tests included: the `capstan` it links is the one the
+# tests run, so nothing is compiled twice (a plain `swift build` and `swift test` build
+# with different settings and would compile every module again).
+phase "debug build (tests and capstan)" swift build --build-tests
 export CAPSTAN_BIN="$root/.build/debug/capstan"
-swift test "$@"
+phase "tests" swift test --skip-build "$@"
+echo "hack/test.sh: all phases took $((SECONDS - run_started)) s" >&2

@@ -56,7 +56,8 @@ public struct StoreURL: Sendable, Hashable, CustomStringConvertible {
     private static func workingDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buffer, buffer.count) != nil else { return "/" }
-        return String(cString: buffer)
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// An S3 store in `bucket` under `prefix` (slashes at either end are ignored).

@@ -13,7 +13,9 @@ public final class ControllerProcess: @unchecked Sendable {
         let store = storeDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("capstan-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-run-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw ProcessRunnerError(description: "cannot create the controller's log file \(log.path)")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binary ?? CapstanBinary.path())
         process.arguments = [

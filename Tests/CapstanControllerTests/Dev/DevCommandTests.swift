@@ -118,7 +118,7 @@ struct DevCommandTests {
         process.executableURL = URL(fileURLWithPath: try CapstanBinary.path())
         process.arguments = ["dev", file, "--store", store.path, "--output", "json"]
         let stderrFile = store.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        try #require(FileManager.default.createFile(atPath: stderrFile.path, contents: nil))
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
