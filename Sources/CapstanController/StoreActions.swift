@@ -47,6 +47,8 @@ struct StoreActions: Sendable {
             facts.persisted.insert(request.destination)
         case (.loadOutputs(let key), .success(let outputs?)):
             facts.outputs[key] = outputs
+        case (.loadOutputs(let key), .success(nil)):
+            facts.absent.insert(key)
         case (.lookupCache(let cacheKey, _), .success(let outputs)):
             facts.cacheLookups[cacheKey] = .some(outputs)
             metrics.cacheLookup(outputs == nil ? .miss : .hit)

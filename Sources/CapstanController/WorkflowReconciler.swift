@@ -57,7 +57,7 @@ final class WorkflowReconciler: Sendable {
         let compiled = compile(workflow, key: key)
         let engine = WorkflowEngine(config: config.engine)
         let clock = now()
-        let pods = await observedPods(of: workflow, key: key, compiled: compiled, now: clock)
+        let pods = observedPods(of: workflow, key: key, now: clock)
 
         var results = ActionResults()
         results.recoverable = recoverable(for: workflow, compiled: compiled)
@@ -89,21 +89,14 @@ final class WorkflowReconciler: Sendable {
         return result.requeueAfter
     }
 
-    /// The succeeded nodes of the workflow named by `spec.recoverFrom`, with their keys.
+    /// The succeeded nodes of the workflow named by `spec.recoverFrom` (which of them may be
+    /// reused is the engine's decision).
     private func recoverable(for workflow: Workflow, compiled: Result<CompiledWorkflow, InvalidWorkflowError>) -> [String: RecoverableNode] {
         guard case .success(let compiled) = compiled, let source = compiled.spec.recoverFrom,
             let earlier = workflowLookup("\(workflow.metadata.namespace)/\(source)")
         else { return [:] }
         let earlierWorkflow = Workflow(json: earlier)
-        let layout = StorageLayout(
-            namespace: earlierWorkflow.metadata.namespace, workflow: earlierWorkflow.metadata.name,
-            uid: earlierWorkflow.metadata.uid, storeURL: config.engine.storeURL)
-        var nodes: [String: RecoverableNode] = [:]
-        for (name, node) in earlierWorkflow.status.nodes where node.phase == .succeeded {
-            guard let key = node.key else { continue }
-            nodes[name] = RecoverableNode(key: key, outputsKey: node.outputsURI == nil ? nil : layout.outputsKey(name), map: node.map)
-        }
-        return nodes
+        return RecoverableNode.all(in: earlierWorkflow.metadata, status: earlierWorkflow.status, storeURL: config.engine.storeURL)
     }
 
     /// The informer's copy, unless the controller's own last write is newer.
@@ -124,21 +117,11 @@ final class WorkflowReconciler: Sendable {
         return compiled
     }
 
-    private func observedPods(of workflow: Workflow, key: String, compiled: Result<CompiledWorkflow, InvalidWorkflowError>, now: Timestamp) async -> [ObservedPod] {
+    private func observedPods(of workflow: Workflow, key: String, now: Timestamp) -> [ObservedPod] {
         let uid = workflow.metadata.uid
         var pods = podLookup(key).filter { $0.workflowUID == nil || $0.workflowUID == uid }.map(\.observed)
         for i in pods.indices where pods[i].unschedulableSince != nil {
             pods[i].scaleUpAt = scaleUpLookup("\(workflow.metadata.namespace)/\(pods[i].name)")
-        }
-        // Outputs too large for the termination message were uploaded to CAPSTAN_OUTPUTS_URI.
-        if case .success(let compiled) = compiled {
-            let layout = StorageLayout(namespace: workflow.metadata.namespace, workflow: workflow.metadata.name, uid: uid, storeURL: config.engine.storeURL)
-            for i in pods.indices where pods[i].phase == .succeeded && (pods[i].terminationMessage ?? "").isEmpty {
-                guard let node = compiled[pods[i].node], !node.outputs.isEmpty else { continue }
-                if let uploaded = (try? await storeActions.readOutputs(layout.outputsKey(node.name, index: pods[i].index))) ?? nil {
-                    pods[i].uploadedOutputs = .object(uploaded)
-                }
-            }
         }
         return expectations.merge(pods, workflow: key, now: now, grace: config.createdPodGrace)
     }

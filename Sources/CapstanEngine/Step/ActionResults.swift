@@ -7,6 +7,8 @@ import CapstanAPI
 public struct ActionResults: Sendable {
     /// Outputs objects read from the store, by key.
     public var outputs: [String: [String: JSONValue]] = [:]
+    /// Keys read from the store that hold nothing.
+    public var absent: Set<String> = []
     /// Keys written since the status was last saved.
     public var persisted: Set<String> = []
     /// Cache entries looked up, by cache key: the outputs on a hit, nil on a miss.
@@ -31,5 +33,17 @@ public struct RecoverableNode: Sendable, Hashable {
         self.key = key
         self.outputsKey = outputsKey
         self.map = map
+    }
+
+    /// What `spec.recoverFrom` may reuse of an earlier workflow: its nodes that succeeded
+    /// and recorded the key they ran with, with where their outputs are.
+    public static func all(in earlier: ObjectMeta, status: WorkflowStatus, storeURL: String) -> [String: RecoverableNode] {
+        let layout = StorageLayout(namespace: earlier.namespace, workflow: earlier.name, uid: earlier.uid, storeURL: storeURL)
+        var nodes: [String: RecoverableNode] = [:]
+        for (name, node) in status.nodes where node.phase == .succeeded {
+            guard let key = node.key else { continue }
+            nodes[name] = RecoverableNode(key: key, outputsKey: node.outputsURI == nil ? nil : layout.outputsKey(name), map: node.map)
+        }
+        return nodes
     }
 }

@@ -31,8 +31,19 @@ struct UnitStepper {
     }
 
     private func observe(_ record: inout UnitRecord, pod: ObservedPod?, output: inout StepOutput) -> UnitChange {
-        guard let pod else {
+        guard var pod else {
             return fail(&record, AttemptFailureInfo(reason: .podDeleted, message: "the pod was deleted before it finished"), output: &output)
+        }
+        let ended = pod.phase == .succeeded || (pod.mainHasExited && pod.exitCode == 0)
+        if ended, !node.outputs.isEmpty, (pod.terminationMessage ?? "").isEmpty, pod.uploadedOutputs == nil {
+            // Outputs too large for the termination message were uploaded to CAPSTAN_OUTPUTS_URI.
+            let key = layout.outputsKey(node.name, index: index)
+            if let uploaded = facts.outputs[key] {
+                pod.uploadedOutputs = .object(uploaded)
+            } else if !facts.absent.contains(key) {
+                output.actions.append(.loadOutputs(key: key))
+                return .unchanged
+            }
         }
         switch config.classifier.outcome(of: pod, declaredOutputs: node.outputs, now: now) {
         case .running:

@@ -108,7 +108,7 @@ struct EngineHarness {
             store[key] = outputs
             results.persisted.insert(key)
         case .loadOutputs(let key):
-            if let outputs = store[key] { results.outputs[key] = outputs }
+            if let outputs = store[key] { results.outputs[key] = outputs } else { results.absent.insert(key) }
         case .gatherOutputs(let request):
             var lists: [String: JSONValue] = [:]
             for name in request.outputNames {
