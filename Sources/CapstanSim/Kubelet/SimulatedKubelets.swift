@@ -76,8 +76,9 @@ public final class SimulatedKubelets: Sendable {
         }
         guard !Task.isCancelled else { return }
         let (inputs, continuation) = AsyncStream<KubeletInput>.makeStream()
-        let informers = KubeletInformers(client: client, nodes: Set(configuration.nodes.nodeNames), runtime: configuration.runtime)
-        let performer = ActionPerformer(client: client, inputs: continuation, runtime: configuration.runtime, logger: logger)
+        let informers = KubeletInformers(client: client, nodes: registrar.roster, runtime: configuration.runtime)
+        let performer = ActionPerformer(client: client, inputs: continuation, runtime: configuration.runtime,
+                                        registrar: registrar, logger: logger)
         await withTaskGroup(of: Void.self) { group in
             informers.start(in: &group, feeding: continuation)
             group.addTask { await self.registrar.heartbeat() }
@@ -91,7 +92,7 @@ public final class SimulatedKubelets: Sendable {
     /// The one loop that owns the core: each input in, its actions out.
     private func drive(_ inputs: AsyncStream<KubeletInput>, performer: ActionPerformer,
                        timerInputs: AsyncStream<KubeletInput>.Continuation) async {
-        var core = KubeletCore(nodeNames: configuration.nodes.nodeNames)
+        var core = KubeletCore(nodeNames: configuration.nodes.nodeNames, pool: configuration.nodes)
         var timer: (task: Task<Void, Never>, deadline: ContinuousClock.Instant)?
         defer { timer?.task.cancel() }
         for await input in inputs {

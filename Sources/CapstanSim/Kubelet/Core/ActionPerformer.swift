@@ -30,13 +30,20 @@ final class ActionPerformer: Sendable {
     let client: KubeClient
     let inputs: AsyncStream<KubeletInput>.Continuation
     let supervisor: ProcessSupervisor?
+    let registrar: NodeRegistrar
+    /// Nodes to register, one at a time, by a task the group owns (and cancels).
+    let registrations: AsyncStream<NodeObjects>
+    let pendingRegistrations: AsyncStream<NodeObjects>.Continuation
     let binds = CoalescingWorkers<BindJob>()
     let writes = CoalescingWorkers<StatusJob>(merge: StatusJob.merge)
     let logger: Logger
 
-    init(client: KubeClient, inputs: AsyncStream<KubeletInput>.Continuation, runtime: SimulatedKubelets.Runtime, logger: Logger) {
+    init(client: KubeClient, inputs: AsyncStream<KubeletInput>.Continuation, runtime: SimulatedKubelets.Runtime,
+         registrar: NodeRegistrar, logger: Logger) {
         self.client = client
         self.inputs = inputs
+        self.registrar = registrar
+        (registrations, pendingRegistrations) = AsyncStream<NodeObjects>.makeStream()
         self.logger = logger
         switch runtime {
         case .scripted:
@@ -49,6 +56,7 @@ final class ActionPerformer: Sendable {
     func start(in group: inout TaskGroup<Void>, bindWorkers: Int, statusWorkers: Int) {
         group.addTask { await self.binds.run(workers: bindWorkers) { _, job in await self.bind(job) } }
         group.addTask { await self.writes.run(workers: statusWorkers) { _, job in await self.write(job) } }
+        group.addTask { for await node in self.registrations { await self.registrar.registerAdded(node) } }
         if let supervisor {
             let inputs = self.inputs
             group.addTask { await supervisor.run { inputs.yield(.processExited($0)) } }
@@ -81,6 +89,8 @@ final class ActionPerformer: Sendable {
             let object = event.object(for: pod, at: KubeletCore.Moment.now().timestamp)
             let client = self.client
             Task { try? await client.createIgnoringAnswer(.events, namespace: pod.namespace, object: object) }
+        case .registerNode(let node):
+            pendingRegistrations.yield(node)
         }
     }
 

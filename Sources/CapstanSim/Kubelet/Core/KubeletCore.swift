@@ -42,6 +42,8 @@ struct KubeletCore {
         case imagePull
         case schedulerRetry
         case sweep
+        /// A node the autoscaler provisions is ready to join; the key is its name.
+        case scaleUp
     }
 
     struct TimerEntry: Sendable {
@@ -92,8 +94,11 @@ struct KubeletCore {
     static let retryDelay = 0.1
     static let sweepInterval = 30.0
 
-    let nodeIndexes: [String: Int]
+    /// Our nodes, by name: the configured ones, then those the autoscaler adds.
+    var nodeIndexes: [String: Int]
     var scheduler = SchedulerState()
+    /// nil when the core was built without its pool (the tests of the scheduler alone).
+    var autoscaler: SimulatedAutoscaler?
     // Internal rather than private: the pod lifecycle lives in an extension in its own file.
     var runs: [String: PodRun] = [:]
     var timers = TimerQueue<TimerEntry>()
@@ -105,8 +110,9 @@ struct KubeletCore {
     private var retryArmed = false
     private var sweepArmed = false
 
-    init(nodeNames: [String]) {
+    init(nodeNames: [String], pool: NodePoolConfiguration? = nil) {
         nodeIndexes = Dictionary(uniqueKeysWithValues: nodeNames.enumerated().map { ($1, $0) })
+        autoscaler = pool.map(SimulatedAutoscaler.init(pool:))
     }
 
     var nextDeadline: ContinuousClock.Instant? { timers.nextDeadline }
@@ -124,6 +130,7 @@ struct KubeletCore {
             scheduler.podPending(pod)
         case .pending(.deleted(let key, _)):
             scheduler.podNoLongerPending(key)
+            autoscaler?.forget(key)
         case .bound(let event):
             podChanged(event, at: moment, &actions)
         case .config(let event):
@@ -166,12 +173,16 @@ struct KubeletCore {
                 actions.append(.cancelStatusWrite(key: pod.key))
                 actions.append(.bind(PodReference(namespace: pod.namespace, name: pod.name, uid: pod.uid), node: node))
             case .unschedulable(let pod, let message):
-                let condition: JSONValue = [
-                    "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": .string(message),
-                    "lastProbeTime": nil, "lastTransitionTime": .string(pod.unschedulableSince ?? moment.timestamp),
-                ]
-                actions.append(.writeStatus(PodReference(namespace: pod.namespace, name: pod.name, uid: pod.uid),
-                                            status: ["conditions": [condition]], deleteAfter: false))
+                // kube-scheduler writes the condition again only when its message changes.
+                if message != pod.unschedulableMessage {
+                    let condition: JSONValue = [
+                        "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": .string(message),
+                        "lastProbeTime": nil, "lastTransitionTime": .string(pod.unschedulableSince ?? moment.timestamp),
+                    ]
+                    actions.append(.writeStatus(PodReference(namespace: pod.namespace, name: pod.name, uid: pod.uid),
+                                                status: ["conditions": [condition]], deleteAfter: false))
+                }
+                considerScaleUp(pod, at: moment, &actions)
             }
         }
         if scheduler.wantsRetry && !retryArmed && scheduler.parkedCount > 0 {
@@ -192,6 +203,8 @@ struct KubeletCore {
             scheduler.sweepUnconfirmed()
             timers.schedule(TimerEntry(key: "", uid: "", kind: .sweep), at: moment.after(Self.sweepInterval))
             return
+        case .scaleUp:
+            return nodeProvisioned(entry.key, &actions)
         default:
             break
         }

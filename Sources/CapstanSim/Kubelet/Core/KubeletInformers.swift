@@ -1,9 +1,10 @@
 import CapstanAPI
 import CapstanKube
 
-/// The three watches the scheduler and kubelets share: our Nodes, pods without a node, and
-/// unfinished pods on a node (those on other nodes are dropped as they arrive). Pods that
-/// finish leave the last selection, which is how their capacity is released.
+/// The watches the scheduler and kubelets share: our Nodes (the roster's, which grows when
+/// the autoscaler adds one), pods without a node, and unfinished pods on a node (those on
+/// other nodes are dropped as they arrive). Pods that finish leave the last selection,
+/// which is how their capacity is released.
 struct KubeletInformers: Sendable {
     static let pendingSelector = "spec.nodeName=,status.phase!=Succeeded,status.phase!=Failed"
     static let boundSelector = "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"
@@ -16,7 +17,7 @@ struct KubeletInformers: Sendable {
     let secrets: Informer<ConfigObject>
     let configMaps: Informer<ConfigObject>
 
-    init(client: KubeClient, nodes names: Set<String>, runtime: SimulatedKubelets.Runtime) {
+    init(client: KubeClient, nodes roster: NodeRoster, runtime: SimulatedKubelets.Runtime) {
         let mode: BoundPod.Mode
         switch runtime {
         case .scripted: mode = .scripted
@@ -24,11 +25,11 @@ struct KubeletInformers: Sendable {
         }
         nodes = Informer(client: client, resource: .nodes) { object in
             let node = NodeInfo(json: object)
-            return names.contains(node.name) ? node : nil
+            return roster.contains(node.name) ? node : nil
         }
         pending = Informer(client: client, resource: .pods, fieldSelector: Self.pendingSelector, transform: PendingPod.from)
         bound = Informer(client: client, resource: .pods, fieldSelector: Self.boundSelector) { object in
-            BoundPod.from(object, nodes: names, mode: mode)
+            BoundPod.from(object, owned: roster.contains, mode: mode)
         }
         secrets = Informer(client: client, resource: .secrets) { ConfigObject.from($0, kind: .secret) }
         configMaps = Informer(client: client, resource: .configMaps) { ConfigObject.from($0, kind: .configMap) }

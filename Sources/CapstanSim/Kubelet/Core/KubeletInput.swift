@@ -41,6 +41,8 @@ enum KubeletAction: Sendable {
     case signalProcess(key: String, uid: String, signal: Int32)
     /// A core/v1 Event about the pod, as a kubelet or cluster component records it.
     case recordEvent(PodReference, PodEvent)
+    /// Registers a node the simulated autoscaler provisioned, as a new machine's kubelet does.
+    case registerNode(NodeObjects)
 }
 
 /// Enough to address one pod incarnation in the API.

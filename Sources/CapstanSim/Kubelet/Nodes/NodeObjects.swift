@@ -7,6 +7,8 @@ struct NodeObjects: Sendable {
     var index: Int
     var configuration: NodePoolConfiguration
     var taints: [Taint]
+    /// Capacity beyond the pool's, by resource: a node the autoscaler sized for a pod.
+    var capacityOverrides: [String: String] = [:]
 
     static let kubeletVersion = "v1.32.0"
 
@@ -32,7 +34,14 @@ struct NodeObjects: Sendable {
             "pods": .string(String(configuration.maximumPods)), "ephemeral-storage": "1Ti",
         ]
         if configuration.gpus > 0 { fields["nvidia.com/gpu"] = .string(String(configuration.gpus)) }
+        for (name, quantity) in capacityOverrides { fields[name] = .string(quantity) }
         return .object(fields)
+    }
+
+    /// The node as the scheduler will read it back once registered.
+    var info: NodeInfo {
+        NodeInfo(name: name, labels: labels.objectValue?.compactMapValues(\.stringValue) ?? [:], taints: taints,
+                 unschedulable: false, allocatable: ResourceList(quantities: capacity), internalIP: Self.internalIP(index: index))
     }
 
     var node: JSONValue {

@@ -6,7 +6,8 @@ import Logging
 /// do, so that a real control plane (`--attach`) keeps them Ready.
 struct NodeRegistrar: Sendable {
     let client: KubeClient
-    let nodes: [NodeObjects]
+    /// The configured nodes, and those the autoscaler adds while running.
+    let roster: NodeRoster
     let logger: Logger
 
     static let leaseResource = CapstanKube.ResourceType(group: "coordination.k8s.io", version: "v1", plural: "leases",
@@ -15,15 +16,16 @@ struct NodeRegistrar: Sendable {
     init(client: KubeClient, configuration: NodePoolConfiguration, logger: Logger) throws(KubeletConfigurationError) {
         self.client = client
         let taints = try configuration.parsedTaints()
-        nodes = configuration.nodeNames.enumerated().map { index, name in
+        roster = NodeRoster(configuration.nodeNames.enumerated().map { index, name in
             NodeObjects(name: name, index: index, configuration: configuration, taints: taints)
-        }
+        })
         self.logger = logger
     }
 
     /// Creates each Node, or brings an existing one (from an earlier run) back to the
     /// configured labels, taints and capacity, then writes its status.
     func registerAll() async throws {
+        let nodes = roster.nodes
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (position, node) in nodes.enumerated() {
                 group.addTask { try await register(node) }
@@ -33,6 +35,23 @@ struct NodeRegistrar: Sendable {
             try await group.waitForAll()
         }
         logger.info("registered simulated nodes", metadata: ["count": "\(nodes.count)"])
+    }
+
+    /// Registers a node the autoscaler provisioned, retrying until the API server takes it.
+    /// It joins the roster first, so the informers already own it when its Node appears.
+    func registerAdded(_ node: NodeObjects) async {
+        roster.add(node)
+        while !Task.isCancelled {
+            do {
+                try await register(node)
+                logger.info("registered a node added by the simulated autoscaler", metadata: ["node": "\(node.name)"])
+                return
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("cannot register the added node; retrying", metadata: ["node": "\(node.name)", "error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
     }
 
     private func register(_ node: NodeObjects) async throws {
@@ -53,7 +72,7 @@ struct NodeRegistrar: Sendable {
     func heartbeat(every interval: Duration = .seconds(10)) async {
         var uids: [String: String] = [:]
         while !Task.isCancelled {
-            for node in nodes {
+            for node in roster.nodes {
                 do {
                     if uids[node.name] == nil {
                         uids[node.name] = try await client.getIfPresent(.nodes, namespace: nil, name: node.name)?.kubeMeta.uid

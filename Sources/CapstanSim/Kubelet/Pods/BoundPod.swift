@@ -49,9 +49,9 @@ struct BoundPod: Sendable, Hashable {
     var isTerminal: Bool { phase == "Succeeded" || phase == "Failed" }
 
     /// The informer transform: nil for pods on nodes these kubelets do not own.
-    static func from(_ pod: JSONValue, nodes: Set<String>, mode: Mode) -> BoundPod? {
+    static func from(_ pod: JSONValue, owned: (String) -> Bool, mode: Mode) -> BoundPod? {
         let spec = pod["spec"]
-        guard let node = spec?["nodeName"]?.stringValue, nodes.contains(node) else { return nil }
+        guard let node = spec?["nodeName"]?.stringValue, owned(node) else { return nil }
         let metadata = pod["metadata"]
         let namespace = metadata?["namespace"]?.stringValue ?? ""
         let name = metadata?["name"]?.stringValue ?? ""

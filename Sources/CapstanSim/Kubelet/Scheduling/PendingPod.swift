@@ -14,10 +14,12 @@ struct PendingPod: Sendable, Hashable {
     /// The pod's current `PodScheduled=False` condition, so an unchanged verdict is not rewritten.
     var unschedulableMessage: String?
     var unschedulableSince: String?
+    /// `sim.capstan.dev/scale-up`: what the simulated autoscaler does when the pod fits nowhere.
+    var scaleUp: ScaleUpRequest?
 
     init(key: String, namespace: String, name: String, uid: String, requests: ResourceList = ResourceList(),
          affinity: NodeAffinity = .none, tolerations: [Toleration] = [], schedulable: Bool = true,
-         unschedulableMessage: String? = nil, unschedulableSince: String? = nil) {
+         unschedulableMessage: String? = nil, unschedulableSince: String? = nil, scaleUp: ScaleUpRequest? = nil) {
         self.key = key
         self.namespace = namespace
         self.name = name
@@ -28,6 +30,7 @@ struct PendingPod: Sendable, Hashable {
         self.schedulable = schedulable
         self.unschedulableMessage = unschedulableMessage
         self.unschedulableSince = unschedulableSince
+        self.scaleUp = scaleUp
     }
 
     /// The informer transform: nil for pods another scheduler is responsible for.
@@ -50,6 +53,7 @@ struct PendingPod: Sendable, Hashable {
             tolerations: spec?["tolerations"]?.arrayValue?.map(Toleration.init(json:)) ?? [],
             schedulable: !gated && !terminating,
             unschedulableMessage: condition?["message"]?.stringValue,
-            unschedulableSince: condition?["lastTransitionTime"]?.stringValue)
+            unschedulableSince: condition?["lastTransitionTime"]?.stringValue,
+            scaleUp: ScaleUpRequest(annotations: metadata?["annotations"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]))
     }
 }

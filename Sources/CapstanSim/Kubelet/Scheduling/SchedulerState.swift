@@ -160,11 +160,11 @@ struct SchedulerState {
                 return .bind(pod, node: best.name)
             }
             parked.insert(key)
+            // Every verdict is returned, the pod carrying the message it had before, so its
+            // owner can skip rewriting an unchanged condition and still act on the verdict.
             let message = SchedulingFilter.unschedulableMessage(nodeCount: nodeNames.count, reasons: reasons)
-            if message != pod.unschedulableMessage {
-                waiting[key]?.unschedulableMessage = message
-                return .unschedulable(pod, message: message)
-            }
+            waiting[key]?.unschedulableMessage = message
+            return .unschedulable(pod, message: message)
         }
         return nil
     }
