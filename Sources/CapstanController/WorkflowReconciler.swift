@@ -11,7 +11,8 @@ import NIOConcurrencyHelpers
 /// out its actions, save the status. Level-triggered: it never needs to know what changed,
 /// so a restart at any moment resumes from what the cluster shows.
 final class WorkflowReconciler: Sendable {
-    let kube: any KubeAPI
+    /// It only writes: what it reads comes from the informers' caches, through the lookups.
+    let kube: any ResourceWriter & StatusWriter
     let storeActions: StoreActions
     let config: ControllerConfig
     let workflowLookup: @Sendable (String) -> JSONValue?
@@ -26,7 +27,7 @@ final class WorkflowReconciler: Sendable {
     private let compiledCache = NIOLockedValueBox([String: (generation: Int, compiled: Result<CompiledWorkflow, InvalidWorkflowError>)]())
     private let lastWritten = NIOLockedValueBox([String: JSONValue]())
 
-    init(kube: any KubeAPI, storeActions: StoreActions, config: ControllerConfig,
+    init(kube: any ResourceWriter & StatusWriter, storeActions: StoreActions, config: ControllerConfig,
          workflowLookup: @escaping @Sendable (String) -> JSONValue?, podLookup: @escaping @Sendable (String) -> [TrackedPod],
          scaleUpLookup: @escaping @Sendable (String) -> Timestamp? = { _ in nil },
          logger: Logger, metrics: ControllerMetrics, now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) {

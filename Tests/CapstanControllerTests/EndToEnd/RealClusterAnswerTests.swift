@@ -114,3 +114,40 @@ import TestSupport
         }
     }
 }
+
+/// SPEC §10: a pod waiting for a node an autoscaler is adding is not failed.
+@Suite struct AutoscalerEndToEndTests {
+    @Test func aPodWaitsForTheNodeAnAutoscalerAddsLongerThanTheUnschedulableTimeout() async throws {
+        let (sim, ns) = try await EndToEndCluster.shared.namespace("scaleup")
+        // No simulated node has an FPGA; the autoscaler adds one after 8 s, well past the
+        // controller's 3 s --unschedulable-timeout. (A resource no other test asks for: the
+        // node added stays in the shared cluster.)
+        try await sim.submit("gpu", namespace: ns, spec: """
+            defaults: {image: busybox}
+            nodes:
+              - name: train
+                resources: {limits: {example.com/fpga: 1}}
+                podMetadata: {annotations: {sim.capstan.dev/scale-up: 8s, sim.capstan.dev/duration: 1s}}
+            """)
+        let status = try await sim.waitForWorkflow("gpu", namespace: ns, timeout: 90)
+        #expect(status.phase == .succeeded, "\(status.message ?? "")")
+        #expect(status.nodes["train"]?.attempts == 1)
+        #expect(status.nodes["train"]?.failures.isEmpty == true, "\(status.nodes["train"]?.failures ?? [])")
+    }
+
+    @Test func aPodNoAutoscalerWillHelpFailsAsASystemFailure() async throws {
+        let (sim, ns) = try await EndToEndCluster.shared.namespace("noscale")
+        try await sim.submit("gpu", namespace: ns, spec: """
+            defaults: {image: busybox, retries: 0}
+            nodes:
+              - name: train
+                resources: {limits: {example.com/asic: 1}}
+                podMetadata: {annotations: {sim.capstan.dev/scale-up: never}}
+            """)
+        let status = try await sim.waitForWorkflow("gpu", namespace: ns, timeout: 90)
+        #expect(status.phase == .failed)
+        let node = try #require(status.nodes["train"])
+        #expect(node.failures.allSatisfy { $0.reason == .unschedulable })
+        #expect(node.systemFailures == 4 && node.userFailures == 0, "the first attempt and --system-retries 3, none of the node's own retries")
+    }
+}
