@@ -9,7 +9,7 @@ import Darwin
 /// Renders objects as a `meta.k8s.io/v1` Table, what `kubectl get` asks for, with the
 /// columns kube's printers (built-ins) or the CRD's `additionalPrinterColumns` define.
 struct TableConverter: Sendable {
-    let type: ResourceType
+    let type: ServedResource
 
     private var columns: [PrinterColumn] {
         if let builtin = BuiltinPrinters.columns(for: type) { return builtin }

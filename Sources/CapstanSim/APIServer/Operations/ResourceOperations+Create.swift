@@ -42,7 +42,7 @@ extension ResourceOperations {
             do throws(StatusError) {
                 let result = try withPodQuota(scope, object, name: name) { () throws(StatusError) in
                     try store.write(scope.key(name), selectableFieldPaths: scope.selectableFieldPaths,
-                                    dryRun: dryRun) { (current) throws(StatusError) -> ObjectStore.WriteAction? in
+                                    dryRun: dryRun) { (current) throws(StatusError) -> SimObjectStore.WriteAction? in
                         if current != nil { throw StatusError.alreadyExists(scope.type.groupResource, name) }
                         return .put(object)
                     }

@@ -42,7 +42,7 @@ extension ResourceOperations {
         let propagation = options.propagation ?? .background
         let isNamespace = type.group.isEmpty && type.plural == "namespaces"
         let result = try store.write(scope.key(name), selectableFieldPaths: scope.selectableFieldPaths,
-                                     dryRun: options.dryRun) { (current) throws(StatusError) -> ObjectStore.WriteAction? in
+                                     dryRun: options.dryRun) { (current) throws(StatusError) -> SimObjectStore.WriteAction? in
             guard let current else { throw StatusError.notFound(type.groupResource, name) }
             if let uid = options.preconditionUID, uid != current.uid {
                 throw StatusError.conflict(type.groupResource, name,
@@ -103,8 +103,8 @@ extension ResourceOperations {
         }
         for owner in deleted.ownerUIDs { scheduleOwnerRecheck(uid: owner) }
         if type.namespaced {
-            scheduleFinalization(ObjectKey(resource: GroupResource(group: "", resource: "namespaces"), namespace: "",
-                                           name: deleted.namespace), onlyIfTerminating: true)
+            scheduleFinalization(StoredObjectKey(resource: GroupResource(group: "", resource: "namespaces"), namespace: "",
+                                                 name: deleted.namespace), onlyIfTerminating: true)
         }
     }
 }

@@ -77,14 +77,14 @@ struct CustomResourceDefinition: Sendable {
         }
     }
 
-    var resourceTypes: [ResourceType] {
+    var servedResources: [ServedResource] {
         versions.filter(\.served).map { version in
-            ResourceType(group: group, version: version.name, plural: plural, singular: singular, kind: kind,
-                         namespaced: namespaced, shortNames: shortNames, categories: categories,
-                         hasStatus: version.hasStatus, isCustom: true, allowsUnconditionalUpdate: false,
-                         printerColumns: version.printerColumns.isEmpty
-                             ? [PrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp")]
-                             : version.printerColumns)
+            ServedResource(group: group, version: version.name, plural: plural, singular: singular, kind: kind,
+                           namespaced: namespaced, shortNames: shortNames, categories: categories,
+                           hasStatus: version.hasStatus, isCustom: true, allowsUnconditionalUpdate: false,
+                           printerColumns: version.printerColumns.isEmpty
+                               ? [PrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp")]
+                               : version.printerColumns)
         }
     }
 
