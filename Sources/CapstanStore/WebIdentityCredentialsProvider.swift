@@ -11,7 +11,7 @@ public actor WebIdentityCredentialsProvider: AWSCredentialsProvider {
     let sessionName: String
     let stsEndpoint: String
     let transport: any HTTPTransport
-    let retry: RetryPolicy
+    let retry: StoreRetryPolicy
     let refreshMargin: Int64
     let now: @Sendable () -> Int64
     let sleep: @Sendable (Duration) async throws -> Void
@@ -21,7 +21,7 @@ public actor WebIdentityCredentialsProvider: AWSCredentialsProvider {
     private var refreshing: Task<AWSCredentials, any Error>?
 
     init(tokenFile: String, roleArn: String, sessionName: String, stsEndpoint: String,
-         transport: any HTTPTransport, retry: RetryPolicy = RetryPolicy(), refreshMargin: Int64 = 300,
+         transport: any HTTPTransport, retry: StoreRetryPolicy = StoreRetryPolicy(), refreshMargin: Int64 = 300,
          now: @escaping @Sendable () -> Int64 = { UnixTime.now() },
          sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
          logger: Logger = Logger(label: "capstan.store")) {

@@ -83,7 +83,7 @@ private func cacheState(_ informer: Informer<ObjectSummary>) -> [String: String]
     }
 
     @Test func convergesThroughWatchCutsAndFailures() async throws {
-        let options = KubeClientOptions(qps: 0, retry: RetryPolicy(maxRetries: 15, backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(300))))
+        let options = KubeClientOptions(qps: 0, retry: KubeRetryPolicy(maxRetries: 15, backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(300))))
         try await withSimCluster(["--fault-rate", "0.25"], options: options) { cluster in
             let client = cluster.client
             let informer = makeInformer(client, options: InformerOptions(pageSize: 5, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500))))

@@ -69,7 +69,7 @@ import Testing
 }
 
 @Suite struct RetryPolicyTests {
-    let policy = RetryPolicy(maxRetries: 3, backoff: Backoff(initial: .milliseconds(100), maximum: .seconds(1)), maxRetryAfter: .seconds(30))
+    let policy = KubeRetryPolicy(maxRetries: 3, backoff: Backoff(initial: .milliseconds(100), maximum: .seconds(1)), maxRetryAfter: .seconds(30))
 
     @Test func tooManyRequestsIsRetriedForEveryVerbHonouringRetryAfter() {
         let throttled = KubeError(reason: .tooManyRequests, code: 429, message: "", retryAfter: .seconds(5))

@@ -29,7 +29,7 @@ import Foundation
         let provider = WebIdentityCredentialsProvider(
             tokenFile: tokenFile, roleArn: "arn:aws:iam::123456789012:role/capstan", sessionName: "capstan",
             stsEndpoint: "https://sts.us-east-1.amazonaws.com/", transport: transport,
-            retry: RetryPolicy(maxAttempts: 3), refreshMargin: 300, now: { now.seconds }, sleep: { _ in })
+            retry: StoreRetryPolicy(maxAttempts: 3), refreshMargin: 300, now: { now.seconds }, sleep: { _ in })
         return (provider, transport, tokenFile)
     }
 

@@ -1,7 +1,7 @@
 /// How often and how patiently a failed request is tried again: exponential backoff with
 /// jitter, bounded in attempts. Retried are connection errors, HTTP 5xx and 429, and S3's
 /// `SlowDown`, `InternalError` and `RequestTimeout`; never a 4xx that will fail the same way.
-public struct RetryPolicy: Sendable, Hashable {
+public struct StoreRetryPolicy: Sendable, Hashable {
     /// Attempts in total, the first included (1 means no retry).
     public var maxAttempts: Int
     /// The delay before the first retry; doubled for each further retry.
