@@ -11,7 +11,7 @@ final class ScaleCluster: @unchecked Sendable {
     let sim: SimProcess
     let binary: String
     let store: URL
-    private var started: ControllerProcess?
+    private var started: RunningController?
 
     static func start() async throws -> ScaleCluster {
         let binary = try CapstanBinary.releasePath()
@@ -34,7 +34,7 @@ final class ScaleCluster: @unchecked Sendable {
     /// Starts `capstan run` against the sim and the store, once.
     func startController() throws {
         guard started == nil else { return }
-        started = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store,
+        started = try RunningController.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store,
                                               extraArguments: ["--kube-qps", "0", "--log-level", "info"], binary: binary)
     }
 
