@@ -1,3 +1,4 @@
+import CapstanSupport
 import Logging
 
 /// IRSA: trades the projected service-account token (`AWS_WEB_IDENTITY_TOKEN_FILE`) for
@@ -22,7 +23,7 @@ public actor WebIdentityCredentialsProvider: AWSCredentialsProvider {
 
     init(tokenFile: String, roleArn: String, sessionName: String, stsEndpoint: String,
          transport: any HTTPTransport, retry: StoreRetryPolicy = StoreRetryPolicy(), refreshMargin: Int64 = 300,
-         now: @escaping @Sendable () -> Int64 = { UnixTime.now() },
+         now: @escaping @Sendable () -> Int64 = { UTCTime.now().secondsSince1970 },
          sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
          logger: Logger = Logger(label: "capstan.store")) {
         self.tokenFile = tokenFile
@@ -131,7 +132,7 @@ public actor WebIdentityCredentialsProvider: AWSCredentialsProvider {
               let secret = credentials.value("SecretAccessKey"),
               let token = credentials.value("SessionToken"),
               let expirationText = credentials.value("Expiration"),
-              let expiration = UnixTime.parseISO8601(expirationText)
+              let expiration = UTCTime(rfc3339: expirationText)?.secondsSince1970
         else {
             throw StoreError(.credentials, "STS AssumeRoleWithWebIdentity for \(roleArn): the response lacks credentials or their expiration")
         }

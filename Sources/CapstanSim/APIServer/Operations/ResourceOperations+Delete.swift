@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanSupport
 
 extension ResourceOperations {
     enum Propagation: String, Sendable {
@@ -70,7 +71,8 @@ extension ResourceOperations {
                 if waitsForKubelet {
                     grace = options.gracePeriodSeconds ?? object["spec"]?["terminationGracePeriodSeconds"]?.intValue ?? 30
                 }
-                object["metadata"]?["deletionTimestamp"] = .string(Timestamp.format(secondsSinceEpoch: Int(time(nil)) + grace))
+                let deletion = UTCTime(secondsSince1970: UTCTime.now().secondsSince1970 + Int64(grace))
+                object["metadata"]?["deletionTimestamp"] = .string(deletion.rfc3339())
                 object["metadata"]?["deletionGracePeriodSeconds"] = .number(Double(grace))
                 let generation = object["metadata"]?["generation"]?.intValue ?? 0
                 object["metadata"]?["generation"] = .number(Double(generation + 1))
@@ -108,9 +110,3 @@ extension ResourceOperations {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanSupport
 
 /// The parts of a `CustomResourceDefinition` the server needs to serve its resources.
 struct CustomResourceDefinition: Sendable {
@@ -94,7 +95,7 @@ struct CustomResourceDefinition: Sendable {
             ["type": .string(type), "status": "True", "reason": .string(reason), "message": .string(message),
              "lastTransitionTime": .string(now)]
         }
-        let now = Timestamp.now()
+        let now = UTCTime.now().rfc3339()
         var accepted: JSONValue = ["plural": .string(plural), "singular": .string(singular), "kind": .string(kind),
                                    "listKind": .string(listKind)]
         if !shortNames.isEmpty { accepted["shortNames"] = .array(shortNames.map { .string($0) }) }
