@@ -1,5 +1,6 @@
 import CapstanAPI
 import CapstanKube
+import CapstanSupport
 import Testing
 
 @Suite struct ClientFaultTests {

@@ -1,5 +1,6 @@
 import CapstanAPI
 import CapstanKube
+import CapstanSupport
 import Testing
 
 /// What the tests keep of each object: enough to compare the cache with the server.

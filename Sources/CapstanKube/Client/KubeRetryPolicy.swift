@@ -1,3 +1,5 @@
+import CapstanSupport
+
 /// Which failed requests the client repeats, and after how long. A pure function of the
 /// failure, so every rule is checked by plain equality tests.
 ///
