@@ -1,6 +1,7 @@
 import CapstanAPI
 import CapstanKube
 import CapstanSupport
+import TestSupport
 import Testing
 
 /// What the tests keep of each object: enough to compare the cache with the server.

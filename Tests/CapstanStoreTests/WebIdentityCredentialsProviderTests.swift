@@ -1,4 +1,5 @@
 @testable import CapstanStore
+import Synchronization
 import Testing
 import Foundation
 
@@ -130,16 +131,15 @@ import Foundation
 }
 
 /// A wall clock the test sets by hand.
-final class ManualClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int64
+final class ManualClock: Sendable {
+    private let value: Mutex<Int64>
 
     init(_ seconds: Int64) {
-        value = seconds
+        value = Mutex(seconds)
     }
 
     var seconds: Int64 {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue } }
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }

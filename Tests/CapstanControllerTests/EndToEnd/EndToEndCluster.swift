@@ -67,14 +67,13 @@ extension SimProcess {
 
     /// Polls until the Workflow reaches a finished phase; returns its status.
     func waitForWorkflow(_ name: String, namespace: String, timeout: Double = 90) async throws -> WorkflowStatus {
-        let deadline = Date().addingTimeInterval(timeout)
         var last = JSONValue.null
-        while Date() < deadline {
+        let finished = try await poll(timeout: .seconds(timeout), interval: .milliseconds(250)) { () async throws -> WorkflowStatus? in
             last = try await object("workflow", name, namespace: namespace)
             let status = WorkflowStatus(json: last["status"])
-            if status.phase.isTerminal { return status }
-            try await Task.sleep(for: .milliseconds(250))
+            return status.phase.isTerminal ? status : nil
         }
+        if let finished { return finished }
         Issue.record("workflow \(namespace)/\(name) did not finish in \(Int(timeout))s; last status: \(last["status"]?.jsonString ?? "none")")
         return WorkflowStatus(json: last["status"])
     }

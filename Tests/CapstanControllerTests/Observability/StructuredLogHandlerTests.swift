@@ -1,17 +1,17 @@
 import CapstanAPI
 import Foundation
 import Logging
+import Synchronization
 import Testing
 @testable import CapstanController
 
 @Suite("Structured logs")
 struct StructuredLogHandlerTests {
     /// Collects what a handler writes.
-    final class Lines: @unchecked Sendable {
-        private let lock = NSLock()
-        private var collected: [[UInt8]] = []
-        var all: [[UInt8]] { lock.withLock { collected } }
-        var output: LogOutput { LogOutput { line in self.lock.withLock { self.collected.append(line) } } }
+    final class Lines: Sendable {
+        private let collected = Mutex<[[UInt8]]>([])
+        var all: [[UInt8]] { collected.withLock { $0 } }
+        var output: LogOutput { LogOutput { line in self.collected.withLock { $0.append(line) } } }
     }
 
     func logger(_ format: LogFormat, level: Logger.Level = .info, into lines: Lines) -> Logger {

@@ -62,14 +62,11 @@ final class ScaleCluster: @unchecked Sendable {
                     until done: (JSONValue) async throws -> Bool) async throws -> (last: JSONValue, largest: Int) {
         var last: JSONValue = .null
         var largest = 0
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let status = try await status(workflow) {
-                last = status
-                largest = max(largest, status.serialized().count)
-                if try await done(status) { break }
-            }
-            try await Task.sleep(for: interval)
+        _ = try await eventually(timeout: .seconds(timeout), interval: interval) {
+            guard let status = try await status(workflow) else { return false }
+            last = status
+            largest = max(largest, status.serialized().count)
+            return try await done(status)
         }
         return (last, largest)
     }
