@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// What the tests keep of each object: enough to compare the cache with the server.
-struct ObjectSummary: Sendable, Equatable {
+struct CachedObjectSummary: Sendable, Equatable {
     var name: String
     var resourceVersion: String
     var group: String
@@ -18,9 +18,9 @@ struct ObjectSummary: Sendable, Equatable {
     }
 }
 
-private func makeInformer(_ client: KubeClient, _ resource: ResourceType = .configMaps, options: InformerOptions = InformerOptions()) -> Informer<ObjectSummary> {
+private func makeInformer(_ client: KubeClient, _ resource: ResourceType = .configMaps, options: InformerOptions = InformerOptions()) -> Informer<CachedObjectSummary> {
     Informer(client: client, resource: resource, namespace: "default", labelSelector: "group",
-             indexes: ["group": { [$0.group] }], options: options, transform: ObjectSummary.init)
+             indexes: ["group": { [$0.group] }], options: options, transform: CachedObjectSummary.init)
 }
 
 /// The server's view as name → resourceVersion, read with a client that retries hard.
@@ -29,7 +29,7 @@ private func serverState(_ client: KubeClient) async throws -> [String: String] 
     return Dictionary(uniqueKeysWithValues: list.items.map { ($0.kubeMeta.name!, $0.kubeMeta.resourceVersion!) })
 }
 
-private func cacheState(_ informer: Informer<ObjectSummary>) -> [String: String] {
+private func cacheState(_ informer: Informer<CachedObjectSummary>) -> [String: String] {
     Dictionary(uniqueKeysWithValues: informer.list().map { ($0.name, $0.resourceVersion) })
 }
 
