@@ -21,10 +21,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        // Utilities every layer shares, with no dependencies: UTC time text, backoff, JSON strings.
+        .target(name: "CapstanSupport"),
         // The Workflow resource: spec, status, quantities, durations, JSON values.
         .target(
             name: "CapstanAPI",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["CapstanSupport", .product(name: "Yams", package: "Yams")]
         ),
         // The pure engine: templates, conditions, validation and the step function. No I/O.
         .target(
@@ -35,7 +37,7 @@ let package = Package(
         .target(
             name: "CapstanKube",
             dependencies: [
-                "CapstanAPI",
+                "CapstanAPI", "CapstanSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -50,6 +52,7 @@ let package = Package(
         .target(
             name: "CapstanStore",
             dependencies: [
+                "CapstanSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -62,12 +65,13 @@ let package = Package(
         .target(
             name: "CapstanController",
             dependencies: [
-                "CapstanAPI", "CapstanEngine", "CapstanKube", "CapstanStore",
+                "CapstanAPI", "CapstanEngine", "CapstanKube", "CapstanStore", "CapstanSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
@@ -76,7 +80,7 @@ let package = Package(
         .target(
             name: "CapstanSim",
             dependencies: [
-                "CapstanAPI", "CapstanKube",
+                "CapstanAPI", "CapstanKube", "CapstanSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -87,14 +91,16 @@ let package = Package(
             name: "capstan",
             dependencies: [
                 "CapstanAPI", "CapstanEngine", "CapstanKube", "CapstanStore",
-                "CapstanController", "CapstanSim",
+                "CapstanController", "CapstanSim", "CapstanSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Benchmarks of the engine (hack/bench/engine.sh).
         .executableTarget(name: "capstan-bench", dependencies: ["CapstanAPI", "CapstanEngine"]),
+        .testTarget(name: "CapstanSupportTests", dependencies: ["CapstanSupport"]),
         .testTarget(name: "CapstanAPITests", dependencies: ["CapstanAPI"]),
         .testTarget(
             name: "CapstanEngineTests",
@@ -104,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "CapstanKubeTests",
             dependencies: [
-                "CapstanKube", "CapstanAPI", "TestSupport",
+                "CapstanKube", "CapstanAPI", "CapstanSupport", "TestSupport",
                 // A TLS test server (custom CA, client certificates) and the Prometheus export of the client's metrics.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,3 +1,5 @@
+import CapstanSupport
+
 extension JSONValue {
     /// Compact JSON with object keys sorted, so equal values always serialize to equal bytes.
     public func serialized() -> [UInt8] {
@@ -15,7 +17,7 @@ extension JSONValue {
         case .bool(true): out.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
         case .bool(false): out.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
         case .number(let n): out.append(contentsOf: JSONValue.format(number: n).utf8)
-        case .string(let s): JSONValue.writeString(s, into: &out)
+        case .string(let s): JSONString.append(s, to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
@@ -27,7 +29,7 @@ extension JSONValue {
             out.append(UInt8(ascii: "{"))
             for (i, key) in fields.keys.sorted().enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(key, into: &out)
+                JSONString.append(key, to: &out)
                 out.append(UInt8(ascii: ":"))
                 fields[key]!.write(into: &out)
             }
@@ -39,25 +41,6 @@ extension JSONValue {
         guard n.isFinite else { return "null" }
         if n.rounded() == n, abs(n) < 9.0e15 { return String(Int64(n)) }
         return "\(n)"
-    }
-
-    static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in s.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                        hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// Indented JSON for people (kubectl-style output, `--output json`).

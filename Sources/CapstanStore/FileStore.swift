@@ -33,7 +33,7 @@ public struct FileStore: ObjectStore {
     }
 
     func path(of key: String) throws -> String {
-        try ObjectKey.validate(key, in: url)
+        try StoreKeyRules.validate(key, in: url)
         return root == "/" ? "/" + key : root + "/" + key
     }
 

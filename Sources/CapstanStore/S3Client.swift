@@ -1,3 +1,4 @@
+import CapstanSupport
 import Logging
 
 /// One S3 request: which bucket and key, and what to send. The key is the full object key
@@ -22,7 +23,7 @@ struct S3Client: Sendable {
     let configuration: S3Configuration
     let credentials: any AWSCredentialsProvider
     let transport: any HTTPTransport
-    var now: @Sendable () -> Int64 = { UnixTime.now() }
+    var now: @Sendable () -> Int64 = { UTCTime.now().secondsSince1970 }
     var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
     var logger = Logger(label: "capstan.store")

@@ -12,7 +12,7 @@ public struct S3Configuration: Sendable {
     public var endpoint: S3Endpoint
     public var region: String
     public var payloadSigning: PayloadSigning
-    public var retry: RetryPolicy
+    public var retry: StoreRetryPolicy
     /// Objects larger than this go up in parts.
     public var multipartThreshold: Int
     /// Size of each part but the last (S3 requires at least 5 MiB).
@@ -25,7 +25,7 @@ public struct S3Configuration: Sendable {
     public var requestTimeout: Duration
 
     public init(endpoint: S3Endpoint, region: String = "us-east-1", payloadSigning: PayloadSigning = .signed,
-                retry: RetryPolicy = RetryPolicy(), multipartThreshold: Int = 8 * 1024 * 1024,
+                retry: StoreRetryPolicy = StoreRetryPolicy(), multipartThreshold: Int = 8 * 1024 * 1024,
                 partSize: Int = 8 * 1024 * 1024, multipartConcurrency: Int = 4, listPageSize: Int = 1000,
                 requestTimeout: Duration = .seconds(120)) {
         self.endpoint = endpoint

@@ -78,7 +78,7 @@ public struct S3Store: ObjectStore {
 
     /// The full object key of a store key.
     func objectKey(_ key: String) throws -> String {
-        try ObjectKey.validate(key, in: url)
+        try StoreKeyRules.validate(key, in: url)
         return prefix.isEmpty ? key : prefix + "/" + key
     }
 

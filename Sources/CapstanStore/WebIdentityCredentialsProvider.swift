@@ -1,3 +1,4 @@
+import CapstanSupport
 import Logging
 
 /// IRSA: trades the projected service-account token (`AWS_WEB_IDENTITY_TOKEN_FILE`) for
@@ -11,7 +12,7 @@ public actor WebIdentityCredentialsProvider: AWSCredentialsProvider {
     let sessionName: String
     let stsEndpoint: String
     let transport: any HTTPTransport
-    let retry: RetryPolicy
+    let retry: StoreRetryPolicy
     let refreshMargin: Int64
     let now: @Sendable () -> Int64
     let sleep: @Sendable (Duration) async throws -> Void
@@ -21,8 +22,8 @@ public actor WebIdentityCredentialsProvider: AWSCredentialsProvider {
     private var refreshing: Task<AWSCredentials, any Error>?
 
     init(tokenFile: String, roleArn: String, sessionName: String, stsEndpoint: String,
-         transport: any HTTPTransport, retry: RetryPolicy = RetryPolicy(), refreshMargin: Int64 = 300,
-         now: @escaping @Sendable () -> Int64 = { UnixTime.now() },
+         transport: any HTTPTransport, retry: StoreRetryPolicy = StoreRetryPolicy(), refreshMargin: Int64 = 300,
+         now: @escaping @Sendable () -> Int64 = { UTCTime.now().secondsSince1970 },
          sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
          logger: Logger = Logger(label: "capstan.store")) {
         self.tokenFile = tokenFile
@@ -131,7 +132,7 @@ public actor WebIdentityCredentialsProvider: AWSCredentialsProvider {
               let secret = credentials.value("SecretAccessKey"),
               let token = credentials.value("SessionToken"),
               let expirationText = credentials.value("Expiration"),
-              let expiration = UnixTime.parseISO8601(expirationText)
+              let expiration = UTCTime(rfc3339: expirationText)?.secondsSince1970
         else {
             throw StoreError(.credentials, "STS AssumeRoleWithWebIdentity for \(roleArn): the response lacks credentials or their expiration")
         }

@@ -1,10 +1,11 @@
 import CapstanAPI
 import CapstanKube
+import CapstanSupport
 import Testing
 
 @Suite struct ClientFaultTests {
     @Test func retriesCarryRequestsThroughInjectedFaults() async throws {
-        let options = KubeClientOptions(qps: 0, retry: RetryPolicy(maxRetries: 12, backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(500))))
+        let options = KubeClientOptions(qps: 0, retry: KubeRetryPolicy(maxRetries: 12, backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(500))))
         try await withSimCluster(["--fault-rate", "0.3"], options: options) { cluster in
             let client = cluster.client
             for i in 0..<20 {

@@ -2,6 +2,7 @@ import CapstanAPI
 import CapstanKube
 import Foundation
 import Prometheus
+import TestSupport
 import Testing
 
 /// TLS, authentication and metrics against a local test server; `capstan sim` speaks plain HTTP.
@@ -82,9 +83,9 @@ import Testing
     }
 
     @Test func rotatedTokenIsReadAgainAfter401() async throws {
-        let accepted = LockedBox("first")
+        let accepted = SharedMutex("first")
         let server = try await TestAPIServer(tls: false) { request in
-            let token = accepted.withLockedValue { $0 }
+            let token = accepted.withLock { $0 }
             if request.authorization == "Bearer \(token)" { return (.ok, Self.namespace) }
             return (.unauthorized, ["kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Unauthorized", "code": 401, "message": "Unauthorized"])
         }
@@ -96,13 +97,13 @@ import Testing
             _ = try await client.get(.namespaces, namespace: nil, name: "default")
             // The kubelet rotates the projected token; the server stops accepting the old one.
             try folder.write("token", "second")
-            accepted.withLockedValue { $0 = "second" }
+            accepted.withLock { $0 = "second" }
             _ = try await client.get(.namespaces, namespace: nil, name: "default")
         }
         #expect(server.requests.map { $0.authorization ?? "" } == ["Bearer first", "Bearer first", "Bearer second"])
 
         // A token that stays wrong is reported, not retried forever.
-        accepted.withLockedValue { $0 = "third" }
+        accepted.withLock { $0 = "third" }
         let error = await #expect(throws: KubeError.self) {
             try await withClient(config) { client in try await client.get(.namespaces, namespace: nil, name: "default") }
         }

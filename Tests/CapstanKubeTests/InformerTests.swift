@@ -1,9 +1,11 @@
 import CapstanAPI
 import CapstanKube
+import CapstanSupport
+import TestSupport
 import Testing
 
 /// What the tests keep of each object: enough to compare the cache with the server.
-struct ObjectSummary: Sendable, Equatable {
+struct CachedObjectSummary: Sendable, Equatable {
     var name: String
     var resourceVersion: String
     var group: String
@@ -16,9 +18,9 @@ struct ObjectSummary: Sendable, Equatable {
     }
 }
 
-private func makeInformer(_ client: KubeClient, _ resource: ResourceType = .configMaps, options: InformerOptions = InformerOptions()) -> Informer<ObjectSummary> {
+private func makeInformer(_ client: KubeClient, _ resource: ResourceType = .configMaps, options: InformerOptions = InformerOptions()) -> Informer<CachedObjectSummary> {
     Informer(client: client, resource: resource, namespace: "default", labelSelector: "group",
-             indexes: ["group": { [$0.group] }], options: options, transform: ObjectSummary.init)
+             indexes: ["group": { [$0.group] }], options: options, transform: CachedObjectSummary.init)
 }
 
 /// The server's view as name → resourceVersion, read with a client that retries hard.
@@ -27,7 +29,7 @@ private func serverState(_ client: KubeClient) async throws -> [String: String] 
     return Dictionary(uniqueKeysWithValues: list.items.map { ($0.kubeMeta.name!, $0.kubeMeta.resourceVersion!) })
 }
 
-private func cacheState(_ informer: Informer<ObjectSummary>) -> [String: String] {
+private func cacheState(_ informer: Informer<CachedObjectSummary>) -> [String: String] {
     Dictionary(uniqueKeysWithValues: informer.list().map { ($0.name, $0.resourceVersion) })
 }
 
@@ -83,7 +85,7 @@ private func cacheState(_ informer: Informer<ObjectSummary>) -> [String: String]
     }
 
     @Test func convergesThroughWatchCutsAndFailures() async throws {
-        let options = KubeClientOptions(qps: 0, retry: RetryPolicy(maxRetries: 15, backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(300))))
+        let options = KubeClientOptions(qps: 0, retry: KubeRetryPolicy(maxRetries: 15, backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(300))))
         try await withSimCluster(["--fault-rate", "0.25"], options: options) { cluster in
             let client = cluster.client
             let informer = makeInformer(client, options: InformerOptions(pageSize: 5, backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500))))

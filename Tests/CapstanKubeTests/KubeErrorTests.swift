@@ -1,5 +1,6 @@
 @testable import CapstanKube
 import CapstanAPI
+import CapstanSupport
 import Testing
 
 @Suite struct KubeErrorTests {
@@ -69,7 +70,7 @@ import Testing
 }
 
 @Suite struct RetryPolicyTests {
-    let policy = RetryPolicy(maxRetries: 3, backoff: Backoff(initial: .milliseconds(100), maximum: .seconds(1)), maxRetryAfter: .seconds(30))
+    let policy = KubeRetryPolicy(maxRetries: 3, backoff: Backoff(initial: .milliseconds(100), maximum: .seconds(1)), maxRetryAfter: .seconds(30))
 
     @Test func tooManyRequestsIsRetriedForEveryVerbHonouringRetryAfter() {
         let throttled = KubeError(reason: .tooManyRequests, code: 429, message: "", retryAfter: .seconds(5))
@@ -104,20 +105,6 @@ import Testing
         let error = KubeError(reason: .serviceUnavailable, code: 503, message: "")
         #expect(policy.decide(error, idempotent: true, retriesSoFar: 2, jitter: 0) != .fail)
         #expect(policy.decide(error, idempotent: true, retriesSoFar: 3, jitter: 0) == .fail)
-    }
-}
-
-@Suite struct BackoffTests {
-    @Test func doublesUpToTheCapWithEqualJitter() {
-        let backoff = Backoff(initial: .milliseconds(5), maximum: .seconds(1))
-        #expect(backoff.ceilingDelay(attempt: 0) == .milliseconds(5))
-        #expect(backoff.ceilingDelay(attempt: 1) == .milliseconds(10))
-        #expect(backoff.ceilingDelay(attempt: 7) == .milliseconds(640))
-        #expect(backoff.ceilingDelay(attempt: 8) == .seconds(1))
-        #expect(backoff.ceilingDelay(attempt: 10_000) == .seconds(1))
-        #expect(backoff.delay(attempt: 3, jitter: 0) == .milliseconds(20))
-        #expect(backoff.delay(attempt: 3, jitter: 1) == .milliseconds(40))
-        #expect(backoff.delay(attempt: 3, jitter: 0.5) == .milliseconds(30))
     }
 }
 

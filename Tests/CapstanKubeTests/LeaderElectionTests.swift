@@ -1,6 +1,7 @@
 import CapstanAPI
 import CapstanKube
 import Prometheus
+import TestSupport
 import Testing
 
 @Suite struct LeaderElectionTests {
@@ -14,20 +15,20 @@ import Testing
     @Test func oneLeaderAtATimeAndHandoverOnRelease() async throws {
         try await withSimCluster { cluster in
             let client = cluster.client
-            let leading = LockedBox(Set<String>())
-            let overlaps = LockedBox(0)
+            let leading = SharedMutex(Set<String>())
+            let overlaps = SharedMutex(0)
             // A long lease, so a handover well inside it can only come from the release.
             let first = LeaderElector(client: client, config: config("first", lease: 15))
             let second = LeaderElector(client: client, config: config("second", lease: 15))
 
             @Sendable func work(_ name: String) async {
-                let clash = leading.withLockedValue { set -> Bool in
+                let clash = leading.withLock { set -> Bool in
                     set.insert(name)
                     return set.count > 1
                 }
-                if clash { overlaps.withLockedValue { $0 += 1 } }
+                if clash { overlaps.withLock { $0 += 1 } }
                 while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
-                leading.withLockedValue { _ = $0.remove(name) }
+                leading.withLock { _ = $0.remove(name) }
             }
 
             let firstRun = Task { await first.run { await work("first") } }
@@ -56,7 +57,7 @@ import Testing
             let taken = try await client.get(.leases, namespace: "kube-system", name: "capstan-controller")
             #expect(taken["spec"]?["holderIdentity"] == "second")
             #expect((taken["spec"]?["leaseTransitions"]?.intValue ?? 0) >= 1)
-            #expect(overlaps.withLockedValue { $0 } == 0)
+            #expect(overlaps.withLock { $0 } == 0)
             secondRun.cancel()
             await secondRun.value
         }
@@ -87,14 +88,14 @@ import Testing
         let cluster = try await SimCluster.start()
         let registry = PrometheusCollectorRegistry()
         let elector = LeaderElector(client: cluster.client, config: config("lonely"), metricsFactory: PrometheusMetricsFactory(registry: registry))
-        let workCancelled = LockedBox(false)
-        let stoppedCalled = LockedBox(false)
+        let workCancelled = SharedMutex(false)
+        let stoppedCalled = SharedMutex(false)
         let run = Task {
             await elector.run(onStartedLeading: {
                 while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
-                workCancelled.withLockedValue { $0 = true }
+                workCancelled.withLock { $0 = true }
             }, onStoppedLeading: {
-                stoppedCalled.withLockedValue { $0 = true }
+                stoppedCalled.withLock { $0 = true }
             })
         }
         #expect(await eventually { elector.isLeader })
@@ -104,8 +105,8 @@ import Testing
         let lost = ContinuousClock.now
         await run.value
         #expect(!elector.isLeader)
-        #expect(workCancelled.withLockedValue { $0 })
-        #expect(stoppedCalled.withLockedValue { $0 })
+        #expect(workCancelled.withLock { $0 })
+        #expect(stoppedCalled.withLock { $0 })
         #expect(registry.emitToString().contains("capstan_leader 0"))
         // Within the renew deadline (10s) plus slack for a loaded machine.
         #expect(ContinuousClock.now - lost < .seconds(15))

@@ -1,9 +1,9 @@
 import CapstanAPI
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import TestSupport
 
 /// A tiny HTTP(S) server on 127.0.0.1 for what `capstan sim` does not cover: TLS with a
 /// custom CA and client certificates, and scripted answers (401 on a rotated token).
@@ -19,9 +19,9 @@ final class TestAPIServer: Sendable {
     let port: Int
     private let channel: any Channel
     private let group: MultiThreadedEventLoopGroup
-    private let seen = NIOLockedValueBox([Request]())
+    private let seen = SharedMutex([Request]())
 
-    var requests: [Request] { seen.withLockedValue { $0 } }
+    var requests: [Request] { seen.withLock { $0 } }
 
     /// - Parameter tls: serve HTTPS with the test server certificate; with
     ///   `requireClientCertificate` the handshake fails unless the client presents a
@@ -67,10 +67,10 @@ final class TestAPIServer: Sendable {
         typealias OutboundOut = HTTPServerResponsePart
 
         let respond: Responder
-        let seen: NIOLockedValueBox<[Request]>
+        let seen: SharedMutex<[Request]>
         var head: HTTPRequestHead?
 
-        init(respond: @escaping Responder, seen: NIOLockedValueBox<[Request]>) {
+        init(respond: @escaping Responder, seen: SharedMutex<[Request]>) {
             self.respond = respond
             self.seen = seen
         }
@@ -84,7 +84,7 @@ final class TestAPIServer: Sendable {
             case .end:
                 guard let head else { return }
                 let request = Request(method: head.method.rawValue, uri: head.uri, authorization: head.headers.first(name: "Authorization"))
-                seen.withLockedValue { $0.append(request) }
+                seen.withLock { $0.append(request) }
                 let (status, body) = respond(request)
                 let bytes = body.serialized()
                 var headers = HTTPHeaders()

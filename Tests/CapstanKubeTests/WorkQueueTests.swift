@@ -1,5 +1,6 @@
 import CapstanKube
 import Prometheus
+import TestSupport
 import Testing
 
 @Suite struct WorkQueueTests {
@@ -33,20 +34,20 @@ import Testing
 
     @Test func concurrentWorkersNeverShareAKey() async {
         let queue = WorkQueue<Int>(metrics: .none)
-        let inFlight = LockedBox(Set<Int>())
-        let overlaps = LockedBox(0)
-        let processed = LockedBox([Int: Int]())
+        let inFlight = SharedMutex(Set<Int>())
+        let overlaps = SharedMutex(0)
+        let processed = SharedMutex([Int: Int]())
         let keys = 16
 
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<8 {
                 group.addTask {
                     while let key = await queue.next() {
-                        let clash = inFlight.withLockedValue { !$0.insert(key).inserted }
-                        if clash { overlaps.withLockedValue { $0 += 1 } }
-                        processed.withLockedValue { $0[key, default: 0] += 1 }
+                        let clash = inFlight.withLock { !$0.insert(key).inserted }
+                        if clash { overlaps.withLock { $0 += 1 } }
+                        processed.withLock { $0[key, default: 0] += 1 }
                         for _ in 0..<Int.random(in: 0...3) { await Task.yield() }
-                        inFlight.withLockedValue { _ = $0.remove(key) }
+                        inFlight.withLock { _ = $0.remove(key) }
                         await queue.done(key)
                     }
                 }
@@ -63,8 +64,8 @@ import Testing
             }
             await queue.shutDownWithDrain()
         }
-        #expect(overlaps.withLockedValue { $0 } == 0)
-        let counts = processed.withLockedValue { $0 }
+        #expect(overlaps.withLock { $0 } == 0)
+        let counts = processed.withLock { $0 }
         #expect(counts.keys.sorted() == Array(0..<keys), "every key added must be processed")
         // Deduplication: far fewer runs than the 8,000 adds.
         #expect(counts.values.reduce(0, +) < 8_000)
@@ -135,17 +136,17 @@ import Testing
 
     @Test func reportsDepthAndWaitTime() async {
         let time = ManualTimeSource()
-        let depths = LockedBox([Int]())
-        let waits = LockedBox([Duration]())
-        let metrics = WorkQueueMetrics(depthChanged: { d in depths.withLockedValue { $0.append(d) } },
-                                       keyWaited: { w in waits.withLockedValue { $0.append(w) } })
+        let depths = SharedMutex([Int]())
+        let waits = SharedMutex([Duration]())
+        let metrics = WorkQueueMetrics(depthChanged: { d in depths.withLock { $0.append(d) } },
+                                       keyWaited: { w in waits.withLock { $0.append(w) } })
         let queue = WorkQueue<String>(time: time, metrics: metrics)
         await queue.add("a")
         await queue.add("b")
         time.advance(by: .seconds(3))
         _ = await queue.next()
-        #expect(depths.withLockedValue { $0 } == [1, 2, 1])
-        #expect(waits.withLockedValue { $0 } == [.seconds(3)])
+        #expect(depths.withLock { $0 } == [1, 2, 1])
+        #expect(waits.withLock { $0 } == [.seconds(3)])
     }
 
     @Test func exportsDepthAndWaitSecondsToPrometheus() async {

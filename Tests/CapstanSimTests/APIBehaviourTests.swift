@@ -150,7 +150,9 @@ import TestSupport
         #expect(waiting.json?["metadata"]?["finalizers"] == ["foregroundDeletion"], "\(waiting)")
         _ = try await RawHTTP.request(sim.url, "PATCH", pods + "/fg-pod", json: ["metadata": ["finalizers": nil]],
                                       headers: ["Content-Type": "application/merge-patch+json"])
-        try await eventually { try await RawHTTP.request(sim.url, "GET", workflows + "/fg").status == 404 }
+        #expect(try await eventually(timeout: .seconds(10), interval: .milliseconds(100)) {
+            try await RawHTTP.request(sim.url, "GET", workflows + "/fg").status == 404
+        })
     }
 
     @Test func pagingWalksEveryObjectOnce() async throws {
@@ -241,14 +243,5 @@ import TestSupport
         #expect(codes.contains(200) && codes.contains(429) && codes.contains(500), "\(codes)")
         let discovery = try await RawHTTP.request(sim.url, "GET", "/api/v1")
         #expect(discovery.status == 200, "discovery never fails")
-    }
-
-    private func eventually(timeout: Double = 10, _ condition: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("condition not met within \(timeout)s")
     }
 }

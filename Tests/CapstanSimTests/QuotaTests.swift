@@ -31,10 +31,9 @@ import TestSupport
 
     private func waitForUsed(_ sim: SimProcess, _ resource: String, _ expected: String) async throws -> JSONValue? {
         var quota: JSONValue?
-        for _ in 0..<50 {
+        _ = try await eventually(timeout: .seconds(5), interval: .milliseconds(100)) {
             quota = try await RawHTTP.request(sim.url, "GET", "/api/v1/namespaces/default/resourcequotas/compute").json
-            if quota?["status"]?["used"]?[resource]?.stringValue == expected { return quota }
-            try await Task.sleep(for: .milliseconds(100))
+            return quota?["status"]?["used"]?[resource]?.stringValue == expected
         }
         return quota
     }

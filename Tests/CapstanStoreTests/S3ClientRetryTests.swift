@@ -13,7 +13,7 @@ import Testing
         }
         #expect(try await store.get("k") == Array("payload".utf8))
         #expect(await transport.requests.count == 3)
-        let policy = RetryPolicy(maxAttempts: 4)
+        let policy = StoreRetryPolicy(maxAttempts: 4)
         #expect(await sleeps.delays == [policy.delay(beforeRetry: 1, random: 0.5), policy.delay(beforeRetry: 2, random: 0.5)])
         #expect(await sleeps.delays[1] > sleeps.delays[0])
     }
@@ -97,14 +97,14 @@ import Testing
     }
 
     @Test func backoffDoublesUpToTheCapWithBoundedJitter() {
-        let policy = RetryPolicy(maxAttempts: 10, baseDelay: .milliseconds(100), maxDelay: .seconds(1))
+        let policy = StoreRetryPolicy(maxAttempts: 10, baseDelay: .milliseconds(100), maxDelay: .seconds(1))
         #expect(policy.delay(beforeRetry: 1, random: 0) == .milliseconds(50))
         #expect(policy.delay(beforeRetry: 1, random: 1) == .milliseconds(100))
         #expect(policy.delay(beforeRetry: 3, random: 0) == .milliseconds(200))
         #expect(policy.delay(beforeRetry: 3, random: 1) == .milliseconds(400))
         #expect(policy.delay(beforeRetry: 9, random: 1) == .seconds(1))
         #expect(policy.delay(beforeRetry: 60, random: 0.5) == .milliseconds(750))
-        #expect(RetryPolicy(maxAttempts: 1).worstCaseTotalDelay == .zero)
+        #expect(StoreRetryPolicy(maxAttempts: 1).worstCaseTotalDelay == .zero)
     }
 }
 

@@ -19,7 +19,7 @@ import Testing
     func rideOutRestart(of server: WeedProcess) async throws {
         let configuration = S3Configuration(
             endpoint: try S3Endpoint(parsing: server.endpoint, addressing: .path),
-            retry: RetryPolicy(maxAttempts: 30, baseDelay: .milliseconds(200), maxDelay: .seconds(2)))
+            retry: StoreRetryPolicy(maxAttempts: 30, baseDelay: .milliseconds(200), maxDelay: .seconds(2)))
         let store = try S3Store(
             url: .s3(bucket: "restart", prefix: "p"), configuration: configuration,
             credentials: StaticCredentialsProvider(AWSCredentials(accessKeyId: server.accessKey, secretAccessKey: server.secretKey)))

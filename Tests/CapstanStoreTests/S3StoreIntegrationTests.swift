@@ -94,7 +94,7 @@ import Foundation
     }
 
     @Test func aWrongSecretIsSignatureDoesNotMatchAndNotRetried() async throws {
-        try await withS3Store(secret: "not-the-secret", configure: { $0.retry = RetryPolicy(maxAttempts: 3, baseDelay: .seconds(30), maxDelay: .seconds(30)) }) { store in
+        try await withS3Store(secret: "not-the-secret", configure: { $0.retry = StoreRetryPolicy(maxAttempts: 3, baseDelay: .seconds(30), maxDelay: .seconds(30)) }) { store in
             let started = ContinuousClock.now
             let error = try await #require(throws: StoreError.self) { try await store.put("k.json", [1]) }
             #expect(error.code == .signatureDoesNotMatch, "\(error)")

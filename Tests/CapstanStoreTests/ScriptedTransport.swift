@@ -57,7 +57,7 @@ extension HTTPExchangeRequest {
 }
 
 /// An S3Store over a scripted transport, with sleeps recorded rather than taken.
-func scriptedStore(prefix: String = "pre", retry: RetryPolicy = RetryPolicy(maxAttempts: 4),
+func scriptedStore(prefix: String = "pre", retry: StoreRetryPolicy = StoreRetryPolicy(maxAttempts: 4),
                    configure: (inout S3Configuration) -> Void = { _ in },
                    credentials: any AWSCredentialsProvider = StaticCredentialsProvider(
                        AWSCredentials(accessKeyId: "AKID", secretAccessKey: "secret")),

@@ -130,14 +130,6 @@ import Testing
     func formatsDatesInUTC(seconds: Int64, timestamp: String) {
         #expect(AmzDate(secondsSince1970: seconds).timestamp == timestamp)
     }
-
-    @Test func parsesSTSExpirationTimes() {
-        #expect(UnixTime.parseISO8601("2015-08-30T12:36:00Z") == 1_440_938_160)
-        #expect(UnixTime.parseISO8601("2015-08-30T12:36:00.123Z") == 1_440_938_160)
-        #expect(UnixTime.parseISO8601("2015-08-30T14:36:00+02:00") == 1_440_938_160)
-        #expect(UnixTime.parseISO8601("2015-08-30") == nil)
-        #expect(UnixTime.parseISO8601("2015-13-30T12:36:00Z") == nil)
-    }
 }
 
 /// A transport for tests that only sign: sending is a bug.

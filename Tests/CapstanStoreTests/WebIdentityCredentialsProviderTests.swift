@@ -1,4 +1,5 @@
 @testable import CapstanStore
+import Synchronization
 import Testing
 import Foundation
 
@@ -29,7 +30,7 @@ import Foundation
         let provider = WebIdentityCredentialsProvider(
             tokenFile: tokenFile, roleArn: "arn:aws:iam::123456789012:role/capstan", sessionName: "capstan",
             stsEndpoint: "https://sts.us-east-1.amazonaws.com/", transport: transport,
-            retry: RetryPolicy(maxAttempts: 3), refreshMargin: 300, now: { now.seconds }, sleep: { _ in })
+            retry: StoreRetryPolicy(maxAttempts: 3), refreshMargin: 300, now: { now.seconds }, sleep: { _ in })
         return (provider, transport, tokenFile)
     }
 
@@ -130,16 +131,15 @@ import Foundation
 }
 
 /// A wall clock the test sets by hand.
-final class ManualClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int64
+final class ManualClock: Sendable {
+    private let value: Mutex<Int64>
 
     init(_ seconds: Int64) {
-        value = seconds
+        value = Mutex(seconds)
     }
 
     var seconds: Int64 {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue } }
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// `capstan sim` running as a real process on a free loopback port, with its kubeconfig and
 /// audit log in a temporary directory. Stop it with `stop()`; it is killed when released.
@@ -90,12 +91,11 @@ public final class SimProcess: @unchecked Sendable {
     /// Waits until the audit log shows a request with this verb on this resource, so a test
     /// can act right after a client (a watch, say) is in place.
     public func waitForRequest(verb: String, resource: String, timeout: Double = 20) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let seen = await eventually(timeout: .seconds(timeout), interval: .milliseconds(50)) {
             let entries = (try? auditEntries()) ?? []
-            if entries.contains(where: { $0["verb"] as? String == verb && $0["resource"] as? String == resource }) { return }
-            try await Task.sleep(for: .milliseconds(50))
+            return entries.contains(where: { $0["verb"] as? String == verb && $0["resource"] as? String == resource })
         }
+        if seen { return }
         throw ProcessRunnerError(description: "no \(verb) request on \(resource) reached the sim within \(Int(timeout))s")
     }
 
@@ -109,29 +109,23 @@ public final class SimProcess: @unchecked Sendable {
 }
 
 /// Collects the sim's output from the pipe handlers' threads.
-private final class SimOutput: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stdout = ""
-    private var stderr = ""
+private final class SimOutput: Sendable {
+    private let streams = Mutex((stdout: "", stderr: ""))
 
     func append(_ data: Data, stderr isStderr: Bool) {
         guard !data.isEmpty else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        if isStderr { stderr += String(decoding: data, as: UTF8.self) } else { stdout += String(decoding: data, as: UTF8.self) }
+        let text = String(decoding: data, as: UTF8.self)
+        streams.withLock { if isStderr { $0.stderr += text } else { $0.stdout += text } }
     }
 
     func listeningURL() -> URL? {
-        lock.lock()
-        defer { lock.unlock() }
         let prefix = "capstan sim: listening on "
+        let stdout = streams.withLock { $0.stdout }
         guard let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }
         return URL(string: String(line.dropFirst(prefix.count)))
     }
 
     func text() -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        return "stdout:\n\(stdout)\nstderr:\n\(stderr)"
+        streams.withLock { "stdout:\n\($0.stdout)\nstderr:\n\($0.stderr)" }
     }
 }

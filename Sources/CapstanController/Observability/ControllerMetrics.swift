@@ -1,4 +1,4 @@
-import CoreMetrics
+import Metrics
 import Prometheus
 
 /// The controller's metrics (SPEC §7), exported by `ObservabilityServer` at `/metrics`.

@@ -1,3 +1,4 @@
+import CapstanSupport
 import Logging
 
 /// A swift-log handler writing one line per message: a JSON object
@@ -36,8 +37,8 @@ public struct StructuredLogHandler: LogHandler {
         if let error = event.error {
             merged["error"] = .string("\(error)")
         }
-        let line = LogLineEncoder(timestamp: LogTimestamp.now(), level: event.level, message: event.message.description,
-                                  label: label, metadata: merged)
+        let line = LogLineEncoder(timestamp: UTCTime.now().rfc3339(fractionDigits: 3), level: event.level,
+                                  message: event.message.description, label: label, metadata: merged)
         output.write(format == .json ? line.json() : line.text())
     }
 }

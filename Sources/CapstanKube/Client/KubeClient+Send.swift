@@ -13,7 +13,7 @@ struct KubeRequest: Sendable {
     var query: [(String, String)] = []
     var body: JSONValue? = nil
     var contentType: String = "application/json"
-    /// Safe to repeat after a 5xx or a broken connection (see `RetryPolicy`).
+    /// Safe to repeat after a 5xx or a broken connection (see `KubeRetryPolicy`).
     var idempotent: Bool
 
     var summary: String { "\(verb.rawValue) \(address)" }

@@ -7,7 +7,7 @@ public struct KubeClientOptions: Sendable {
     public var qps: Double
     /// Requests that may be sent at once after a quiet period (bucket size).
     public var burst: Int
-    public var retry: RetryPolicy
+    public var retry: KubeRetryPolicy
     /// Time allowed for a request until its response head arrives.
     public var requestTimeout: Duration
     /// Time allowed to open a connection, TLS handshake included; failed handshakes (a wrong
@@ -21,7 +21,7 @@ public struct KubeClientOptions: Sendable {
     /// Where request metrics go; nil uses the process-wide `MetricsSystem`.
     public var metricsFactory: (any MetricsFactory)?
 
-    public init(qps: Double = 50, burst: Int = 100, retry: RetryPolicy = RetryPolicy(),
+    public init(qps: Double = 50, burst: Int = 100, retry: KubeRetryPolicy = KubeRetryPolicy(),
                 requestTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10), maxResponseBytes: Int = 1 << 30,
                 maxConnections: Int = 64, userAgent: String = "capstan", metricsFactory: (any MetricsFactory)? = nil) {
         self.qps = qps

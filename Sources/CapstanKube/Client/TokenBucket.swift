@@ -1,3 +1,5 @@
+import CapstanSupport
+
 /// The client-side request budget: `qps` tokens per second refill a bucket holding at most
 /// `burst`. Each request takes one token; when none is left it is told how long to wait, and
 /// the token is reserved for it so later callers queue behind it (as golang.org/x/time/rate).

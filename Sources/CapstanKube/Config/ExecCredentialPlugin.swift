@@ -100,11 +100,7 @@ struct ExecCredentialPlugin: Sendable {
     }
 
     static func parseTimestamp(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        Timestamp(rfc3339: text).map { Date(timeIntervalSince1970: $0.secondsSince1970) }
     }
 }
 

@@ -1,3 +1,4 @@
+import CapstanSupport
 import Foundation
 import NIOConcurrencyHelpers
 

@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanSupport
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -104,9 +105,6 @@ public final class EventRecorder: Sendable {
 
     /// RFC 3339 in UTC with whole seconds, the format of an Event's `firstTimestamp`.
     static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        UTCTime(timeIntervalSince1970: date.timeIntervalSince1970).rfc3339()
     }
 }

@@ -1,3 +1,5 @@
+import CapstanSupport
+
 /// Tuning of an informer's list+watch loop.
 public struct InformerOptions: Sendable {
     /// Items per list request when (re)listing.

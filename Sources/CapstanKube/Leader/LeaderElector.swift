@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanSupport
 import Foundation
 import Logging
 import Metrics

@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanSupport
 import Foundation
 
 /// The leader-election fields of a `coordination.k8s.io/v1` Lease's spec.
@@ -39,13 +40,6 @@ struct LeaseRecord: Sendable, Hashable {
 
     /// Kubernetes `MicroTime`: RFC 3339 in UTC with microseconds.
     static func microTime(_ date: Date) -> String {
-        let seconds = date.timeIntervalSince1970
-        let whole = floor(seconds)
-        let micros = Int((seconds - whole) * 1_000_000)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: whole))
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-                      c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!, micros)
+        UTCTime(timeIntervalSince1970: date.timeIntervalSince1970).rfc3339(fractionDigits: 6)
     }
 }

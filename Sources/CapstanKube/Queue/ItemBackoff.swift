@@ -1,3 +1,5 @@
+import CapstanSupport
+
 /// Per-key exponential backoff for `WorkQueue.addRateLimited`, as client-go's default
 /// controller rate limiter: the n-th consecutive failure of a key waits base × 2^n
 /// (5 ms, 10 ms, 20 ms, … capped at 1000 s) until `forget` resets it.

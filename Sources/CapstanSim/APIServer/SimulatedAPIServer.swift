@@ -64,7 +64,7 @@ public final class SimulatedAPIServer: Sendable {
         self.configuration = configuration
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
         backgroundGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let store = ObjectStore(historyCapacity: configuration.watchHistorySize)
+        let store = SimObjectStore(historyCapacity: configuration.watchHistorySize)
         let registry = ResourceRegistry()
         let operations = ResourceOperations(store: store, registry: registry, background: backgroundGroup.next(),
                                             gracefulPodDeletion: configuration.gracefulPodDeletion)
@@ -140,7 +140,7 @@ private final class AddressBox: Sendable {
 /// What every connection handler shares.
 struct ServerServices: Sendable {
     var configuration: SimulatedAPIServer.Configuration
-    var store: ObjectStore
+    var store: SimObjectStore
     var operations: ResourceOperations
     var router: APIRouter
     var faults: FaultInjector

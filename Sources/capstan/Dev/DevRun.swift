@@ -1,6 +1,7 @@
 import CapstanAPI
 import CapstanController
 import CapstanKube
+import CapstanSupport
 import Foundation
 import Logging
 
@@ -36,7 +37,7 @@ struct DevRun {
         var abortRequested: ContinuousClock.Instant?
         var failedReads = 0
         while true {
-            let elapsed = Self.seconds(ContinuousClock.now - started)
+            let elapsed = (ContinuousClock.now - started).seconds
             if signals.count > 0 && abortRequested == nil {
                 reporter.note("capstan dev: \(signals.lastSignalName) received, aborting \(name) (again to stop at once)")
                 abortRequested = .now
@@ -74,9 +75,5 @@ struct DevRun {
         } catch {
             reporter.note("capstan dev: could not abort \(name): \(error)")
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

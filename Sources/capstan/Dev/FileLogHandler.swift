@@ -1,3 +1,4 @@
+import CapstanSupport
 import Foundation
 import Logging
 import Synchronization
@@ -31,7 +32,7 @@ struct FileLogHandler: LogHandler {
     func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let fields = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let time = ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds])
+        let time = UTCTime.now().rfc3339(fractionDigits: 3)
         sink.write("\(time) \(event.level) \(label): \(event.message)\(fields)\n")
     }
 }

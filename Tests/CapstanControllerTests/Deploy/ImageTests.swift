@@ -136,7 +136,7 @@ struct ImageTests {
         try fileManager.createDirectory(at: store, withIntermediateDirectories: true)
         try image.giveToImageUser("/tmp/store")
 
-        let controller = try ControllerProcess.start(
+        let controller = try RunningController.start(
             kubeconfig: kubeconfig, storeDirectory: store, storeURL: "file:///tmp/store",
             extraArguments: ["--leader-elect"], binary: try image.capstanScript())
         try await sim.submit("from-image", namespace: "default", spec: """

@@ -14,13 +14,13 @@ import TestSupport
             "  - {name: n\(i)\(i > 0 ? ", dependsOn: [n\(i - 1)]" : ""), podMetadata: {annotations: {sim.capstan.dev/duration: 200ms}}}"
         }
         try await sim.submit("chain", namespace: "default", spec: "podGC: Never\ndefaults: {image: busybox}\nnodes:\n" + nodes.joined(separator: "\n"))
-        let first = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath)
-        try await waitUntil(timeout: 60) {
+        let first = try RunningController.start(kubeconfig: sim.kubeconfigPath)
+        #expect(try await eventually(timeout: .seconds(60), interval: .milliseconds(200)) {
             let status = WorkflowStatus(json: try await sim.object("workflow", "chain", namespace: "default")["status"])
             return status.nodes.values.filter { $0.phase == .succeeded }.count >= 8
-        }
+        }, "fewer than 8 nodes succeeded within 60s")
         first.kill()
-        let second = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, storeDirectory: first.storeDirectory)
+        let second = try RunningController.start(kubeconfig: sim.kubeconfigPath, storeDirectory: first.storeDirectory)
         let status = try await sim.waitForWorkflow("chain", namespace: "default", timeout: 120)
         #expect(status.phase == .succeeded)
         #expect(status.nodes.count == 30)

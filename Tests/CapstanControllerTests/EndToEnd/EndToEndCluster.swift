@@ -8,11 +8,11 @@ import TestSupport
 actor EndToEndCluster {
     static let shared = EndToEndCluster()
 
-    private var starting: Task<(sim: SimProcess, controller: ControllerProcess), any Error>?
+    private var starting: Task<(sim: SimProcess, controller: RunningController), any Error>?
 
     /// The one cluster. Tests that ask at once share one start: the actor lets others in
     /// while a start awaits, so the start itself is the shared value, not its result.
-    func get() async throws -> (sim: SimProcess, controller: ControllerProcess) {
+    func get() async throws -> (sim: SimProcess, controller: RunningController) {
         if let starting, let started = try? await starting.value, started.sim.isRunning, started.controller.isRunning {
             return started
         }
@@ -21,12 +21,12 @@ actor EndToEndCluster {
         return try await start.value
     }
 
-    private static func start() async throws -> (sim: SimProcess, controller: ControllerProcess) {
+    private static func start() async throws -> (sim: SimProcess, controller: RunningController) {
         let sim = try await SimProcess.start(["--nodes", "4", "--node-cpu", "64", "--node-memory", "256Gi"])
         let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
         let applied = try await sim.kubectl("apply", "-f", crd)
         try #require(applied.exitCode == 0, "kubectl apply of the CRD failed: \(applied)")
-        let controller = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, extraArguments: [
+        let controller = try RunningController.start(kubeconfig: sim.kubeconfigPath, extraArguments: [
             "--unschedulable-timeout", "3s", "--image-pull-timeout", "3s", "--config-error-timeout", "3s",
         ])
         return (sim, controller)
@@ -67,14 +67,13 @@ extension SimProcess {
 
     /// Polls until the Workflow reaches a finished phase; returns its status.
     func waitForWorkflow(_ name: String, namespace: String, timeout: Double = 90) async throws -> WorkflowStatus {
-        let deadline = Date().addingTimeInterval(timeout)
         var last = JSONValue.null
-        while Date() < deadline {
+        let finished = try await poll(timeout: .seconds(timeout), interval: .milliseconds(250)) { () async throws -> WorkflowStatus? in
             last = try await object("workflow", name, namespace: namespace)
             let status = WorkflowStatus(json: last["status"])
-            if status.phase.isTerminal { return status }
-            try await Task.sleep(for: .milliseconds(250))
+            return status.phase.isTerminal ? status : nil
         }
+        if let finished { return finished }
         Issue.record("workflow \(namespace)/\(name) did not finish in \(Int(timeout))s; last status: \(last["status"]?.jsonString ?? "none")")
         return WorkflowStatus(json: last["status"])
     }

@@ -11,13 +11,13 @@ import TestSupport
         let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
         #expect(try await sim.kubectl("apply", "-f", crd).exitCode == 0)
         let store = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-le-\(UUID().uuidString)")
-        let first = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store, extraArguments: ["--leader-elect"])
-        try await waitUntil(timeout: 30) {
+        let first = try RunningController.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store, extraArguments: ["--leader-elect"])
+        #expect(try await eventually(timeout: .seconds(30), interval: .milliseconds(200)) {
             // Polled with plain kubectl: the Lease does not exist until the first controller takes it.
             let result = try await sim.kubectl("get", "lease", "capstan-controller", "-n", "default", "-o", "jsonpath={.spec.holderIdentity}")
             return result.exitCode == 0 && !result.stdout.isEmpty
-        }
-        let second = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store, extraArguments: ["--leader-elect"])
+        }, "no controller took the lease within 30s")
+        let second = try RunningController.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store, extraArguments: ["--leader-elect"])
         let leader = try await sim.object("lease", "capstan-controller", namespace: "default")["spec"]?["holderIdentity"]?.stringValue
 
         try await sim.submit("one", namespace: "default", spec: "defaults: {image: busybox}\nnodes: [{name: a}]")

@@ -33,7 +33,7 @@ import Yams
         let sim = try await SimProcess.start(["--nodes", "1"])
         let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
         #expect(try await sim.kubectl("apply", "-f", crd).exitCode == 0)
-        let controller = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, extraArguments: ["--leader-elect"])
+        let controller = try RunningController.start(kubeconfig: sim.kubeconfigPath, extraArguments: ["--leader-elect"])
         try await sim.submit("rbac", namespace: "default", spec: """
             podGC: OnCompletion
             defaults: {image: busybox}

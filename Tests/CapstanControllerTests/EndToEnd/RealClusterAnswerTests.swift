@@ -109,9 +109,9 @@ import TestSupport
         #expect(status.nodes["t"]?.attempts == 1)
         let ran = try #require(status.finishedAt.flatMap { end in status.startedAt.map { end - $0 } })
         #expect(ran < 30, "ended with main, not with the 10m timeout")
-        try await waitUntil(timeout: 30) {
+        #expect(try await eventually(timeout: .seconds(30), interval: .milliseconds(200)) {
             try await sim.list("pods", namespace: ns).allSatisfy { $0["metadata"]?["deletionTimestamp"] != nil }
-        }
+        }, "not every pod was being deleted within 30s")
     }
 }
 

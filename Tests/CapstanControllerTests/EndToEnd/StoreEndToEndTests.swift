@@ -13,7 +13,7 @@ import TestSupport
 
     actor Cluster {
         static let shared = Cluster()
-        var started: (SimProcess, ControllerProcess, any ObjectStore, String)?
+        var started: (SimProcess, RunningController, any ObjectStore, String)?
 
         func get() async throws -> (sim: SimProcess, store: any ObjectStore, url: String) {
             if let (sim, _, store, url) = started { return (sim, store, url) }
@@ -29,7 +29,7 @@ import TestSupport
             let sim = try await SimProcess.start(["--nodes", "2"])
             let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
             try #require(try await sim.kubectl("apply", "-f", crd).exitCode == 0)
-            let controller = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, storeURL: url, environment: s3Env)
+            let controller = try RunningController.start(kubeconfig: sim.kubeconfigPath, storeURL: url, environment: s3Env)
             started = (sim, controller, store, url)
             return (sim, store, url)
         }

@@ -184,13 +184,13 @@ import TestSupport
             defaults: {image: busybox}
             nodes: [{name: long, podMetadata: {annotations: {sim.capstan.dev/duration: 1h}}}]
             """)
-        try await waitUntil { try await sim.list("pods", namespace: ns).count == 1 }
+        #expect(try await eventually(timeout: .seconds(30), interval: .milliseconds(200)) { try await sim.list("pods", namespace: ns).count == 1 })
         let patched = try await sim.kubectl("patch", "workflow", "stopme", "-n", ns, "--type", "merge", "-p", "{\"spec\":{\"abort\":true}}")
         #expect(patched.exitCode == 0)
         let status = try await sim.waitForWorkflow("stopme", namespace: ns)
         #expect(status.phase == .aborted)
         #expect(status.nodes["long"]?.phase == .aborted)
-        try await waitUntil { try await sim.list("pods", namespace: ns).isEmpty }
+        #expect(try await eventually(timeout: .seconds(30), interval: .milliseconds(200)) { try await sim.list("pods", namespace: ns).isEmpty })
     }
 
     @Test func anInvalidSpecIsStalled() async throws {
@@ -210,7 +210,7 @@ import TestSupport
             defaults: {image: busybox}
             nodes: [{name: t, podMetadata: {annotations: {sim.capstan.dev/duration: 4s}}}]
             """)
-        try await waitUntil { try await sim.list("pods", namespace: ns).count == 1 }
+        #expect(try await eventually(timeout: .seconds(30), interval: .milliseconds(200)) { try await sim.list("pods", namespace: ns).count == 1 })
         let pod = try #require(try await sim.list("pods", namespace: ns).first?["metadata"]?["name"]?.stringValue)
         #expect(try await sim.kubectl("delete", "pod", pod, "-n", ns, "--wait=false").exitCode == 0)
         let status = try await sim.waitForWorkflow("victim", namespace: ns)
@@ -226,7 +226,7 @@ import TestSupport
             defaults: {image: busybox}
             nodes: [{name: train, resources: {requests: {cpu: 500m, memory: 1Gi}, limits: {nvidia.com/gpu: 1}}}]
             """)
-        try await waitUntil { try await sim.list("pods", namespace: ns).count == 1 }
+        #expect(try await eventually(timeout: .seconds(30), interval: .milliseconds(200)) { try await sim.list("pods", namespace: ns).count == 1 })
         let pod = try #require(try await sim.list("pods", namespace: ns).first)
         let spec = try #require(pod["spec"])
         #expect(spec["containers"]?[0]?["resources"]?["limits"]?["nvidia.com/gpu"] == "1")
@@ -237,13 +237,4 @@ import TestSupport
         let status = try await sim.waitForWorkflow("gpu", namespace: ns)
         #expect(status.nodes["train"]?.failures.first?.reason == .unschedulable)
     }
-}
-
-func waitUntil(timeout: Double = 30, _ condition: () async throws -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(200))
-    }
-    Issue.record("condition not met within \(Int(timeout))s")
 }

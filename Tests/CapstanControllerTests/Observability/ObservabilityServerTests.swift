@@ -2,6 +2,7 @@ import Metrics
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Testing
 import TestSupport
 @testable import CapstanController
@@ -160,11 +161,10 @@ struct ObservabilityServerTests {
 }
 
 /// A flag a test flips while a server reads it from another thread.
-final class ManagedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored = false
+final class ManagedFlag: Sendable {
+    private let stored = Mutex(false)
     var value: Bool {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
+        get { stored.withLock { $0 } }
+        set { stored.withLock { $0 = newValue } }
     }
 }

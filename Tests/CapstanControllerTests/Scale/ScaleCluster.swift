@@ -11,7 +11,7 @@ final class ScaleCluster: @unchecked Sendable {
     let sim: SimProcess
     let binary: String
     let store: URL
-    private var started: ControllerProcess?
+    private var started: RunningController?
 
     static func start() async throws -> ScaleCluster {
         let binary = try CapstanBinary.releasePath()
@@ -34,7 +34,7 @@ final class ScaleCluster: @unchecked Sendable {
     /// Starts `capstan run` against the sim and the store, once.
     func startController() throws {
         guard started == nil else { return }
-        started = try ControllerProcess.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store,
+        started = try RunningController.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store,
                                               extraArguments: ["--kube-qps", "0", "--log-level", "info"], binary: binary)
     }
 
@@ -62,14 +62,11 @@ final class ScaleCluster: @unchecked Sendable {
                     until done: (JSONValue) async throws -> Bool) async throws -> (last: JSONValue, largest: Int) {
         var last: JSONValue = .null
         var largest = 0
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let status = try await status(workflow) {
-                last = status
-                largest = max(largest, status.serialized().count)
-                if try await done(status) { break }
-            }
-            try await Task.sleep(for: interval)
+        _ = try await eventually(timeout: .seconds(timeout), interval: interval) {
+            guard let status = try await status(workflow) else { return false }
+            last = status
+            largest = max(largest, status.serialized().count)
+            return try await done(status)
         }
         return (last, largest)
     }

@@ -1,5 +1,6 @@
 import CapstanAPI
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -94,19 +95,14 @@ final class AttachedKubelets: @unchecked Sendable {
     }
 }
 
-private final class OutputBuffer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
+private final class OutputBuffer: Sendable {
+    private let data = Mutex(Data())
 
     func append(_ chunk: Data) {
-        lock.lock()
-        data.append(chunk)
-        lock.unlock()
+        data.withLock { $0.append(chunk) }
     }
 
     var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: data, as: UTF8.self)
+        data.withLock { String(decoding: $0, as: UTF8.self) }
     }
 }

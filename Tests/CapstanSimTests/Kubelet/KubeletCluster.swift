@@ -31,13 +31,13 @@ struct KubeletCluster {
     @discardableResult
     func waitForPod(_ name: String, timeout: Double = 20, _ what: String,
                     until condition: (JSONValue) -> Bool) async throws -> JSONValue {
-        let deadline = Date().addingTimeInterval(timeout)
         var last: JSONValue?
-        while Date() < deadline {
+        let reached = try await poll(timeout: .seconds(timeout), interval: .milliseconds(100)) { () async throws -> JSONValue? in
             last = try await pod(name)
-            if let last, condition(last) { return last }
-            try await Task.sleep(for: .milliseconds(100))
+            guard let last, condition(last) else { return nil }
+            return last
         }
+        if let reached { return reached }
         throw KubeletTestFailure( "pod \(name) did not become \(what) within \(Int(timeout))s; last seen: \(last?.jsonString ?? "nothing")\n\(sim.log)")
     }
 
@@ -49,11 +49,7 @@ struct KubeletCluster {
     }
 
     func waitUntilGone(_ name: String, timeout: Double = 20) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try await pod(name) == nil { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        if try await eventually(timeout: .seconds(timeout), interval: .milliseconds(100), { try await pod(name) == nil }) { return }
         throw KubeletTestFailure( "pod \(name) still exists after \(Int(timeout))s: \(try await pod(name)?.jsonString ?? "")")
     }
 }

@@ -29,9 +29,9 @@ final class QuotaStatusController: WatchSink {
         }
     }
 
-    func deliver(_ event: WatchEvent) { markDirty(event.object.namespace) }
+    func deliver(_ event: StoredWatchEvent) { markDirty(event.object.namespace) }
 
-    func deliverInitial(_ events: [WatchEvent]) {
+    func deliverInitial(_ events: [StoredWatchEvent]) {
         for event in events { markDirty(event.object.namespace) }
     }
 

@@ -7,7 +7,7 @@ enum BuiltinPrinters {
     static let age = PrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp")
 
     /// Columns for these built-ins, nil for the rest.
-    static func columns(for type: ResourceType) -> [PrinterColumn]? {
+    static func columns(for type: ServedResource) -> [PrinterColumn]? {
         switch (type.group, type.plural) {
         case ("", "pods"):
             return [computed("Ready"), PrinterColumn(name: "Status", type: "string", jsonPath: ".status.phase"),
@@ -25,7 +25,7 @@ enum BuiltinPrinters {
     }
 
     /// A computed cell, or nil where the column's JSONPath gives the value.
-    static func cell(_ column: String, type: ResourceType, object: JSONValue) -> JSONValue? {
+    static func cell(_ column: String, type: ServedResource, object: JSONValue) -> JSONValue? {
         switch (type.group, type.plural, column) {
         case ("", "pods", "Ready"):
             let statuses = containerStatuses(object)

@@ -82,7 +82,7 @@ struct Discovery: Sendable {
                 "resources": .array(resources)]
     }
 
-    private func subresources(of type: ResourceType) -> [(String, String, [String])] {
+    private func subresources(of type: ServedResource) -> [(String, String, [String])] {
         var result: [(String, String, [String])] = []
         if type.hasStatus { result.append(("status", type.kind, ["get", "patch", "update"])) }
         if type.group.isEmpty && type.plural == "pods" {

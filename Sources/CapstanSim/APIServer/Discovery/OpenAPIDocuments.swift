@@ -95,11 +95,11 @@ struct OpenAPIDocuments: Sendable {
                 "components": ["schemas": .object(schemas)]]
     }
 
-    private func gvk(_ type: ResourceType) -> JSONValue {
+    private func gvk(_ type: ServedResource) -> JSONValue {
         ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)]
     }
 
-    private func operation(_ type: ResourceType, action: String, body: JSONValue?) -> JSONValue {
+    private func operation(_ type: ServedResource, action: String, body: JSONValue?) -> JSONValue {
         var parameters: [JSONValue] = [
             ["name": "dryRun", "in": "query", "schema": ["type": "string", "uniqueItems": true]],
             ["name": "fieldManager", "in": "query", "schema": ["type": "string", "uniqueItems": true]],
@@ -118,7 +118,7 @@ struct OpenAPIDocuments: Sendable {
         return op
     }
 
-    private func schema(for type: ResourceType) -> JSONValue {
+    private func schema(for type: ServedResource) -> JSONValue {
         if type.isCustom, let definition = registry.customDefinitions().first(where: { $0.group == type.group && $0.plural == type.plural }),
            let version = definition.versions.first(where: { $0.name == type.version }), var schema = version.schema
         {
@@ -133,7 +133,7 @@ struct OpenAPIDocuments: Sendable {
     }
 
     /// `io.k8s.api.core.v1.Pod` style names: the group reversed, then version and kind.
-    static func schemaName(_ type: ResourceType) -> String {
+    static func schemaName(_ type: ServedResource) -> String {
         let group = type.group.isEmpty ? "core" : type.group
         let reversed = group.split(separator: ".").reversed().joined(separator: ".")
         return "\(reversed).\(type.version).\(type.kind)"

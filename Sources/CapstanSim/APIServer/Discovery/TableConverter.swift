@@ -1,15 +1,10 @@
 import CapstanAPI
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CapstanSupport
 
 /// Renders objects as a `meta.k8s.io/v1` Table, what `kubectl get` asks for, with the
 /// columns kube's printers (built-ins) or the CRD's `additionalPrinterColumns` define.
 struct TableConverter: Sendable {
-    let type: ResourceType
+    let type: ServedResource
 
     private var columns: [PrinterColumn] {
         if let builtin = BuiltinPrinters.columns(for: type) { return builtin }
@@ -28,7 +23,7 @@ struct TableConverter: Sendable {
                                 "format": .string(column.format), "description": .string(column.description),
                                 "priority": .number(Double(column.priority))])
         }
-        let now = Int(time(nil))
+        let now = Int(UTCTime.now().secondsSince1970)
         let rows: [JSONValue] = objects.map { stored in
             let object = stored.value()
             var cells: [JSONValue] = [.string(stored.name)]
@@ -48,8 +43,8 @@ struct TableConverter: Sendable {
         guard let value = JSONPathLookup.evaluate(column.jsonPath, in: object) else {
             return column.type == "string" ? "" : .null
         }
-        if column.type == "date", let text = value.stringValue, let seconds = Timestamp.parse(text) {
-            return .string(HumanDuration.format(seconds: now - seconds))
+        if column.type == "date", let text = value.stringValue, let time = UTCTime(rfc3339: text) {
+            return .string(HumanDuration.format(seconds: now - Int(time.secondsSince1970)))
         }
         switch value {
         case .string, .number, .bool: return value

@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -27,7 +28,7 @@ final class AuditLog: Sendable {
     }
 
     static func entry(for request: APIRequest, code: Int) -> JSONValue {
-        var entry: JSONValue = ["time": .string(Timestamp.now()), "code": .number(Double(code)),
+        var entry: JSONValue = ["time": .string(UTCTime.now().rfc3339()), "code": .number(Double(code)),
                                 "userAgent": .string(request.userAgent)]
         guard let info = RequestInfo.parse(request.path), case .resource = info.target else {
             entry["verb"] = .string(request.method.lowercased())

@@ -10,7 +10,7 @@ struct WatchFilter: Sendable {
     }
 
     /// The event a filtered watcher sees: objects entering the selection are ADDED, leaving it DELETED.
-    func translate(_ event: WatchEvent) -> WatchEvent.Kind? {
+    func translate(_ event: StoredWatchEvent) -> StoredWatchEvent.Kind? {
         let now = matches(event.object)
         switch event.kind {
         case .added:

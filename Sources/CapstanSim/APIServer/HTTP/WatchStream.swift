@@ -9,7 +9,7 @@ import Synchronization
 /// watchers that fall behind, and resumes from its last resourceVersion.
 final class WatchStream: WatchSink {
     private enum Item {
-        case event(WatchEvent.Kind, StoredObject)
+        case event(StoredWatchEvent.Kind, StoredObject)
         case bookmark(Int, initialEventsEnd: Bool)
         case error(StatusError)
     }
@@ -35,12 +35,12 @@ final class WatchStream: WatchSink {
         self.maximumBacklogBytes = maximumBacklogBytes
     }
 
-    func deliver(_ event: WatchEvent) {
+    func deliver(_ event: StoredWatchEvent) {
         guard let kind = plan.filter.translate(event) else { return }
         enqueue([.event(kind, event.object)], counted: true)
     }
 
-    func deliverInitial(_ events: [WatchEvent]) {
+    func deliverInitial(_ events: [StoredWatchEvent]) {
         var items: [Item] = []
         items.reserveCapacity(events.count)
         for event in events {

@@ -48,5 +48,5 @@ extension ResourceOperations {
         return pods.reduce(into: [:]) { total, pod in total = PodQuotaUsage.add(total, PodQuotaUsage.usage(pod.value(), now: now)) }
     }
 
-    private func isPods(_ type: ResourceType) -> Bool { type.group.isEmpty && type.plural == "pods" }
+    private func isPods(_ type: ServedResource) -> Bool { type.group.isEmpty && type.plural == "pods" }
 }

@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanSupport
 
 extension ResourceOperations {
     /// POST pods/NAME/binding: what the scheduler does to place a pod on a node.
@@ -24,7 +25,7 @@ extension ResourceOperations {
             var updated = value
             var conditions = (value["status"]?["conditions"]?.arrayValue ?? []).filter { $0["type"]?.stringValue != "PodScheduled" }
             conditions.append(["type": "PodScheduled", "status": "True", "lastProbeTime": nil,
-                               "lastTransitionTime": .string(Timestamp.now())])
+                               "lastTransitionTime": .string(UTCTime.now().rfc3339())])
             updated["status"]?["conditions"] = .array(conditions)
             return updated
         }

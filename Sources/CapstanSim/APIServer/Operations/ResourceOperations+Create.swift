@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanSupport
 import Foundation
 
 extension ResourceOperations {
@@ -23,7 +24,7 @@ extension ResourceOperations {
         }
         if scope.type.namespaced { metadata["namespace"] = .string(scope.namespace) } else { metadata["namespace"] = nil }
         metadata["uid"] = .string(UUID().uuidString.lowercased())
-        metadata["creationTimestamp"] = .string(Timestamp.now())
+        metadata["creationTimestamp"] = .string(UTCTime.now().rfc3339())
         metadata["generation"] = 1
         metadata["resourceVersion"] = nil
         metadata["deletionTimestamp"] = nil
@@ -42,7 +43,7 @@ extension ResourceOperations {
             do throws(StatusError) {
                 let result = try withPodQuota(scope, object, name: name) { () throws(StatusError) in
                     try store.write(scope.key(name), selectableFieldPaths: scope.selectableFieldPaths,
-                                    dryRun: dryRun) { (current) throws(StatusError) -> ObjectStore.WriteAction? in
+                                    dryRun: dryRun) { (current) throws(StatusError) -> SimObjectStore.WriteAction? in
                         if current != nil { throw StatusError.alreadyExists(scope.type.groupResource, name) }
                         return .put(object)
                     }

@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanSupport
 
 extension ResourceOperations {
     enum Propagation: String, Sendable {
@@ -42,7 +43,7 @@ extension ResourceOperations {
         let propagation = options.propagation ?? .background
         let isNamespace = type.group.isEmpty && type.plural == "namespaces"
         let result = try store.write(scope.key(name), selectableFieldPaths: scope.selectableFieldPaths,
-                                     dryRun: options.dryRun) { (current) throws(StatusError) -> ObjectStore.WriteAction? in
+                                     dryRun: options.dryRun) { (current) throws(StatusError) -> SimObjectStore.WriteAction? in
             guard let current else { throw StatusError.notFound(type.groupResource, name) }
             if let uid = options.preconditionUID, uid != current.uid {
                 throw StatusError.conflict(type.groupResource, name,
@@ -70,7 +71,8 @@ extension ResourceOperations {
                 if waitsForKubelet {
                     grace = options.gracePeriodSeconds ?? object["spec"]?["terminationGracePeriodSeconds"]?.intValue ?? 30
                 }
-                object["metadata"]?["deletionTimestamp"] = .string(Timestamp.format(secondsSinceEpoch: Int(time(nil)) + grace))
+                let deletion = UTCTime(secondsSince1970: UTCTime.now().secondsSince1970 + Int64(grace))
+                object["metadata"]?["deletionTimestamp"] = .string(deletion.rfc3339())
                 object["metadata"]?["deletionGracePeriodSeconds"] = .number(Double(grace))
                 let generation = object["metadata"]?["generation"]?.intValue ?? 0
                 object["metadata"]?["generation"] = .number(Double(generation + 1))
@@ -103,14 +105,8 @@ extension ResourceOperations {
         }
         for owner in deleted.ownerUIDs { scheduleOwnerRecheck(uid: owner) }
         if type.namespaced {
-            scheduleFinalization(ObjectKey(resource: GroupResource(group: "", resource: "namespaces"), namespace: "",
-                                           name: deleted.namespace), onlyIfTerminating: true)
+            scheduleFinalization(StoredObjectKey(resource: GroupResource(group: "", resource: "namespaces"), namespace: "",
+                                                 name: deleted.namespace), onlyIfTerminating: true)
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -11,7 +11,7 @@ extension ResourceOperations {
         }
     }
 
-    func scheduleOrphanCheck(_ key: ObjectKey) {
+    func scheduleOrphanCheck(_ key: StoredObjectKey) {
         background.execute { [self] in collectIfOwnerless(key) }
     }
 
@@ -22,7 +22,7 @@ extension ResourceOperations {
         }
     }
 
-    func scheduleFinalization(_ key: ObjectKey, onlyIfTerminating: Bool = true) {
+    func scheduleFinalization(_ key: StoredObjectKey, onlyIfTerminating: Bool = true) {
         background.execute { [self] in finalize(key) }
     }
 
@@ -32,7 +32,7 @@ extension ResourceOperations {
         }
     }
 
-    private func collectIfOwnerless(_ key: ObjectKey) {
+    private func collectIfOwnerless(_ key: StoredObjectKey) {
         guard let object = store.get(key), !object.ownerUIDs.isEmpty else { return }
         let absent = object.ownerUIDs.filter { store.key(ofUID: $0) == nil }
         guard !absent.isEmpty else { return }
@@ -53,7 +53,7 @@ extension ResourceOperations {
     }
 
     /// Moves a terminating object toward removal by doing what its pending finalizers wait for.
-    private func finalize(_ key: ObjectKey) {
+    private func finalize(_ key: StoredObjectKey) {
         guard let object = store.get(key), object.isTerminating, let scope = scope(for: key) else { return }
         if key.resource == GroupResource(group: "", resource: "namespaces") {
             return finalizeNamespace(key.name, scope: scope)
@@ -108,7 +108,7 @@ extension ResourceOperations {
         }
     }
 
-    private func removeFinalizer(_ finalizer: String, from key: ObjectKey, scope: Scope) {
+    private func removeFinalizer(_ finalizer: String, from key: StoredObjectKey, scope: Scope) {
         _ = try? commitUpdate(scope, name: key.name, subresource: nil, dryRun: false) { (_, value) throws(StatusError) in
             var updated = value
             let remaining = (value["metadata"]?["finalizers"]?.arrayValue ?? []).filter { $0.stringValue != finalizer }
@@ -118,7 +118,7 @@ extension ResourceOperations {
     }
 
     /// Deletes without the API's rules, for objects whose resource is no longer served.
-    private func removeDirectly(_ key: ObjectKey) {
+    private func removeDirectly(_ key: StoredObjectKey) {
         let result = try? store.write(key, selectableFieldPaths: FieldSelector.selectableFields(for: key.resource)) { current in
             current.map { .delete($0.value()) }
         }
@@ -127,7 +127,7 @@ extension ResourceOperations {
         }
     }
 
-    func scope(for key: ObjectKey) -> Scope? {
+    func scope(for key: StoredObjectKey) -> Scope? {
         guard let type = registry.type(for: key.resource) else { return nil }
         return Scope(type: type, namespace: key.namespace)
     }

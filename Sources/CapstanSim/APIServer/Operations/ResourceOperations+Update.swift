@@ -82,7 +82,7 @@ extension ResourceOperations {
         }
         var crdDefinition: CustomResourceDefinition?
         let result = try store.write(scope.key(name), selectableFieldPaths: scope.selectableFieldPaths, dryRun: dryRun) {
-            (current) throws(StatusError) -> ObjectStore.WriteAction? in
+            (current) throws(StatusError) -> SimObjectStore.WriteAction? in
             guard let current else { throw StatusError.notFound(type.groupResource, name) }
             let old = current.value()
             var requested = try produce(current, old)
@@ -163,7 +163,7 @@ enum UpdateRules {
     }
 
     /// No finalizer may be added to an object that is already being deleted.
-    static func checkFinalizers(old: JSONValue, new: JSONValue, type: ResourceType, name: String) throws(StatusError) {
+    static func checkFinalizers(old: JSONValue, new: JSONValue, type: ServedResource, name: String) throws(StatusError) {
         guard isTerminating(old) else { return }
         let before = Set((old["metadata"]?["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue))
         let after = (new["metadata"]?["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)

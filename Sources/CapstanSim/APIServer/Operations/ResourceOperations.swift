@@ -3,11 +3,11 @@ import Foundation
 import NIOCore
 import Synchronization
 
-/// kube-apiserver's behaviour for every verb, on top of the generic `ObjectStore`:
+/// kube-apiserver's behaviour for every verb, on top of the generic `SimObjectStore`:
 /// metadata bookkeeping, conflicts, generation, the status subresource, finalizers and
 /// the garbage collector. HTTP handling and the kubelet half both sit outside it.
 final class ResourceOperations: Sendable {
-    let store: ObjectStore
+    let store: SimObjectStore
     let registry: ResourceRegistry
     /// Runs the garbage collector and namespace finalizer off the request path, in order.
     let background: any EventLoop
@@ -18,7 +18,7 @@ final class ResourceOperations: Sendable {
     let quotaLock = Mutex(())
     let quotaStatus: QuotaStatusController
 
-    init(store: ObjectStore, registry: ResourceRegistry, background: any EventLoop, gracefulPodDeletion: Bool) {
+    init(store: SimObjectStore, registry: ResourceRegistry, background: any EventLoop, gracefulPodDeletion: Bool) {
         self.store = store
         self.registry = registry
         self.background = background
@@ -31,14 +31,14 @@ final class ResourceOperations: Sendable {
     }
 
     struct Scope: Sendable {
-        var type: ResourceType
+        var type: ServedResource
         /// "" for cluster-scoped resources and for lists across all namespaces.
         var namespace: String
         /// `fieldValidation=Strict`: fields a CRD schema does not know fail the write instead of being dropped.
         var strictFields = false
 
-        func key(_ name: String) -> ObjectKey {
-            ObjectKey(resource: type.groupResource, namespace: type.namespaced ? namespace : "", name: name)
+        func key(_ name: String) -> StoredObjectKey {
+            StoredObjectKey(resource: type.groupResource, namespace: type.namespaced ? namespace : "", name: name)
         }
 
         var selectableFieldPaths: [String] { FieldSelector.selectableFields(for: type.groupResource) }
@@ -91,7 +91,7 @@ final class ResourceOperations: Sendable {
     func checkNamespaceAcceptsWrites(_ scope: Scope, name: String) throws(StatusError) {
         guard scope.type.namespaced else { return }
         let namespaces = GroupResource(group: "", resource: "namespaces")
-        guard let namespace = store.get(ObjectKey(resource: namespaces, namespace: "", name: scope.namespace)) else {
+        guard let namespace = store.get(StoredObjectKey(resource: namespaces, namespace: "", name: scope.namespace)) else {
             throw StatusError.notFound(namespaces, scope.namespace)
         }
         if namespace.isTerminating {

@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanSupport
 import Foundation
 
 /// Decodes `application/vnd.kubernetes.protobuf` bodies, which kubectl's typed commands
@@ -60,7 +61,7 @@ enum KubernetesProtobuf {
             case (.time, .bytes(let b)):
                 if b.isEmpty { continue }
                 let time = try decodeMessage(b, schema: [1: ("seconds", .int), 2: ("nanos", .int)])
-                fields[name] = .string(Timestamp.format(secondsSinceEpoch: time["seconds"]?.intValue ?? 0))
+                fields[name] = .string(UTCTime(secondsSince1970: Int64(time["seconds"]?.intValue ?? 0)).rfc3339())
             case (.message(let inner), .bytes(let b)): fields[name] = try decodeMessage(b, schema: inner)
             case (.stringMap, .bytes(let b)), (.bytesMap, .bytes(let b)):
                 let isBytes = if case .bytesMap = field { true } else { false }

@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanSupport
 
 /// The parts of a `CustomResourceDefinition` the server needs to serve its resources.
 struct CustomResourceDefinition: Sendable {
@@ -77,14 +78,14 @@ struct CustomResourceDefinition: Sendable {
         }
     }
 
-    var resourceTypes: [ResourceType] {
+    var servedResources: [ServedResource] {
         versions.filter(\.served).map { version in
-            ResourceType(group: group, version: version.name, plural: plural, singular: singular, kind: kind,
-                         namespaced: namespaced, shortNames: shortNames, categories: categories,
-                         hasStatus: version.hasStatus, isCustom: true, allowsUnconditionalUpdate: false,
-                         printerColumns: version.printerColumns.isEmpty
-                             ? [PrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp")]
-                             : version.printerColumns)
+            ServedResource(group: group, version: version.name, plural: plural, singular: singular, kind: kind,
+                           namespaced: namespaced, shortNames: shortNames, categories: categories,
+                           hasStatus: version.hasStatus, isCustom: true, allowsUnconditionalUpdate: false,
+                           printerColumns: version.printerColumns.isEmpty
+                               ? [PrinterColumn(name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp")]
+                               : version.printerColumns)
         }
     }
 
@@ -94,7 +95,7 @@ struct CustomResourceDefinition: Sendable {
             ["type": .string(type), "status": "True", "reason": .string(reason), "message": .string(message),
              "lastTransitionTime": .string(now)]
         }
-        let now = Timestamp.now()
+        let now = UTCTime.now().rfc3339()
         var accepted: JSONValue = ["plural": .string(plural), "singular": .string(singular), "kind": .string(kind),
                                    "listKind": .string(listKind)]
         if !shortNames.isEmpty { accepted["shortNames"] = .array(shortNames.map { .string($0) }) }

@@ -5,7 +5,7 @@ import Synchronization
 /// Read on every request, written only when a CRD changes.
 final class ResourceRegistry: Sendable {
     private struct State {
-        var byGroupVersion: [GroupVersion: [String: ResourceType]] = [:]
+        var byGroupVersion: [GroupVersion: [String: ServedResource]] = [:]
         /// Group-versions in the order discovery lists them; the first version of a group is preferred.
         var groupVersions: [GroupVersion] = []
         /// The CRD (by name) that contributed each custom group-version's resources.
@@ -20,12 +20,12 @@ final class ResourceRegistry: Sendable {
         state = Mutex(initial)
     }
 
-    func lookup(_ groupVersion: GroupVersion, plural: String) -> ResourceType? {
+    func lookup(_ groupVersion: GroupVersion, plural: String) -> ServedResource? {
         state.withLock { $0.byGroupVersion[groupVersion]?[plural] }
     }
 
     /// Any served version of a resource; objects are stored the same way whichever version wrote them.
-    func type(for resource: GroupResource) -> ResourceType? {
+    func type(for resource: GroupResource) -> ServedResource? {
         state.withLock { state in
             for gv in state.groupVersions where gv.group == resource.group {
                 if let type = state.byGroupVersion[gv]?[resource.resource] { return type }
@@ -38,7 +38,7 @@ final class ResourceRegistry: Sendable {
         state.withLock { $0.byGroupVersion[groupVersion] != nil }
     }
 
-    func resources(in groupVersion: GroupVersion) -> [ResourceType] {
+    func resources(in groupVersion: GroupVersion) -> [ServedResource] {
         state.withLock { ($0.byGroupVersion[groupVersion] ?? [:]).values.sorted { $0.plural < $1.plural } }
     }
 
@@ -56,7 +56,7 @@ final class ResourceRegistry: Sendable {
     }
 
     /// The `openAPIV3Schema` a CRD gives this version of a custom resource.
-    func schema(for type: ResourceType) -> JSONValue? {
+    func schema(for type: ServedResource) -> JSONValue? {
         state.withLock { state in
             state.customDefinitions.values.first { $0.group == type.group && $0.plural == type.plural }?
                 .versions.first { $0.name == type.version }?.schema
@@ -72,7 +72,7 @@ final class ResourceRegistry: Sendable {
         state.withLock { state in
             Self.remove(definitionNamed: definition.name, from: &state)
             state.customDefinitions[definition.name] = definition
-            for type in definition.resourceTypes { Self.add(type, to: &state) }
+            for type in definition.servedResources { Self.add(type, to: &state) }
         }
     }
 
@@ -80,7 +80,7 @@ final class ResourceRegistry: Sendable {
         state.withLock { state in Self.remove(definitionNamed: name, from: &state) }
     }
 
-    private static func add(_ type: ResourceType, to state: inout State) {
+    private static func add(_ type: ServedResource, to state: inout State) {
         let gv = type.groupVersion
         if state.byGroupVersion[gv] == nil {
             state.byGroupVersion[gv] = [:]
@@ -91,7 +91,7 @@ final class ResourceRegistry: Sendable {
 
     private static func remove(definitionNamed name: String, from state: inout State) {
         guard let old = state.customDefinitions.removeValue(forKey: name) else { return }
-        for type in old.resourceTypes {
+        for type in old.servedResources {
             let gv = type.groupVersion
             state.byGroupVersion[gv]?[type.plural] = nil
             if state.byGroupVersion[gv]?.isEmpty == true {

@@ -3,7 +3,7 @@ import CapstanAPI
 /// Builds list and watch-event JSON by splicing the stored bytes of each object, so a list of
 /// 50,000 pods costs copies, not re-encoding.
 enum ListEncoding {
-    static func list(_ page: ResourceOperations.ListPage, type: ResourceType) -> [UInt8] {
+    static func list(_ page: ResourceOperations.ListPage, type: ServedResource) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(page.items.reduce(256) { $0 + $1.bytes.count + 1 })
         out.append(contentsOf: Array("{\"apiVersion\":".utf8))

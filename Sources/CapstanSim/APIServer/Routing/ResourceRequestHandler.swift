@@ -9,7 +9,7 @@ struct ResourceRequestHandler {
     let info: RequestInfo
     let defaultWatchTimeoutSeconds: Int
 
-    private var type: ResourceType { scope.type }
+    private var type: ServedResource { scope.type }
     private var dryRun: Bool { request.query["dryRun"].map { !$0.isEmpty } ?? false }
 
     func handle() throws(StatusError) -> RouteOutcome {

@@ -1,7 +1,7 @@
 /// Name rules kube enforces on create: DNS-1123 subdomains for most kinds, DNS-1123 labels for
 /// namespaces, and only "no slash, no percent" for RBAC objects (which allow `system:` names).
 enum NameValidation {
-    static func validate(name: String, type: ResourceType) throws(StatusError) {
+    static func validate(name: String, type: ServedResource) throws(StatusError) {
         let resource = type.groupResource
         func invalid(_ message: String) -> StatusError {
             StatusError.invalid(resource, kind: type.kind, name: name, field: "metadata.name",

@@ -3,7 +3,7 @@ import CapstanAPI
 /// What kube-apiserver's strategies, defaulting and admission plugins fill in on create,
 /// for the kinds whose defaults clients read back.
 enum ObjectDefaults {
-    static func prepareForCreate(_ object: inout JSONValue, type: ResourceType) throws(StatusError) {
+    static func prepareForCreate(_ object: inout JSONValue, type: ServedResource) throws(StatusError) {
         if type.isCustom && type.hasStatus {
             object["status"] = nil
         }

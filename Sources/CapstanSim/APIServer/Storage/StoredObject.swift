@@ -49,7 +49,7 @@ final class StoredObject: Sendable {
 }
 
 /// Where an object lives: its resource, namespace ("" when cluster-scoped) and name.
-struct ObjectKey: Sendable, Hashable {
+struct StoredObjectKey: Sendable, Hashable {
     var resource: GroupResource
     var namespace: String
     var name: String

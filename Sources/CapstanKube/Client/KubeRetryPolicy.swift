@@ -1,3 +1,5 @@
+import CapstanSupport
+
 /// Which failed requests the client repeats, and after how long. A pure function of the
 /// failure, so every rule is checked by plain equality tests.
 ///
@@ -8,7 +10,7 @@
 ///   that are safe to apply twice are repeated: reads, PUT, DELETE, PATCH, and a create with
 ///   a fixed `metadata.name` (a repeat can at worst answer 409 AlreadyExists, which callers
 ///   using deterministic names treat as success). A create with `generateName` is not.
-public struct RetryPolicy: Sendable, Hashable {
+public struct KubeRetryPolicy: Sendable, Hashable {
     public var maxRetries: Int
     public var backoff: Backoff
     /// Upper bound on a server-requested `Retry-After`, so a misbehaving server cannot park us.
@@ -21,7 +23,7 @@ public struct RetryPolicy: Sendable, Hashable {
         self.maxRetryAfter = maxRetryAfter
     }
 
-    public static let none = RetryPolicy(maxRetries: 0)
+    public static let none = KubeRetryPolicy(maxRetries: 0)
 
     public enum Decision: Sendable, Hashable {
         case retry(after: Duration)

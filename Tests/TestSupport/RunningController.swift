@@ -2,14 +2,14 @@ import Foundation
 
 /// `capstan run` as a real process against a cluster's kubeconfig. Kill it with `kill()`
 /// (SIGKILL, to test crash recovery) or stop it with `stop()` (SIGTERM, a graceful drain).
-public final class ControllerProcess: @unchecked Sendable {
+public final class RunningController: @unchecked Sendable {
     public let storeDirectory: URL
     private let process: Process
     private let logFile: URL
 
     public static func start(kubeconfig: String, storeDirectory: URL? = nil, storeURL: String? = nil,
                              environment: [String: String] = [:], extraArguments: [String] = [],
-                             binary: String? = nil) throws -> ControllerProcess {
+                             binary: String? = nil) throws -> RunningController {
         let store = storeDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("capstan-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-run-\(UUID().uuidString).log")
@@ -30,7 +30,7 @@ public final class ControllerProcess: @unchecked Sendable {
         }
         try process.run()
         ChildProcesses.track(process)
-        return ControllerProcess(process: process, storeDirectory: store, logFile: log)
+        return RunningController(process: process, storeDirectory: store, logFile: log)
     }
 
     private init(process: Process, storeDirectory: URL, logFile: URL) {

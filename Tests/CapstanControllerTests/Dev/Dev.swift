@@ -1,27 +1,7 @@
-import CapstanAPI
 import Foundation
 import TestSupport
 
 /// `capstan dev` as a real process, each run with its own store folder.
-struct DevRun: Sendable {
-    let result: ProcessResult
-    let store: URL
-
-    var exitCode: Int32 { result.exitCode }
-    var stderr: String { result.stderr }
-    /// The finished Workflow, for runs with `--output json`.
-    var workflow: JSONValue? { try? JSONValue.parse(result.stdout) }
-    var outputs: JSONValue? { workflow?["status"]?["outputs"] }
-    func node(_ name: String) -> JSONValue? { workflow?["status"]?["nodes"]?[name] }
-
-    /// Attempt logs whose pod name starts with `WORKFLOW-NODE-`.
-    func logs(workflow: String, node: String) -> [String] {
-        let folder = store.appendingPathComponent("logs/default")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.filter { $0.hasPrefix("\(workflow)-\(node)-") }.sorted().map { folder.appendingPathComponent($0).path }
-    }
-}
-
 enum Dev {
     static func example(_ name: String) -> String {
         CapstanBinary.packageRoot.appendingPathComponent("examples/\(name)").path
@@ -34,12 +14,12 @@ enum Dev {
     }
 
     /// Runs `capstan dev FILE ARGS... --store STORE` to the end.
-    static func run(_ file: String, _ arguments: [String] = [], store: URL? = nil, json: Bool = true, timeout: Double = 120) async throws -> DevRun {
+    static func run(_ file: String, _ arguments: [String] = [], store: URL? = nil, json: Bool = true, timeout: Double = 120) async throws -> DevRunResult {
         let store = try store ?? newStore()
         let result = try await ProcessRunner.run(
             try CapstanBinary.path(), ["dev", file] + arguments + ["--store", store.path] + (json ? ["--output", "json"] : []),
             timeout: timeout)
-        return DevRun(result: result, store: store)
+        return DevRunResult(result: result, store: store)
     }
 
     /// A workflow file in a temporary folder.

@@ -1,5 +1,5 @@
 /// One change to a stored object, as watchers receive it.
-struct WatchEvent: Sendable {
+struct StoredWatchEvent: Sendable {
     enum Kind: String, Sendable {
         case added = "ADDED"
         case modified = "MODIFIED"
@@ -15,16 +15,16 @@ struct WatchEvent: Sendable {
 /// Receives the events of one watch. The store calls it while holding its lock, in
 /// resourceVersion order, so implementations only queue and must never block.
 protocol WatchSink: AnyObject, Sendable {
-    func deliver(_ event: WatchEvent)
+    func deliver(_ event: StoredWatchEvent)
     /// The starting state or replayed history, handed over before any live event.
-    func deliverInitial(_ events: [WatchEvent])
+    func deliverInitial(_ events: [StoredWatchEvent])
     /// A BOOKMARK: every event up to `resourceVersion` has been delivered.
     func deliverBookmark(resourceVersion: Int, initialEventsEnd: Bool)
 }
 
 /// The last events of one resource, oldest first, bounded so memory stays flat.
 struct EventHistory {
-    private var ring: [WatchEvent?]
+    private var ring: [StoredWatchEvent?]
     private var start = 0
     private(set) var count = 0
     /// Every event with a resourceVersion above this one is still held.
@@ -32,7 +32,7 @@ struct EventHistory {
 
     init(capacity: Int) { ring = Array(repeating: nil, count: max(1, capacity)) }
 
-    mutating func append(_ event: WatchEvent) {
+    mutating func append(_ event: StoredWatchEvent) {
         if count == ring.count {
             floor = ring[start]!.object.resourceVersion
             ring[start] = event
@@ -44,9 +44,9 @@ struct EventHistory {
     }
 
     /// Events newer than `resourceVersion`, or nil when some of them were already dropped.
-    func events(after resourceVersion: Int) -> [WatchEvent]? {
+    func events(after resourceVersion: Int) -> [StoredWatchEvent]? {
         guard resourceVersion >= floor else { return nil }
-        var result: [WatchEvent] = []
+        var result: [StoredWatchEvent] = []
         var low = 0
         var high = count
         // Binary search for the first event newer than the requested version.

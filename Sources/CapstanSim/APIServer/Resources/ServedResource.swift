@@ -27,7 +27,7 @@ struct PrinterColumn: Sendable, Hashable {
 }
 
 /// Everything the server knows about one served resource in one version.
-struct ResourceType: Sendable, Hashable {
+struct ServedResource: Sendable, Hashable {
     var group: String
     var version: String
     var plural: String

@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// One lock guards it all. Writes run their decision closure under the lock so that a
 /// read-modify-write is atomic, the way etcd's transactions make kube's GuaranteedUpdate atomic.
-final class ObjectStore: Sendable {
+final class SimObjectStore: Sendable {
     /// What a write decides to do with the object it was shown.
     enum WriteAction {
         /// Store this value; the store assigns the resourceVersion.
@@ -31,8 +31,8 @@ final class ObjectStore: Sendable {
     private struct State {
         var resourceVersion = 0
         var collections: [GroupResource: ResourceCollection] = [:]
-        var keysByUID: [String: ObjectKey] = [:]
-        var dependentsByOwnerUID: [String: Set<ObjectKey>] = [:]
+        var keysByUID: [String: StoredObjectKey] = [:]
+        var dependentsByOwnerUID: [String: Set<StoredObjectKey>] = [:]
     }
 
     private let state = Mutex(State())
@@ -47,7 +47,7 @@ final class ObjectStore: Sendable {
 
     var currentResourceVersion: Int { state.withLock { $0.resourceVersion } }
 
-    func get(_ key: ObjectKey) -> StoredObject? {
+    func get(_ key: StoredObjectKey) -> StoredObject? {
         state.withLock { $0.collections[key.resource]?.object(namespace: key.namespace, name: key.name) }
     }
 
@@ -72,7 +72,7 @@ final class ObjectStore: Sendable {
     /// Runs `decide` under the lock with the object's current state and applies what it returns.
     /// Returns nil when `decide` chose to change nothing.
     /// With `dryRun` the decision is made and returned but nothing is stored.
-    func write(_ key: ObjectKey, selectableFieldPaths: [String], dryRun: Bool = false,
+    func write(_ key: StoredObjectKey, selectableFieldPaths: [String], dryRun: Bool = false,
                _ decide: (StoredObject?) throws(StatusError) -> WriteAction?) throws(StatusError) -> WriteResult? {
         try state.withLock { (state) throws(StatusError) -> WriteResult? in
             if state.collections[key.resource] == nil {
@@ -98,7 +98,7 @@ final class ObjectStore: Sendable {
                 state.resourceVersion = rv
                 state.collections[key.resource]!.put(stored)
                 Self.reindex(key, old: current, new: stored, in: &state)
-                Self.publish(WatchEvent(kind: current == nil ? .added : .modified, object: stored, previous: current),
+                Self.publish(StoredWatchEvent(kind: current == nil ? .added : .modified, object: stored, previous: current),
                              resource: key.resource, in: &state)
                 return WriteResult(stored: stored, previous: current, deleted: false)
             case .delete(var value):
@@ -107,7 +107,7 @@ final class ObjectStore: Sendable {
                 let stored = StoredObject(value: value, resourceVersion: rv, selectableFieldPaths: selectableFieldPaths)
                 state.collections[key.resource]!.remove(namespace: key.namespace, name: key.name)
                 Self.reindex(key, old: current, new: nil, in: &state)
-                Self.publish(WatchEvent(kind: .deleted, object: stored, previous: current),
+                Self.publish(StoredWatchEvent(kind: .deleted, object: stored, previous: current),
                              resource: key.resource, in: &state)
                 return WriteResult(stored: stored, previous: current, deleted: true)
             }
@@ -123,7 +123,7 @@ final class ObjectStore: Sendable {
             if state.collections[resource] == nil {
                 state.collections[resource] = ResourceCollection(historyCapacity: historyCapacity)
             }
-            let initial: [WatchEvent]
+            let initial: [StoredWatchEvent]
             if let resourceVersion {
                 guard let events = state.collections[resource]!.history.events(after: resourceVersion) else {
                     let floor = state.collections[resource]!.history.floor
@@ -133,7 +133,7 @@ final class ObjectStore: Sendable {
             } else {
                 initial = state.collections[resource]!.scan(namespace: namespace, after: nil, limit: nil,
                                                             include: { _ in true })
-                    .items.map { WatchEvent(kind: .added, object: $0, previous: nil) }
+                    .items.map { StoredWatchEvent(kind: .added, object: $0, previous: nil) }
             }
             state.collections[resource]!.watchers[ObjectIdentifier(sink)] = sink
             sink.deliverInitial(initial)
@@ -152,21 +152,21 @@ final class ObjectStore: Sendable {
     }
 
     /// Objects whose ownerReferences name `uid`.
-    func dependents(ofUID uid: String) -> [ObjectKey] {
+    func dependents(ofUID uid: String) -> [StoredObjectKey] {
         state.withLock { Array($0.dependentsByOwnerUID[uid] ?? []) }
     }
 
-    func key(ofUID uid: String) -> ObjectKey? {
+    func key(ofUID uid: String) -> StoredObjectKey? {
         state.withLock { $0.keysByUID[uid] }
     }
 
     /// Keys of every object stored in `namespace`, across all resources.
-    func keys(inNamespace namespace: String) -> [ObjectKey] {
+    func keys(inNamespace namespace: String) -> [StoredObjectKey] {
         state.withLock { state in
-            var keys: [ObjectKey] = []
+            var keys: [StoredObjectKey] = []
             for (resource, collection) in state.collections {
                 for name in collection.buckets[namespace]?.objects.keys ?? [:].keys {
-                    keys.append(ObjectKey(resource: resource, namespace: namespace, name: name))
+                    keys.append(StoredObjectKey(resource: resource, namespace: namespace, name: name))
                 }
             }
             return keys
@@ -174,17 +174,17 @@ final class ObjectStore: Sendable {
     }
 
     /// Keys of every object of `resource`.
-    func keys(of resource: GroupResource) -> [ObjectKey] {
+    func keys(of resource: GroupResource) -> [StoredObjectKey] {
         state.withLock { state in
-            var keys: [ObjectKey] = []
+            var keys: [StoredObjectKey] = []
             for (namespace, bucket) in state.collections[resource]?.buckets ?? [:] {
-                for name in bucket.objects.keys { keys.append(ObjectKey(resource: resource, namespace: namespace, name: name)) }
+                for name in bucket.objects.keys { keys.append(StoredObjectKey(resource: resource, namespace: namespace, name: name)) }
             }
             return keys
         }
     }
 
-    private static func reindex(_ key: ObjectKey, old: StoredObject?, new: StoredObject?, in state: inout State) {
+    private static func reindex(_ key: StoredObjectKey, old: StoredObject?, new: StoredObject?, in state: inout State) {
         if let old, old.uid != new?.uid { state.keysByUID[old.uid] = nil }
         if let new { state.keysByUID[new.uid] = key }
         let oldOwners = Set(old?.ownerUIDs ?? [])
@@ -196,7 +196,7 @@ final class ObjectStore: Sendable {
         for owner in newOwners.subtracting(oldOwners) { state.dependentsByOwnerUID[owner, default: []].insert(key) }
     }
 
-    private static func publish(_ event: WatchEvent, resource: GroupResource, in state: inout State) {
+    private static func publish(_ event: StoredWatchEvent, resource: GroupResource, in state: inout State) {
         state.collections[resource]!.history.append(event)
         for sink in state.collections[resource]!.watchers.values { sink.deliver(event) }
     }

@@ -1,7 +1,9 @@
+import CapstanSupport
+
 /// How often and how patiently a failed request is tried again: exponential backoff with
 /// jitter, bounded in attempts. Retried are connection errors, HTTP 5xx and 429, and S3's
 /// `SlowDown`, `InternalError` and `RequestTimeout`; never a 4xx that will fail the same way.
-public struct RetryPolicy: Sendable, Hashable {
+public struct StoreRetryPolicy: Sendable, Hashable {
     /// Attempts in total, the first included (1 means no retry).
     public var maxAttempts: Int
     /// The delay before the first retry; doubled for each further retry.
@@ -19,10 +21,7 @@ public struct RetryPolicy: Sendable, Hashable {
     /// [0, 1). Half the backoff is fixed and half is random ("equal jitter"), so many clients
     /// failing at once spread out while each still waits at least half the backoff.
     public func delay(beforeRetry retry: Int, random: Double) -> Duration {
-        let exponent = min(max(retry - 1, 0), 30)
-        let backoff = min(baseDelay * (1 << exponent), maxDelay)
-        let jitter = min(max(random, 0), 1)
-        return backoff / 2 + (backoff / 2) * jitter
+        Backoff(initial: baseDelay, factor: 2, maximum: maxDelay).delay(attempt: max(retry - 1, 0), jitter: random)
     }
 
     /// The longest a request can spend waiting between attempts before it gives up.
