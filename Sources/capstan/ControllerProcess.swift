@@ -36,7 +36,7 @@ struct ReconcileService: Service {
     let metrics: ControllerMetrics
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             // A standby is ready too: it is healthy, only waiting for the lease.
             let readiness = Task {
                 while !Task.isCancelled {

@@ -85,7 +85,8 @@ final class ProcessSupervisor: Sendable {
         let child = Child(key: pod.key, uid: pod.uid, outputsPath: outputsPath(namespace: pod.namespace, name: pod.name),
                           logPath: logPath(namespace: pod.namespace, name: pod.name), fallbackToLogs: command.fallbackToLogsOnError)
         if !FileManager.default.fileExists(atPath: child.logPath) {
-            FileManager.default.createFile(atPath: child.logPath, contents: nil)
+            // Best effort: the start failure is reported through the exit either way.
+            _ = FileManager.default.createFile(atPath: child.logPath, contents: nil)
         }
         if let log = FileHandle(forWritingAtPath: child.logPath) {
             log.seekToEndOfFile()
