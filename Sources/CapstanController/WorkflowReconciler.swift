@@ -93,7 +93,7 @@ final class WorkflowReconciler: Sendable {
     /// The succeeded nodes of the workflow named by `spec.recoverFrom` (which of them may be
     /// reused is the engine's decision).
     private func recoverable(for workflow: Workflow, compiled: Result<CompiledWorkflow, InvalidWorkflowError>) -> [String: RecoverableNode] {
-        guard case .success(let compiled) = compiled, let source = compiled.spec.recoverFrom,
+        guard case .success(let compiled) = compiled, let source = compiled.recoverFrom,
             let earlier = workflowLookup("\(workflow.metadata.namespace)/\(source)")
         else { return [:] }
         let earlierWorkflow = Workflow(json: earlier)

@@ -4,7 +4,8 @@ import CapstanAPI
 /// and ordered, every reference checked. Everything after compilation reads this and never
 /// the raw spec, so there is one truth about what a node is.
 public struct CompiledWorkflow: Sendable {
-    public let spec: WorkflowSpec
+    /// The spec as written, for what compiling reads; later steps read the fields below.
+    let spec: WorkflowSpec
     public let nodes: [CompiledNode]
     /// Node positions in an order where every node comes after its dependencies.
     public let topologicalOrder: [Int]
@@ -22,6 +23,14 @@ public struct CompiledWorkflow: Sendable {
     public subscript(name: String) -> CompiledNode? {
         positions[name].map { nodes[$0] }
     }
+
+    public var inputs: [String: JSONValue] { spec.inputs }
+    public var parallelism: Int? { spec.parallelism }
+    public var failurePolicy: FailurePolicy { spec.failurePolicy }
+    public var activeDeadline: SpecDuration? { spec.activeDeadline }
+    public var podGC: PodGCPolicy { spec.podGC }
+    public var recoverFrom: String? { spec.recoverFrom }
+    public var abort: Bool { spec.abort }
 }
 
 public struct CompiledNode: Sendable {
@@ -37,6 +46,8 @@ public struct CompiledNode: Sendable {
     public let inputs: [String: TemplatedValue]
     public let outputs: [String]
     public let when: Condition?
+    /// `when` as written, for messages.
+    public var whenSource: String? = nil
     public let map: CompiledMap?
     public let podLabels: [String: Template]
     public let podAnnotations: [String: Template]

@@ -83,10 +83,12 @@ struct NodeCompiler {
 
         let dataDependencies = Set(references.compactMap(\.node))
         let dependencies = Array(Set(node.dependsOn).union(dataDependencies)).sorted()
-        return CompiledNode(
+        var compiled = CompiledNode(
             name: node.name, position: position, settings: settings, image: image, command: command, args: args, env: env,
             workingDir: workingDir, inputs: inputs, outputs: outputs, when: condition, map: map, podLabels: labels,
             podAnnotations: annotations, dependencies: dependencies, dataDependencies: dataDependencies)
+        compiled.whenSource = node.when
+        return compiled
     }
 
     private mutating func template(_ text: String, path: String, checker: ReferenceChecker) -> Template {

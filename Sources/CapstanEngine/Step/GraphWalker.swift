@@ -12,14 +12,14 @@ struct GraphWalker {
 
     func walk(_ status: inout WorkflowStatus, output: inout StepOutput) {
         let base = ExpressionValues(
-            inputs: compiled.spec.inputs, workflowName: metadata.name, workflowNamespace: metadata.namespace,
+            inputs: compiled.inputs, workflowName: metadata.name, workflowNamespace: metadata.namespace,
             workflowUID: metadata.uid)
         for position in compiled.topologicalOrder {
             let node = compiled.nodes[position]
             guard var nodeStatus = status.nodes[node.name] else { continue }
             if nodeStatus.phase.isTerminal {
                 if let pods = podsByNode[node.name] {
-                    PodCollector(podGC: compiled.spec.podGC).collect(pods, of: nodeStatus, output: &output)
+                    PodCollector(podGC: compiled.podGC).collect(pods, of: nodeStatus, output: &output)
                 }
                 continue
             }
@@ -34,15 +34,15 @@ struct GraphWalker {
             if let map = node.map {
                 switch itemsOf(map, scope: scope) {
                 case .success(let items):
-                    MapHandler(stepper: stepper, items: items, podGC: compiled.spec.podGC).step(&nodeStatus, pods: pods, output: &output)
+                    MapHandler(stepper: stepper, items: items, podGC: compiled.podGC).step(&nodeStatus, pods: pods, output: &output)
                 case .failure(let message):
                     finish(&nodeStatus, .failed, message: message, output: &output, node: node.name)
                 }
             } else {
-                TaskHandler(stepper: stepper, podGC: compiled.spec.podGC).step(&nodeStatus, pods: pods, output: &output)
+                TaskHandler(stepper: stepper, podGC: compiled.podGC).step(&nodeStatus, pods: pods, output: &output)
             }
             if nodeStatus.phase == .failed {
-                for pod in pods { output.collect(pod, saved: .endingNow, podGC: compiled.spec.podGC) }
+                for pod in pods { output.collect(pod, saved: .endingNow, podGC: compiled.podGC) }
             }
             status.nodes[node.name] = nodeStatus
         }
@@ -71,7 +71,7 @@ struct GraphWalker {
         if let condition = node.when {
             do {
                 if try !condition.evaluate(scope) {
-                    finish(&nodeStatus, .skipped, message: "skipped: when \"\(compiled.spec.nodes[node.position].when ?? "")\" is false", output: &output, node: node.name)
+                    finish(&nodeStatus, .skipped, message: "skipped: when \"\(node.whenSource ?? "")\" is false", output: &output, node: node.name)
                     return nil
                 }
             } catch {

@@ -5,7 +5,7 @@ extension WorkflowEngine {
     func finish(_ status: inout WorkflowStatus, compiled: CompiledWorkflow, pods: [ObservedPod], facts: ActionResults,
                 layout: StorageLayout, metadata: ObjectMeta, output: inout StepOutput) {
         let failed = compiled.nodes.filter { status.nodes[$0.name]?.phase == .failed }.map(\.name)
-        if !failed.isEmpty && compiled.spec.failurePolicy == .failFast {
+        if !failed.isEmpty && compiled.failurePolicy == .failFast {
             let first = failed[0]
             let detail = status.nodes[first]?.message.map { ": \($0)" } ?? ""
             stopEverything(&status, pods: pods, phase: .failed, reason: "NodeFailed",
@@ -24,7 +24,7 @@ extension WorkflowEngine {
         }
         if !compiled.outputs.isEmpty {
             var scope = ExpressionValues(
-                inputs: compiled.spec.inputs, workflowName: metadata.name, workflowNamespace: metadata.namespace, workflowUID: metadata.uid)
+                inputs: compiled.inputs, workflowName: metadata.name, workflowNamespace: metadata.namespace, workflowUID: metadata.uid)
             var loading = false
             let referenced = Set(compiled.outputs.values.flatMap { $0.references.compactMap(\.node) })
             for name in referenced.sorted() {

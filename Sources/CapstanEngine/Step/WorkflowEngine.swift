@@ -55,9 +55,9 @@ public struct WorkflowEngine: Sendable {
         status.observedGeneration = input.metadata.generation
         for node in compiled.nodes where status.nodes[node.name] == nil { status.nodes[node.name] = NodeStatus() }
 
-        if compiled.spec.abort {
+        if compiled.abort {
             stopEverything(&status, pods: input.pods, phase: .aborted, reason: "Aborted", message: "aborted by spec.abort", now: now, output: &output)
-        } else if let deadline = compiled.spec.activeDeadline, let started = status.startedAt {
+        } else if let deadline = compiled.activeDeadline, let started = status.startedAt {
             if now - started >= deadline.seconds {
                 stopEverything(&status, pods: input.pods, phase: .failed, reason: "DeadlineExceeded",
                                message: "the workflow ran longer than its activeDeadline \(deadline)", now: now, output: &output)
@@ -66,7 +66,7 @@ public struct WorkflowEngine: Sendable {
             }
         }
         if !status.phase.isTerminal {
-            if let parallelism = compiled.spec.parallelism {
+            if let parallelism = compiled.parallelism {
                 output.startBudget = min(output.startBudget, max(0, parallelism - runningUnits(status)))
             }
             let walker = GraphWalker(
@@ -131,7 +131,7 @@ public struct WorkflowEngine: Sendable {
 
     /// After the workflow ended: delete the pods `podGC` says to, once their outcome is saved.
     private func collectFinishedPods(_ compiled: CompiledWorkflow, status: WorkflowStatus, podsByNode: [String: PodList], output: inout StepOutput) {
-        let collector = PodCollector(podGC: compiled.spec.podGC)
+        let collector = PodCollector(podGC: compiled.podGC)
         for (name, pods) in podsByNode {
             collector.collect(pods, of: status.nodes[name] ?? NodeStatus(phase: .aborted), output: &output)
         }
