@@ -131,6 +131,8 @@ let package = Package(
             name: "CapstanControllerTests",
             dependencies: [
                 "CapstanController", "CapstanEngine", "CapstanAPI", "CapstanKube", "CapstanStore", "TestSupport",
+                // Dev/: `capstan dev`'s display (progress, summary, failure report) lives with the command.
+                "capstan",
                 // Reads the rendered Helm and kustomize manifests in Deploy/.
                 .product(name: "Yams", package: "Yams"),
                 // Observability/: records through swift-metrics, logs through swift-log, runs the server in a ServiceGroup.

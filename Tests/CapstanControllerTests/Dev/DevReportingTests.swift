@@ -1,5 +1,5 @@
 import CapstanAPI
-import CapstanController
+@testable import capstan
 import Foundation
 import Testing
 
