@@ -8,8 +8,8 @@ import Foundation
 
 @Suite struct FileStoreTests {
     @Test func objectsAreFilesBelowTheFolderAndNoTemporariesRemain() async throws {
-        let folder = try TemporaryFolder.make()
-        defer { TemporaryFolder.remove(folder) }
+        let folder = try ScratchFolder.make()
+        defer { ScratchFolder.remove(folder) }
         let store = try FileStore(url: try StoreURL(parsing: "file://" + folder))
         try await store.put("ns/wf/uid/n/outputs.json", "{}".bytes)
         try await store.put("ns/wf/uid/n/outputs.json", "{\"x\":1}".bytes)
@@ -19,8 +19,8 @@ import Foundation
     }
 
     @Test func listingIgnoresTemporaryFilesOfWritesInProgress() async throws {
-        let folder = try TemporaryFolder.make()
-        defer { TemporaryFolder.remove(folder) }
+        let folder = try ScratchFolder.make()
+        defer { ScratchFolder.remove(folder) }
         let store = try FileStore(path: folder)
         try await store.put("d/real.json", [1])
         // A writer that crashed between create and rename leaves its temporary behind.
@@ -29,8 +29,8 @@ import Foundation
     }
 
     @Test func aFolderHoldingOnlyATemporaryIsNotACommonPrefix() async throws {
-        let folder = try TemporaryFolder.make()
-        defer { TemporaryFolder.remove(folder) }
+        let folder = try ScratchFolder.make()
+        defer { ScratchFolder.remove(folder) }
         let store = try FileStore(path: folder)
         try FileManager.default.createDirectory(atPath: folder + "/half", withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: folder + "/half/" + FileStore.temporaryPrefix + "x-y", contents: Data([9])))
@@ -38,8 +38,8 @@ import Foundation
     }
 
     @Test func anObjectCannotAlsoBeAFolder() async throws {
-        let folder = try TemporaryFolder.make()
-        defer { TemporaryFolder.remove(folder) }
+        let folder = try ScratchFolder.make()
+        defer { ScratchFolder.remove(folder) }
         let store = try FileStore(path: folder)
         try await store.put("a/b", [1])
         let error = try await #require(throws: StoreError.self) { try await store.put("a/b/c", [2]) }
@@ -49,8 +49,8 @@ import Foundation
     }
 
     @Test func aMissingRootFolderIsAnEmptyStore() async throws {
-        let folder = try TemporaryFolder.make()
-        defer { TemporaryFolder.remove(folder) }
+        let folder = try ScratchFolder.make()
+        defer { ScratchFolder.remove(folder) }
         let store = try FileStore(path: folder + "/not/yet")
         #expect(try await store.list(prefix: "") == ObjectListing())
         #expect(try await store.getIfPresent("k") == nil)

@@ -5,8 +5,8 @@ import Testing
 @Suite struct MeteredObjectStoreTests {
     @Test func countsEveryCallByOperationAndResultAndTimesIt() async throws {
         let metrics = TestMetrics()
-        let folder = try TemporaryFolder.make()
-        defer { TemporaryFolder.remove(folder) }
+        let folder = try ScratchFolder.make()
+        defer { ScratchFolder.remove(folder) }
         let store = MeteredObjectStore(try FileStore(path: folder), factory: metrics)
 
         try await store.put("k.json", [1])

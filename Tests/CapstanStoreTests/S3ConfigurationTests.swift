@@ -60,8 +60,8 @@ import Testing
     }
 
     @Test func theFactoryPicksTheStoreByScheme() async throws {
-        let folder = try TemporaryFolder.make()
-        defer { TemporaryFolder.remove(folder) }
+        let folder = try ScratchFolder.make()
+        defer { ScratchFolder.remove(folder) }
         let file = try ObjectStores.open("file://" + folder, environment: [:])
         #expect(file.url.description == "file://" + folder)
         #expect((file as? MeteredObjectStore)?.base is FileStore)

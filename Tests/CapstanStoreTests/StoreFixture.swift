@@ -22,14 +22,14 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func makeStore() async throws -> any ObjectStore {
         switch self {
         case .file:
-            return try FileStore(path: try TemporaryFolder.make())
+            return try FileStore(path: try ScratchFolder.make())
         case .s3:
             return try await S3TestServer.shared.makeStore()
         }
     }
 }
 
-enum TemporaryFolder {
+enum ScratchFolder {
     static let base = (ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp")
         + "/capstan-store-test-"
 
@@ -52,7 +52,7 @@ enum TemporaryFolder {
 func withStore<T>(_ kind: StoreKind, _ body: (any ObjectStore) async throws -> T) async throws -> T {
     let store = try await kind.makeStore()
     defer {
-        if case .file(let path) = store.url.location { TemporaryFolder.remove(path) }
+        if case .file(let path) = store.url.location { ScratchFolder.remove(path) }
     }
     do {
         let result = try await body(store)

@@ -23,7 +23,7 @@ import Foundation
 
     func makeProvider(now: ManualClock, token: String = "eyJ.token.sig\n",
                       _ respond: @escaping ScriptedTransport.Responder) throws -> (WebIdentityCredentialsProvider, ScriptedTransport, String) {
-        let folder = try TemporaryFolder.make()
+        let folder = try ScratchFolder.make()
         let tokenFile = folder + "/token"
         try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
         let transport = ScriptedTransport(respond)
@@ -42,7 +42,7 @@ import Foundation
         let (provider, transport, tokenFile) = try makeProvider(now: clock) { _, _ in
             Self.stsAnswer(key: "ASIA1", expiration: "2015-08-30T13:36:00Z")
         }
-        defer { TemporaryFolder.remove(tokenFile) }
+        defer { ScratchFolder.remove(tokenFile) }
         let credentials = try await provider.credentials()
         #expect(credentials == AWSCredentials(accessKeyId: "ASIA1", secretAccessKey: "secret-ASIA1",
                                               sessionToken: "token-ASIA1", expiration: start + 3600))
@@ -60,7 +60,7 @@ import Foundation
             index == 0 ? Self.stsAnswer(key: "FIRST", expiration: "2015-08-30T13:36:00Z")
                        : Self.stsAnswer(key: "SECOND", expiration: "2015-08-30T14:36:00Z")
         }
-        defer { TemporaryFolder.remove(tokenFile) }
+        defer { ScratchFolder.remove(tokenFile) }
         #expect(try await provider.credentials().accessKeyId == "FIRST")
         clock.seconds = start + 3600 - 301
         #expect(try await provider.credentials().accessKeyId == "FIRST")
@@ -78,7 +78,7 @@ import Foundation
         let (provider, transport, tokenFile) = try makeProvider(now: clock) { _, _ in
             Self.stsAnswer(key: "SHARED", expiration: "2015-08-30T13:36:00Z")
         }
-        defer { TemporaryFolder.remove(tokenFile) }
+        defer { ScratchFolder.remove(tokenFile) }
         let keys = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<20 { group.addTask { try await provider.credentials().accessKeyId } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -93,7 +93,7 @@ import Foundation
             if index == 0 { return Self.stsAnswer(key: "KEEP", expiration: "2015-08-30T13:36:00Z") }
             throw ConnectionRefused()
         }
-        defer { TemporaryFolder.remove(tokenFile) }
+        defer { ScratchFolder.remove(tokenFile) }
         _ = try await provider.credentials()
         clock.seconds = start + 3600 - 10
         #expect(try await provider.credentials().accessKeyId == "KEEP")
@@ -111,7 +111,7 @@ import Foundation
                 <Message>Not authorized to perform sts:AssumeRoleWithWebIdentity</Message></Error></ErrorResponse>
                 """.utf8))
         }
-        defer { TemporaryFolder.remove(tokenFile) }
+        defer { ScratchFolder.remove(tokenFile) }
         let error = try await #require(throws: StoreError.self) { try await provider.credentials() }
         #expect(error.code == .credentials)
         #expect(error.message.contains("arn:aws:iam::123456789012:role/capstan"))

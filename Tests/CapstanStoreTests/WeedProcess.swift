@@ -25,7 +25,7 @@ final class WeedProcess: @unchecked Sendable {
     }
 
     static func start() async throws -> WeedProcess {
-        let process = WeedProcess(folder: try TemporaryFolder.make())
+        let process = WeedProcess(folder: try ScratchFolder.make())
         try await process.launch()
         return process
     }

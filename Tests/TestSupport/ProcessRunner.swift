@@ -28,6 +28,25 @@ public enum ProcessRunner {
         throw ProcessRunnerError(description: "\(name) is required by this test but was not found on PATH (\(path))")
     }
 
+    /// Waits for `process` to exit: its status, or nil when it still runs after `timeout` seconds.
+    public static func waitForExit(_ process: Process, timeout: Double) async throws -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > deadline { return nil }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    /// Stops a server the way its supervisor would: SIGTERM, then SIGKILL and an error naming
+    /// `name` if it has not exited within `timeout` seconds.
+    public static func stop(_ process: Process, name: String, timeout: Double) async throws -> Int32 {
+        if process.isRunning { process.terminate() }
+        if let status = try await waitForExit(process, timeout: timeout) { return status }
+        kill(process.processIdentifier, SIGKILL)
+        throw ProcessRunnerError(description: "\(name) ignored SIGTERM for \(Int(timeout))s")
+    }
+
     /// Runs the program to completion (killing it after `timeout` seconds) and returns its output.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                            stdin: String? = nil, timeout: Double = 60) async throws -> ProcessResult {
@@ -49,13 +68,9 @@ public enum ProcessRunner {
         // Drain both pipes concurrently so a chatty process never blocks on a full pipe.
         async let stdoutData = Blocking.run { out.fileHandleForReading.readDataToEndOfFile() }
         async let stderrData = Blocking.run { err.fileHandleForReading.readDataToEndOfFile() }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > deadline {
-                process.terminate()
-                throw ProcessRunnerError(description: "\(executable) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout))s")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        guard try await waitForExit(process, timeout: timeout) != nil else {
+            process.terminate()
+            throw ProcessRunnerError(description: "\(executable) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout))s")
         }
         return ProcessResult(stdout: String(decoding: await stdoutData, as: UTF8.self),
                              stderr: String(decoding: await stderrData, as: UTF8.self),

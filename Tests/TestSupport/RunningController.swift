@@ -52,12 +52,6 @@ public final class RunningController: @unchecked Sendable {
 
     /// SIGTERM, then waits; returns the exit code.
     public func stop(timeout: Double = 30) async throws -> Int32 {
-        if process.isRunning { process.terminate() }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > deadline { kill(); throw ProcessRunnerError(description: "capstan run did not stop within \(Int(timeout))s") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return process.terminationStatus
+        try await ProcessRunner.stop(process, name: "capstan run", timeout: timeout)
     }
 }

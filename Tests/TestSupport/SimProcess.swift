@@ -65,16 +65,7 @@ public final class SimProcess: @unchecked Sendable {
     /// Sends SIGTERM and waits for the exit status.
     @discardableResult
     public func stop(timeout: Double = 10) async throws -> Int32 {
-        if process.isRunning { process.terminate() }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > deadline {
-                kill(process.processIdentifier, SIGKILL)
-                throw ProcessRunnerError(description: "capstan sim ignored SIGTERM for \(Int(timeout))s")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return process.terminationStatus
+        try await ProcessRunner.stop(process, name: "capstan sim", timeout: timeout)
     }
 
     /// Runs the installed kubectl against this sim, with a discovery cache of its own.

@@ -124,18 +124,14 @@ struct DevCommandTests {
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
-        var started = Date()
+        let started = Date()
         while Dev.processes(containing: marker).count < 4 {
             try #require(process.isRunning, "capstan dev ended early: \(String(decoding: FileManager.default.contents(atPath: stderrFile.path) ?? Data(), as: UTF8.self))")
             try #require(Date().timeIntervalSince(started) < 60, "the two tasks (a shell and its python3 each) did not start within 60s")
             try await Task.sleep(for: .milliseconds(100))
         }
         kill(process.processIdentifier, signal)
-        started = Date()
-        while process.isRunning {
-            try #require(Date().timeIntervalSince(started) < 30, "capstan dev did not exit within 30s of \(signalName)")
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try #require(try await ProcessRunner.waitForExit(process, timeout: 30) != nil, "capstan dev did not exit within 30s of \(signalName)")
         let stderr = String(decoding: FileManager.default.contents(atPath: stderrFile.path) ?? Data(), as: UTF8.self)
         #expect(process.terminationStatus == 1, "\(stderr)")
         #expect(stderr.contains("\(signalName) received, aborting sleepy"), "\(stderr)")

@@ -85,13 +85,11 @@ final class AttachedKubelets: @unchecked Sendable {
     }
 
     func stop(timeout: Double = 10) async throws -> Int32 {
-        process.terminate()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            guard Date() < deadline else { throw KubeletTestFailure( "capstan sim --attach ignored SIGTERM: \(output.text)") }
-            try await Task.sleep(for: .milliseconds(20))
+        do {
+            return try await ProcessRunner.stop(process, name: "capstan sim --attach", timeout: timeout)
+        } catch {
+            throw KubeletTestFailure("\(error): \(output.text)")
         }
-        return process.terminationStatus
     }
 }
 
