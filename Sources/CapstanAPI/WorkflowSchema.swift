@@ -64,6 +64,7 @@ public enum WorkflowSchema {
             "parallelism": ["type": "integer", "minimum": 1],
             "failurePolicy": string(enum: FailurePolicy.allCases.map(\.rawValue)),
             "activeDeadline": string(),
+            "ttlAfterFinished": string(),
             "podGC": string(enum: PodGCPolicy.allCases.map(\.rawValue)),
             "outputs": anyObject,
             "recoverFrom": string(),

@@ -22,6 +22,7 @@ extension WorkflowSpec {
             }
         }
         spec.activeDeadline = reader.duration("activeDeadline")
+        spec.ttlAfterFinished = reader.duration("ttlAfterFinished")
         if let gc = reader.string("podGC") {
             if let parsed = PodGCPolicy(rawValue: gc) {
                 spec.podGC = parsed

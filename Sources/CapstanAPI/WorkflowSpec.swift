@@ -7,6 +7,9 @@ public struct WorkflowSpec: Sendable, Hashable {
     public var parallelism: Int?
     public var failurePolicy: FailurePolicy = .failFast
     public var activeDeadline: SpecDuration?
+    /// Delete the Workflow this long after it finished (SPEC §13); the controller's
+    /// `--default-ttl` when unset.
+    public var ttlAfterFinished: SpecDuration?
     public var podGC: PodGCPolicy = .onSuccess
     /// Expressions resolved when the workflow succeeds.
     public var outputs: [String: JSONValue] = [:]

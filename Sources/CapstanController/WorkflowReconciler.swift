@@ -205,6 +205,17 @@ final class WorkflowReconciler: Sendable {
             case nil: break
             }
             await recordEvent(event, on: workflow, log: log)
+        case .deleteWorkflow(let uid):
+            do {
+                // The UID precondition: a Workflow re-created under the same name is not this one.
+                try await kube.deleteIgnoringAnswer(
+                    .workflows, namespace: workflow.metadata.namespace, name: workflow.metadata.name,
+                    options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid))
+                log.info("deleted the workflow: its ttlAfterFinished passed")
+            } catch let error as KubeError where error.isNotFound || error.isConflict {
+            } catch {
+                log.warning("cannot delete the finished workflow", metadata: ["error": "\(error)"])
+            }
         case .writeCache:
             var ignored = ActionResults()
             _ = await storeActions.perform([action], into: &ignored)

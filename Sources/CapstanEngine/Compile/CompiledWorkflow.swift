@@ -28,6 +28,7 @@ public struct CompiledWorkflow: Sendable {
     public var parallelism: Int? { spec.parallelism }
     public var failurePolicy: FailurePolicy { spec.failurePolicy }
     public var activeDeadline: SpecDuration? { spec.activeDeadline }
+    public var ttlAfterFinished: SpecDuration? { spec.ttlAfterFinished }
     public var podGC: PodGCPolicy { spec.podGC }
     public var recoverFrom: String? { spec.recoverFrom }
     public var abort: Bool { spec.abort }

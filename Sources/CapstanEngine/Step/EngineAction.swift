@@ -18,6 +18,8 @@ public enum EngineAction: Sendable, Hashable {
     /// Copy the outputs at `from` into the cache entry `entryKey`.
     case writeCache(entryKey: String, from: String)
     case recordEvent(WorkflowEvent)
+    /// Delete the Workflow itself (its `ttlAfterFinished` has passed); its pods go with it.
+    case deleteWorkflow(uid: String)
 }
 
 public struct PodRequest: Sendable, Hashable {

@@ -10,6 +10,9 @@ public struct EngineConfig: Sendable {
     /// Settings that put an `interruptible` attempt on spot/preemptible nodes.
     public var spotNodeSelector: [String: String] = [:]
     public var spotTolerations: [JSONValue] = []
+    /// How long a finished Workflow is kept when its spec sets no `ttlAfterFinished`
+    /// (`--default-ttl`); nil keeps it until someone deletes it.
+    public var defaultTTL: Double?
     /// Most pods created in one step, so one huge map cannot starve the API server.
     public var maxPodCreatesPerStep = 500
 

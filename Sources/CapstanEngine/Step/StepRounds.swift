@@ -16,7 +16,7 @@ extension EngineAction {
     public var awaitsResult: Bool {
         switch self {
         case .createPod, .persistOutputs, .writeInputs, .loadOutputs, .gatherOutputs, .lookupCache: return true
-        case .deletePod, .writeCache, .recordEvent: return false
+        case .deletePod, .writeCache, .recordEvent, .deleteWorkflow: return false
         }
     }
 

@@ -45,7 +45,8 @@ public struct WorkflowEngine: Sendable {
 
         if status.phase.isTerminal {
             collectFinishedPods(compiled, status: status, podsByNode: podsByNode, output: &output)
-            return StepResult(status: status, actions: output.actions, requeueAfter: nil)
+            let expiresIn = expire(compiled, status: status, metadata: input.metadata, now: now, output: &output)
+            return StepResult(status: status, actions: output.actions, requeueAfter: expiresIn)
         }
         if status.phase == .pending {
             status.phase = .running
@@ -120,6 +121,17 @@ public struct WorkflowEngine: Sendable {
         status.message = message
         status.reason = reason
         output.event(phase == .aborted ? .normal : .warning, reason, message)
+    }
+
+    /// A finished workflow past its time to live is deleted; before that, the step asks to
+    /// be woken when it is due (no scans of old workflows).
+    private func expire(_ compiled: CompiledWorkflow, status: WorkflowStatus, metadata: ObjectMeta, now: Timestamp,
+                        output: inout StepOutput) -> Double? {
+        guard let ttl = compiled.ttlAfterFinished?.seconds ?? config.defaultTTL, let finished = status.finishedAt else { return nil }
+        let due = finished + ttl
+        guard now >= due else { return due - now }
+        output.actions.append(.deleteWorkflow(uid: metadata.uid))
+        return nil
     }
 
     private func runningUnits(_ status: WorkflowStatus) -> Int {

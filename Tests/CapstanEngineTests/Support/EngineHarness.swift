@@ -32,6 +32,7 @@ struct EngineHarness {
     var deleted: [String] = []
     var events: [WorkflowEvent] = []
     var maxRunning = 0
+    var workflowDeleted = false
     var recoverable: [String: RecoverableNode] = [:]
     /// How the API server answers each pod create, given how many pods are pending or
     /// running; every pod is created unless a test says otherwise.
@@ -76,6 +77,8 @@ struct EngineHarness {
                 store[entryKey] = store[from]
             case .recordEvent(let event):
                 events.append(event)
+            case .deleteWorkflow:
+                workflowDeleted = true
             default:
                 break
             }
