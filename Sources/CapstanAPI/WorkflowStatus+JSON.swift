@@ -66,6 +66,7 @@ extension NodeStatus {
         if recovered { o["recovered"] = true }
         o["key"] = key.map(JSONValue.string)
         o["message"] = message.map(JSONValue.string)
+        if !logLinks.isEmpty { o["logLinks"] = .object(logLinks.mapValues(JSONValue.string)) }
         if !failures.isEmpty { o["failures"] = .array(failures.map(\.json)) }
         o["map"] = map?.json
         return .object(o)
@@ -86,6 +87,7 @@ extension NodeStatus {
         recovered = json["recovered"]?.boolValue ?? false
         key = json["key"]?.stringValue
         message = json["message"]?.stringValue
+        logLinks = json["logLinks"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
         failures = json["failures"]?.arrayValue?.compactMap(AttemptFailure.init(json:)) ?? []
         map = json["map"].flatMap(MapStatus.init(json:))
     }
@@ -100,6 +102,7 @@ extension AttemptFailure {
         o["index"] = index.map { .number(Double($0)) }
         o["exitCode"] = exitCode.map { .number(Double($0)) }
         o["message"] = message.map(JSONValue.string)
+        if !logLinks.isEmpty { o["logLinks"] = .object(logLinks.mapValues(JSONValue.string)) }
         return .object(o)
     }
 
@@ -109,6 +112,7 @@ extension AttemptFailure {
             attempt: json["attempt"]?.intValue ?? 0, index: json["index"]?.intValue, reason: reason,
             exitCode: json["exitCode"]?.intValue, message: json["message"]?.stringValue,
             finishedAt: json["finishedAt"]?.stringValue.flatMap(Timestamp.init(rfc3339:)) ?? Timestamp(secondsSince1970: 0))
+        logLinks = json["logLinks"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
     }
 }
 

@@ -60,6 +60,8 @@ public struct NodeStatus: Sendable, Hashable {
     /// SHA-256 of the node's resolved spec and inputs: the cache key, and what `recoverFrom` compares.
     public var key: String?
     public var message: String?
+    /// Links to the latest attempt's logs, by name (`--log-link`).
+    public var logLinks: [String: String] = [:]
     /// The most recent failures, newest last (bounded; see `NodeStatus.failureHistoryLimit`).
     public var failures: [AttemptFailure] = []
     public var map: MapStatus?
@@ -84,6 +86,8 @@ public struct AttemptFailure: Sendable, Hashable {
     public var exitCode: Int?
     public var message: String?
     public var finishedAt: Timestamp
+    /// Links to this attempt's logs, by name (`--log-link`).
+    public var logLinks: [String: String] = [:]
 
     public init(attempt: Int, index: Int? = nil, reason: FailureReason, exitCode: Int? = nil, message: String? = nil, finishedAt: Timestamp) {
         self.attempt = attempt

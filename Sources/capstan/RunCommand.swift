@@ -46,6 +46,8 @@ struct RunCommand: AsyncParsableCommand {
     var unschedulableTimeout: String = "5m"
     @Option(name: .customLong("scale-up-timeout"), help: "How long a node a cluster autoscaler is adding for an unschedulable pod (its TriggeredScaleUp or Nominated Event) may take before the attempt fails.")
     var scaleUpTimeout: String = "15m"
+    @Option(name: .customLong("log-link"), help: "NAME=TEMPLATE, a link to each attempt's logs written into the status (repeatable); placeholders {namespace} {pod} {container} {node} {startedAt} {finishedAt}.")
+    var logLink: [String] = []
     @Option(name: .customLong("default-ttl"), help: "Delete finished Workflows this long after they finish unless their spec sets ttlAfterFinished (default: keep them).")
     var defaultTTL: String?
     @Option(name: .customLong("image-pull-timeout"), help: "How long a pod may fail to pull its image (ErrImagePull, ImagePullBackOff) before its attempt fails.")
@@ -68,6 +70,9 @@ struct RunCommand: AsyncParsableCommand {
         for (flag, value) in [("--unschedulable-timeout", unschedulableTimeout), ("--image-pull-timeout", imagePullTimeout),
                               ("--config-error-timeout", configErrorTimeout), ("--scale-up-timeout", scaleUpTimeout)] {
             do { _ = try SpecDuration(value) } catch { throw ValidationError("\(flag): \(error)") }
+        }
+        for link in logLink {
+            do { _ = try LogLinkTemplate(parsing: link) } catch { throw ValidationError("\(error)") }
         }
         if let defaultTTL {
             do { _ = try SpecDuration(defaultTTL) } catch { throw ValidationError("--default-ttl: \(error)") }
@@ -124,6 +129,7 @@ struct RunCommand: AsyncParsableCommand {
         config.engine.classifier.configErrorTimeout = try SpecDuration(configErrorTimeout).seconds
         config.engine.classifier.scaleUpTimeout = try SpecDuration(scaleUpTimeout).seconds
         config.engine.defaultTTL = try defaultTTL.map { try SpecDuration($0).seconds }
+        config.engine.logLinks = try logLink.map { try LogLinkTemplate(parsing: $0) }
         return config
     }
 }

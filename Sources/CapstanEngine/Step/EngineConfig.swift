@@ -13,6 +13,8 @@ public struct EngineConfig: Sendable {
     /// How long a finished Workflow is kept when its spec sets no `ttlAfterFinished`
     /// (`--default-ttl`); nil keeps it until someone deletes it.
     public var defaultTTL: Double?
+    /// `--log-link`: links to each attempt's logs, written into the status.
+    public var logLinks: [LogLinkTemplate] = []
     /// Most pods created in one step, so one huge map cannot starve the API server.
     public var maxPodCreatesPerStep = 500
 

@@ -31,6 +31,7 @@ struct TaskHandler {
             }
         case .started(let attempt):
             status.clearCreateRefusals()
+            status.logLinks = stepper.logLinks(attempt: attempt, startedAt: now, finishedAt: nil)
             status.phase = .running
             status.attempts = attempt + 1
             status.startedAt = status.startedAt ?? now
@@ -39,6 +40,7 @@ struct TaskHandler {
         case .retrying(let failure):
             status.phase = .running
             status.recordFailure(failure)
+            status.logLinks = failure.logLinks
             output.event(.warning, "AttemptFailed", "node \(name) attempt \(failure.attempt) failed: \(describe(failure)); retrying", node: name,
                          attemptEnd: .retried(system: failure.reason.isSystem))
         case .succeeded(let origin):
@@ -49,6 +51,9 @@ struct TaskHandler {
             status.recovered = origin == .recovered
             status.key = stepper.recoveryKey()
             status.retryAt = nil
+            if origin == .ran, let current {
+                status.logLinks = stepper.logLinks(attempt: current.attempt, startedAt: current.startedAt ?? current.createdAt, finishedAt: now)
+            }
             if !stepper.node.outputs.isEmpty || stepper.node.settings.cache != nil {
                 status.outputsURI = stepper.layout.uri(stepper.layout.outputsKey(name))
             }
@@ -58,6 +63,7 @@ struct TaskHandler {
             status.phase = .failed
             status.finishedAt = now
             status.recordFailure(failure)
+            status.logLinks = failure.logLinks
             status.message = "attempt \(failure.attempt) failed: \(describe(failure))"
             output.event(.warning, "NodeFailed", "node \(name) failed: \(describe(failure))", node: name, attemptEnd: .failed)
         case .createRefused(let refusal):

@@ -54,7 +54,7 @@ struct UnitStepper {
         case .failed(let info):
             // A pod stuck pulling its image or kept running by a sidecar is stopped now.
             output.collect(pod, saved: .endingNow, podGC: .never)
-            return fail(&record, info, output: &output)
+            return fail(&record, info, pod: pod, output: &output)
         }
     }
 
@@ -75,10 +75,11 @@ struct UnitStepper {
         return .succeeded(origin)
     }
 
-    private func fail(_ record: inout UnitRecord, _ info: AttemptFailureInfo, output: inout StepOutput) -> UnitChange {
-        let failure = AttemptFailure(
+    private func fail(_ record: inout UnitRecord, _ info: AttemptFailureInfo, pod: ObservedPod? = nil, output: inout StepOutput) -> UnitChange {
+        var failure = AttemptFailure(
             attempt: record.attempt, index: index, reason: info.reason, exitCode: info.exitCode, message: info.message,
             finishedAt: now)
+        failure.logLinks = logLinks(attempt: record.attempt, startedAt: pod?.startedAt ?? pod?.createdAt, finishedAt: now)
         if info.reason.isSystem {
             record.systemFailures += 1
         } else {
@@ -166,6 +167,14 @@ struct UnitStepper {
         record.phase = .running
         record.retryAt = nil
         return .started(attempt: record.attempt)
+    }
+
+    /// The `--log-link` links of one of this unit's attempts.
+    func logLinks(attempt: Int, startedAt: Timestamp?, finishedAt: Timestamp?) -> [String: String] {
+        guard !config.logLinks.isEmpty else { return [:] }
+        let metadata = builder.metadata
+        let pod = PodNaming.name(workflow: metadata.name, uid: metadata.uid, node: node.name, index: index, attempt: attempt)
+        return config.logLinks.render(namespace: metadata.namespace, pod: pod, node: node.name, startedAt: startedAt, finishedAt: finishedAt)
     }
 
     func render() throws(ExpressionError) -> PodBuilder.Rendered {
