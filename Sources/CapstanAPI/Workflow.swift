@@ -38,6 +38,7 @@ public struct ObjectMeta: Sendable, Hashable {
     public var annotations: [String: String]
     public var creationTimestamp: Timestamp?
     public var deletionTimestamp: Timestamp?
+    public var finalizers: [String] = []
 
     public init(name: String, namespace: String = "default", uid: String = "", generation: Int = 1,
                 resourceVersion: String = "", labels: [String: String] = [:], annotations: [String: String] = [:],
@@ -63,6 +64,7 @@ public struct ObjectMeta: Sendable, Hashable {
             annotations: json["annotations"]?.objectValue?.compactMapValues(\.stringValue) ?? [:],
             creationTimestamp: json["creationTimestamp"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
             deletionTimestamp: json["deletionTimestamp"]?.stringValue.flatMap(Timestamp.init(rfc3339:)))
+        finalizers = json["finalizers"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
     public var json: JSONValue {
@@ -74,6 +76,7 @@ public struct ObjectMeta: Sendable, Hashable {
         if !annotations.isEmpty { o["annotations"] = .object(annotations.mapValues(JSONValue.string)) }
         o["creationTimestamp"] = creationTimestamp.map { .string($0.rfc3339) }
         o["deletionTimestamp"] = deletionTimestamp.map { .string($0.rfc3339) }
+        if !finalizers.isEmpty { o["finalizers"] = .array(finalizers.map(JSONValue.string)) }
         return .object(o)
     }
 }

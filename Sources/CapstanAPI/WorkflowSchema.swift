@@ -65,6 +65,7 @@ public enum WorkflowSchema {
             "failurePolicy": string(enum: FailurePolicy.allCases.map(\.rawValue)),
             "activeDeadline": string(),
             "ttlAfterFinished": string(),
+            "storeGC": string(enum: StoreGCPolicy.allCases.map(\.rawValue)),
             "podGC": string(enum: PodGCPolicy.allCases.map(\.rawValue)),
             "outputs": anyObject,
             "recoverFrom": string(),

@@ -23,6 +23,13 @@ extension WorkflowSpec {
         }
         spec.activeDeadline = reader.duration("activeDeadline")
         spec.ttlAfterFinished = reader.duration("ttlAfterFinished")
+        if let gc = reader.string("storeGC") {
+            if let parsed = StoreGCPolicy(rawValue: gc) {
+                spec.storeGC = parsed
+            } else {
+                problems.add(reader.child("storeGC"), oneOf(gc, StoreGCPolicy.allCases.map(\.rawValue)))
+            }
+        }
         if let gc = reader.string("podGC") {
             if let parsed = PodGCPolicy(rawValue: gc) {
                 spec.podGC = parsed

@@ -10,6 +10,8 @@ public struct WorkflowSpec: Sendable, Hashable {
     /// Delete the Workflow this long after it finished (SPEC §13); the controller's
     /// `--default-ttl` when unset.
     public var ttlAfterFinished: SpecDuration?
+    /// Whether deleting the Workflow also deletes what it stored (SPEC §13).
+    public var storeGC: StoreGCPolicy = .never
     public var podGC: PodGCPolicy = .onSuccess
     /// Expressions resolved when the workflow succeeds.
     public var outputs: [String: JSONValue] = [:]
@@ -23,6 +25,15 @@ public struct WorkflowSpec: Sendable, Hashable {
 public enum FailurePolicy: String, Sendable, Hashable, CaseIterable {
     case failFast = "FailFast"
     case `continue` = "Continue"
+}
+
+/// `OnWorkflowDeletion`: a finalizer keeps the Workflow until its outputs and checkpoints
+/// are deleted from the store; cache entries, shared by workflows, stay.
+public enum StoreGCPolicy: String, Sendable, Hashable, CaseIterable {
+    case never = "Never"
+    case onWorkflowDeletion = "OnWorkflowDeletion"
+
+    public static let finalizer = "capstan.dev/store-gc"
 }
 
 public enum PodGCPolicy: String, Sendable, Hashable, CaseIterable {

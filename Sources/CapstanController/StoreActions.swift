@@ -49,6 +49,8 @@ struct StoreActions: Sendable {
             facts.outputs[key] = outputs
         case (.loadOutputs(let key), .success(nil)):
             facts.absent.insert(key)
+        case (.deleteStorePrefix(let prefix), .success):
+            facts.deletedPrefixes.insert(prefix)
         case (.lookupCache(let cacheKey, _), .success(let outputs)):
             facts.cacheLookups[cacheKey] = .some(outputs)
             metrics.cacheLookup(outputs == nil ? .miss : .hit)
@@ -89,6 +91,11 @@ struct StoreActions: Sendable {
             }
         case .gatherOutputs(let request):
             return await attempt(request.destination) { try await gather(request) }
+        case .deleteStorePrefix(let prefix):
+            return await attempt(prefix) {
+                try await deleteAll(under: prefix)
+                return nil
+            }
         default:
             return .success(nil)
         }
@@ -107,6 +114,22 @@ struct StoreActions: Sendable {
         guard let bytes = try await store.getIfPresent(key) else { return nil }
         guard case .object(let fields) = try JSONValue.parse(bytes) else { return nil }
         return fields
+    }
+
+    /// Deletes every object under `prefix` (the listing is paged inside the store), a
+    /// bounded number at a time. A failure part way leaves the rest for the next try.
+    private func deleteAll(under prefix: String) async throws {
+        let keys = try await store.list(prefix: prefix).objects.map(\.key)
+        var start = 0
+        while start < keys.count {
+            let end = min(start + 64, keys.count)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for key in keys[start..<end] { group.addTask { try await store.delete(key) } }
+                try await group.waitForAll()
+            }
+            start = end
+        }
+        logger.info("deleted the workflow's stored data", metadata: ["prefix": "\(prefix)", "objects": "\(keys.count)"])
     }
 
     /// Builds each output's list in index order, `null` for items that did not succeed,

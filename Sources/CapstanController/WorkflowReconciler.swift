@@ -51,8 +51,7 @@ final class WorkflowReconciler: Sendable {
             compiledCache.withLockedValue { $0[key] = nil }
             return nil
         }
-        let workflow = Workflow(json: object)
-        if workflow.metadata.deletionTimestamp != nil { return nil }
+        var workflow = Workflow(json: object)
         var log = logger
         log[metadataKey: "workflow"] = "\(key)"
         let compiled = compile(workflow, key: key)
@@ -80,10 +79,14 @@ final class WorkflowReconciler: Sendable {
             log.error("the engine still asks for pod creates after \(StepRounds.limit) rounds; status not saved, looking again")
             return 1
         }
+        // Finalizers first: the status write below is guarded by the resourceVersion they leave.
+        workflow.metadata.resourceVersion = try await applyFinalizers(result.actions, of: workflow, key: key, log: log)
         await apply(result.actions.filter { !$0.awaitsResult }, workflow: workflow, log: log)
         if let failure = storeFailures.first {
             await recordEvent(WorkflowEvent(.warning, reason: "StoreUnavailable", message: "cannot reach the store, will retry: \(failure)"), on: workflow, log: log)
         }
+        // A Workflow being deleted keeps the status it had; only its finalizers matter now.
+        if workflow.metadata.deletionTimestamp != nil { return storeFailures.isEmpty ? nil : 5 }
         try await writeStatus(result.status, of: workflow, object: object, key: key, log: log)
         observeTransition(from: workflow.status, to: result.status, log: log)
         if !storeFailures.isEmpty { return max(1, result.requeueAfter ?? 5) }
@@ -216,13 +219,37 @@ final class WorkflowReconciler: Sendable {
             } catch {
                 log.warning("cannot delete the finished workflow", metadata: ["error": "\(error)"])
             }
+        case .addFinalizer, .removeFinalizer:
+            // Carried out first, by applyFinalizers.
+            break
         case .writeCache:
             var ignored = ActionResults()
             _ = await storeActions.perform([action], into: &ignored)
-        case .createPod, .persistOutputs, .writeInputs, .loadOutputs, .gatherOutputs, .lookupCache:
+        case .createPod, .persistOutputs, .writeInputs, .loadOutputs, .gatherOutputs, .lookupCache, .deleteStorePrefix:
             // Awaited actions are carried out in the rounds, never here.
             break
         }
+    }
+
+    /// Adds and removes the finalizers the engine asked for, with a merge patch guarded by
+    /// the resourceVersion the decision was based on; returns the Workflow's resourceVersion after.
+    private func applyFinalizers(_ actions: [EngineAction], of workflow: Workflow, key: String, log: Logger) async throws -> String {
+        var finalizers = workflow.metadata.finalizers
+        for action in actions {
+            switch action {
+            case .addFinalizer(let name) where !finalizers.contains(name): finalizers.append(name)
+            case .removeFinalizer(let name): finalizers.removeAll { $0 == name }
+            default: break
+            }
+        }
+        guard finalizers != workflow.metadata.finalizers else { return workflow.metadata.resourceVersion }
+        let patch: JSONValue = [
+            "metadata": ["resourceVersion": .string(workflow.metadata.resourceVersion), "finalizers": .array(finalizers.map(JSONValue.string))],
+        ]
+        let updated = try await kube.patch(.workflows, namespace: workflow.metadata.namespace, name: workflow.metadata.name, patch: .merge(patch))
+        lastWritten.withLockedValue { $0[key] = updated }
+        log.info("finalizers set", metadata: ["finalizers": "\(finalizers)"])
+        return updated["metadata"]?["resourceVersion"]?.stringValue ?? workflow.metadata.resourceVersion
     }
 
     func recordEvent(_ event: WorkflowEvent, on workflow: Workflow, log: Logger) async {

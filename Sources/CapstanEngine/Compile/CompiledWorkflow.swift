@@ -29,6 +29,7 @@ public struct CompiledWorkflow: Sendable {
     public var failurePolicy: FailurePolicy { spec.failurePolicy }
     public var activeDeadline: SpecDuration? { spec.activeDeadline }
     public var ttlAfterFinished: SpecDuration? { spec.ttlAfterFinished }
+    public var storeGC: StoreGCPolicy { spec.storeGC }
     public var podGC: PodGCPolicy { spec.podGC }
     public var recoverFrom: String? { spec.recoverFrom }
     public var abort: Bool { spec.abort }

@@ -13,6 +13,8 @@ public struct ActionResults: Sendable {
     public var persisted: Set<String> = []
     /// Cache entries looked up, by cache key: the outputs on a hit, nil on a miss.
     public var cacheLookups: [String: [String: JSONValue]?] = [:]
+    /// Store prefixes whose objects were all deleted.
+    public var deletedPrefixes: Set<String> = []
     /// What the API server answered to each pod create, by pod name.
     public var podCreates: [String: PodCreateOutcome] = [:]
     /// From `spec.recoverFrom`: the earlier workflow's succeeded nodes, by name.

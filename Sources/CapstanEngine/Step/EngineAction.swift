@@ -20,6 +20,11 @@ public enum EngineAction: Sendable, Hashable {
     case recordEvent(WorkflowEvent)
     /// Delete the Workflow itself (its `ttlAfterFinished` has passed); its pods go with it.
     case deleteWorkflow(uid: String)
+    /// Add or remove one of the Workflow's finalizers.
+    case addFinalizer(String)
+    case removeFinalizer(String)
+    /// Delete every object under `prefix` in the store; report through `ActionResults.deletedPrefixes`.
+    case deleteStorePrefix(String)
 }
 
 public struct PodRequest: Sendable, Hashable {

@@ -15,8 +15,8 @@ extension EngineAction {
     /// The engine waits for this action's result before it decides further.
     public var awaitsResult: Bool {
         switch self {
-        case .createPod, .persistOutputs, .writeInputs, .loadOutputs, .gatherOutputs, .lookupCache: return true
-        case .deletePod, .writeCache, .recordEvent, .deleteWorkflow: return false
+        case .createPod, .persistOutputs, .writeInputs, .loadOutputs, .gatherOutputs, .lookupCache, .deleteStorePrefix: return true
+        case .deletePod, .writeCache, .recordEvent, .deleteWorkflow, .addFinalizer, .removeFinalizer: return false
         }
     }
 

@@ -31,6 +31,11 @@ public struct WorkflowEngine: Sendable {
     public func step(_ input: StepInput) -> StepResult {
         var status = input.status
         let now = input.now
+        if input.metadata.deletionTimestamp != nil {
+            let layout = StorageLayout(
+                namespace: input.metadata.namespace, workflow: input.metadata.name, uid: input.metadata.uid, storeURL: config.storeURL)
+            return StepResult(status: status, actions: StoreCollection.whileDeleting(input.metadata, layout: layout, results: input.facts), requeueAfter: nil)
+        }
         let compiled: CompiledWorkflow
         switch input.compiled {
         case .failure(let error):
@@ -42,6 +47,7 @@ public struct WorkflowEngine: Sendable {
             namespace: input.metadata.namespace, workflow: input.metadata.name, uid: input.metadata.uid, storeURL: config.storeURL)
         var output = StepOutput(startBudget: config.maxPodCreatesPerStep, now: now)
         let podsByNode = PodList.byNode(input.pods)
+        if let finalizer = StoreCollection.finalizerAction(input.metadata, policy: compiled.storeGC) { output.actions.append(finalizer) }
 
         if status.phase.isTerminal {
             collectFinishedPods(compiled, status: status, podsByNode: podsByNode, output: &output)

@@ -51,7 +51,7 @@ struct KustomizeConfigTests {
             }
         }
         #expect(granted == [
-            "capstan.dev/workflows": ["get", "list", "watch", "delete"],
+            "capstan.dev/workflows": ["get", "list", "watch", "patch", "delete"],
             "capstan.dev/workflows/status": ["get", "update", "patch"],
             "capstan.dev/workflows/finalizers": ["update"],
             "/pods": ["get", "list", "watch", "create", "delete"],

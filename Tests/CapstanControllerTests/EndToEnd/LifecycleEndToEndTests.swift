@@ -25,3 +25,33 @@ import TestSupport
         }, "its pods went with it")
     }
 }
+
+/// SPEC §13: `storeGC: OnWorkflowDeletion` removes the workflow's stored data when it is deleted.
+@Suite struct StoreGCEndToEndTests {
+    @Test func deletingTheWorkflowDeletesItsStoredOutputsAndNothingElse() async throws {
+        let (sim, ns) = try await EndToEndCluster.shared.namespace("storegc")
+        let (_, controller) = try await EndToEndCluster.shared.get()
+        for name in ["collected", "kept"] {
+            try await sim.submit(name, namespace: ns, spec: """
+                \(name == "collected" ? "storeGC: OnWorkflowDeletion" : "storeGC: Never")
+                defaults: {image: busybox}
+                nodes: [{name: t, outputs: [answer], podMetadata: {annotations: {sim.capstan.dev/outputs: '{"answer": 42}'}}}]
+                """)
+            #expect(try await sim.waitForWorkflow(name, namespace: ns).phase == .succeeded)
+        }
+        let object = try await sim.object("workflow", "collected", namespace: ns)
+        #expect(object["metadata"]?["finalizers"] == ["capstan.dev/store-gc"])
+        let uid = try #require(object["metadata"]?["uid"]?.stringValue)
+        let store = controller.storeDirectory
+        let collected = store.appendingPathComponent("\(ns)/collected/\(uid)").path
+        let kept = store.appendingPathComponent("\(ns)/kept").path
+        #expect(FileManager.default.fileExists(atPath: collected + "/t/outputs.json"))
+
+        let deleted = try await sim.kubectl("delete", "workflow", "collected", "-n", ns, "--wait=true", "--timeout=60s")
+        #expect(deleted.exitCode == 0, "\(deleted)")
+        let left = (try? FileManager.default.subpathsOfDirectory(atPath: collected))?.filter { !$0.hasSuffix("/") } ?? []
+        #expect(left.allSatisfy { var isDirectory: ObjCBool = false; FileManager.default.fileExists(atPath: collected + "/" + $0, isDirectory: &isDirectory); return isDirectory.boolValue },
+                "no object of the deleted workflow is left: \(left)")
+        #expect(FileManager.default.fileExists(atPath: kept), "another workflow's outputs stay")
+    }
+}

@@ -79,6 +79,10 @@ struct EngineHarness {
                 events.append(event)
             case .deleteWorkflow:
                 workflowDeleted = true
+            case .addFinalizer(let name):
+                metadata.finalizers.append(name)
+            case .removeFinalizer(let name):
+                metadata.finalizers.removeAll { $0 == name }
             default:
                 break
             }
@@ -123,6 +127,9 @@ struct EngineHarness {
             results.persisted.insert(request.destination)
         case .lookupCache(let cacheKey, let entryKey):
             results.cacheLookups[cacheKey] = .some(store[entryKey])
+        case .deleteStorePrefix(let prefix):
+            store = store.filter { !$0.key.hasPrefix(prefix) }
+            results.deletedPrefixes.insert(prefix)
         default:
             break
         }
