@@ -124,6 +124,10 @@ let package = Package(
             dependencies: [
                 "CapstanStore", "TestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                // A local HTTP server playing the container credentials endpoint and instance metadata.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "CapstanSimTests", dependencies: ["CapstanSim", "CapstanKube", "CapstanAPI", "TestSupport"]),

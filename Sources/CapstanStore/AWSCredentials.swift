@@ -1,4 +1,5 @@
-/// An access key pair, with a session token and expiry when temporary (STS, IRSA).
+/// An access key pair, with a session token and expiry when temporary (IRSA, EKS Pod Identity,
+/// the EC2 instance role).
 public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible {
     public var accessKeyId: String
     public var secretAccessKey: String

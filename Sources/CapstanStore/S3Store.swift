@@ -14,7 +14,8 @@ public struct S3Store: ObjectStore {
     let ownedHTTPClient: HTTPClient?
 
     /// A store for `url` configured from the standard `AWS_*` variables (see docs/store.md).
-    /// Fails at once when no credentials are configured, rather than on the first request.
+    /// Fails at once when the credential variables are incomplete or invalid, rather than on the
+    /// first request; only the last resort, instance metadata, is first asked on a request.
     public init(url: StoreURL, environment: [String: String], logger: Logger = Logger(label: "capstan.store")) throws {
         guard case .s3(let bucket, _) = url.location else {
             throw StoreError(.invalidArgument, "store URL \(url): S3Store needs an s3:// URL")
@@ -23,16 +24,8 @@ public struct S3Store: ObjectStore {
         let source = try CredentialsSource.from(environment: environment)
         let httpClient = S3Store.makeHTTPClient()
         let transport = AsyncHTTPClientTransport(client: httpClient)
-        let credentials: any AWSCredentialsProvider
-        switch source {
-        case .keys(let keys):
-            credentials = StaticCredentialsProvider(keys)
-        case .webIdentity(let tokenFile, let roleArn, let sessionName):
-            credentials = WebIdentityCredentialsProvider(
-                tokenFile: tokenFile, roleArn: roleArn, sessionName: sessionName,
-                stsEndpoint: S3Configuration.stsEndpoint(environment, region: configuration.region),
-                transport: transport, retry: configuration.retry, logger: logger)
-        }
+        let credentials = source.provider(environment: environment, region: configuration.region,
+                                          transport: transport, retry: configuration.retry, logger: logger)
         try self.init(url: url, client: S3Client(configuration: configuration, credentials: credentials,
                                                  transport: transport, logger: logger),
                       ownedHTTPClient: httpClient)

@@ -15,7 +15,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let signatureDoesNotMatch = Code(name: "signatureDoesNotMatch")
         /// The access key is unknown to the server.
         public static let invalidAccessKeyId = Code(name: "invalidAccessKeyId")
-        /// No credentials could be found or obtained (environment, web identity).
+        /// No credentials could be found or obtained (environment, web identity, container
+        /// endpoint, instance metadata).
         public static let credentials = Code(name: "credentials")
         /// The server could not be reached or kept failing after every retry.
         public static let unavailable = Code(name: "unavailable")

@@ -47,7 +47,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ([:], "no S3 credentials"),
+        // Instance metadata is the fallback for nothing set; only with it off is that known at open.
+        (["AWS_EC2_METADATA_DISABLED": "true"], "no S3 credentials: none of AWS_ACCESS_KEY_ID"),
         (["AWS_ACCESS_KEY_ID": "AK"], "AWS_SECRET_ACCESS_KEY is not"),
         (["AWS_WEB_IDENTITY_TOKEN_FILE": "/t"], "AWS_ROLE_ARN is not"),
     ])
