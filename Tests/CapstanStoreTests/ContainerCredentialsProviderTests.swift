@@ -90,8 +90,9 @@ import Testing
                                             clock: ManualClock(start), timeout: .milliseconds(300))
                 let began = ContinuousClock.now
                 let error = try await #require(throws: StoreError.self) { try await provider.credentials() }
-                // Three attempts of 0.3 s; bounded loosely for a loaded machine.
-                #expect(ContinuousClock.now - began < .seconds(10))
+                // Three attempts of 0.3 s. Bounded loosely, as the whole test suite loads the
+                // machine: what matters is that it ends, where a missing deadline would hang.
+                #expect(ContinuousClock.now - began < .seconds(60))
                 #expect(error.message.contains("unreachable after 3 attempts"))
             }
         }

@@ -16,12 +16,18 @@ import TestSupport
     @Test func anImageThatDoesNotPullWaitsInErrImagePullThenBackOff() async throws {
         let cluster = try await KubeletCluster.start()
         try await cluster.create(simPod("unpulled", annotations: ["sim.capstan.dev/image-pull": "fail"]))
-        let pulling = try await cluster.waitForPod("unpulled", "ErrImagePull") { waitingReason($0) == "ErrImagePull" }
+        // ErrImagePull shows for about a second before the back-off: a loaded machine's polling
+        // may see either first; the pull error itself is also in the Failed Event, checked below.
+        let pulling = try await cluster.waitForPod("unpulled", "ErrImagePull or ImagePullBackOff") {
+            ["ErrImagePull", "ImagePullBackOff"].contains(waitingReason($0) ?? "")
+        }
         #expect(pulling.phase == "Pending")
         let pullError: String = "rpc error: code = NotFound desc = failed to pull and unpack image "
             + "\"docker.io/library/busybox:1.36\": failed to resolve reference \"docker.io/library/busybox:1.36\": "
             + "docker.io/library/busybox:1.36: not found"
-        #expect(mainState(pulling)?["waiting"]?["message"]?.stringValue == pullError)
+        if waitingReason(pulling) == "ErrImagePull" {
+            #expect(mainState(pulling)?["waiting"]?["message"]?.stringValue == pullError)
+        }
         #expect(pulling.condition("Ready")?["status"] == "False")
         #expect(pulling.condition("Ready")?["reason"] == "ContainersNotReady")
         #expect(pulling.condition("ContainersReady")?["message"] == "containers with unready status: [main]")
@@ -31,9 +37,10 @@ import TestSupport
         #expect(mainState(backOff)?["waiting"]?["message"] == "Back-off pulling image \"busybox:1.36\"")
 
         let events = try await RawHTTP.request(cluster.sim.url, "GET", "/api/v1/namespaces/default/events").json
-        let reasons = (events?["items"]?.arrayValue ?? []).filter { $0["involvedObject"]?["name"] == "unpulled" }
-            .compactMap { $0["reason"]?.stringValue }
+        let podEvents = (events?["items"]?.arrayValue ?? []).filter { $0["involvedObject"]?["name"] == "unpulled" }
+        let reasons = podEvents.compactMap { $0["reason"]?.stringValue }
         #expect(reasons.contains("Failed") && reasons.contains("BackOff"), "\(reasons)")
+        #expect(podEvents.contains { $0["message"]?.stringValue?.contains(pullError) == true }, "the pull error is reported")
     }
 
     @Test func aMissingSecretOrKeyHoldsTheContainerUntilItAppears() async throws {
