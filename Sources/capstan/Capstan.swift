@@ -6,7 +6,10 @@ struct Capstan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capstan",
         abstract: "A workflow execution engine for Kubernetes.",
-        subcommands: [RunCommand.self, DevCommand.self, ValidateCommand.self, CRDCommand.self, Sim.self, Version.self]
+        subcommands: [
+            RunCommand.self, DevCommand.self, ValidateCommand.self, CRDCommand.self, Sim.self, AbortCommand.self, RetryCommand.self,
+            Version.self,
+        ]
     )
 
     /// Bad usage exits 2, as every Capstan command documents, rather than the parser's 64.
