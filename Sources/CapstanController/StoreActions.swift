@@ -110,7 +110,7 @@ struct StoreActions: Sendable {
         }
     }
 
-    func readOutputs(_ key: String) async throws -> [String: JSONValue]? {
+    private func readOutputs(_ key: String) async throws -> [String: JSONValue]? {
         guard let bytes = try await store.getIfPresent(key) else { return nil }
         guard case .object(let fields) = try JSONValue.parse(bytes) else { return nil }
         return fields

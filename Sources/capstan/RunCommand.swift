@@ -67,15 +67,14 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         _ = try SpotSettings(nodeSelector: spotNodeSelector, tolerations: spotToleration)
-        for (flag, value) in [("--unschedulable-timeout", unschedulableTimeout), ("--image-pull-timeout", imagePullTimeout),
-                              ("--config-error-timeout", configErrorTimeout), ("--scale-up-timeout", scaleUpTimeout)] {
+        let durations = [("--unschedulable-timeout", unschedulableTimeout), ("--image-pull-timeout", imagePullTimeout),
+                         ("--config-error-timeout", configErrorTimeout), ("--scale-up-timeout", scaleUpTimeout)]
+            + (defaultTTL.map { [("--default-ttl", $0)] } ?? [])
+        for (flag, value) in durations {
             do { _ = try SpecDuration(value) } catch { throw ValidationError("\(flag): \(error)") }
         }
         for link in logLink {
             do { _ = try LogLinkTemplate(parsing: link) } catch { throw ValidationError("\(error)") }
-        }
-        if let defaultTTL {
-            do { _ = try SpecDuration(defaultTTL) } catch { throw ValidationError("--default-ttl: \(error)") }
         }
     }
 
