@@ -64,12 +64,14 @@ struct Sim: AsyncParsableCommand {
             return try await runAttached(to: attach, logger: logger)
         }
         let address = listenAddress!
+        let kubeletConfiguration = kubelets.runsKubelets ? try kubelets.configuration() : nil
+        var podLogDirectory: String?
+        if case .process(_, let logDirectory) = kubeletConfiguration?.runtime { podLogDirectory = logDirectory }
         let server = SimulatedAPIServer(configuration: .init(
             host: address.host, port: address.port, faultRate: faultRate, auditLogPath: auditLog,
             watchHistorySize: watchHistory, bookmarkInterval: .seconds(Int64(bookmarkInterval)),
-            gracefulPodDeletion: kubelets.runsKubelets))
-        let service = SimService(server: server, kubeconfigOut: kubeconfigOut, logger: logger,
-                                 kubelets: kubelets.runsKubelets ? try kubelets.configuration() : nil)
+            gracefulPodDeletion: kubelets.runsKubelets, podLogDirectory: podLogDirectory))
+        let service = SimService(server: server, kubeconfigOut: kubeconfigOut, logger: logger, kubelets: kubeletConfiguration)
         let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
         try await group.run()

@@ -47,6 +47,8 @@ public struct WatchEvent: Sendable {
 struct LineSplitter: Sendable {
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Watch streams skip blank lines (keep-alives); a log keeps them, they are the program's.
+    var keepsEmptyLines = false
 
     mutating func append<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
         if start > 0 && start >= buffer.count / 2 {
@@ -56,14 +58,14 @@ struct LineSplitter: Sendable {
         buffer.append(contentsOf: bytes)
     }
 
-    /// The next complete line without its terminator; empty lines are skipped.
+    /// The next complete line without its terminator; empty lines are skipped unless kept.
     mutating func nextLine() -> [UInt8]? {
         while let end = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
             var lineEnd = end
             if lineEnd > start, buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
             let line = Array(buffer[start..<lineEnd])
             start = end + 1
-            if !line.isEmpty { return line }
+            if !line.isEmpty || keepsEmptyLines { return line }
         }
         return nil
     }

@@ -63,12 +63,10 @@ public struct WatchEventStream: AsyncSequence, Sendable {
                 }
                 let chunk: ByteBuffer?
                 do {
-                    chunk = try await body!.next()
-                } catch is CancellationError {
-                    throw CancellationError()
+                    chunk = try await body!.nextChunk(request: request)
                 } catch {
                     finished = true
-                    throw KubeError.transport(error, request: request)
+                    throw error
                 }
                 guard let chunk else {
                     finished = true
@@ -87,6 +85,19 @@ public struct WatchEventStream: AsyncSequence, Sendable {
                 error.request = request
                 throw error
             }
+        }
+    }
+}
+
+extension HTTPClientResponse.Body.AsyncIterator {
+    /// The next piece of a streamed answer; a broken connection is a `.transport` `KubeError`.
+    mutating func nextChunk(request: String) async throws -> ByteBuffer? {
+        do {
+            return try await next()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw KubeError.transport(error, request: request)
         }
     }
 }

@@ -27,11 +27,14 @@ public final class SimulatedAPIServer: Sendable {
         /// A watch whose client does not keep up is cut once this much is queued for it.
         public var maximumWatchBacklogBytes: Int
         public var eventLoopThreads: Int
+        /// With process kubelets, where they write each pod's log (`NAMESPACE/POD.log`), which
+        /// `pods/NAME/log` then serves; nil serves the `sim.capstan.dev/log` annotation.
+        public var podLogDirectory: String?
 
         public init(host: String = "127.0.0.1", port: Int = 0, faultRate: Double = 0, auditLogPath: String? = nil,
                     watchHistorySize: Int = 20_000, bookmarkInterval: TimeAmount = .seconds(10),
                     gracefulPodDeletion: Bool = false, maximumWatchBacklogBytes: Int = 512 * 1024 * 1024,
-                    eventLoopThreads: Int = System.coreCount) {
+                    eventLoopThreads: Int = System.coreCount, podLogDirectory: String? = nil) {
             self.host = host
             self.port = port
             self.faultRate = faultRate
@@ -41,6 +44,7 @@ public final class SimulatedAPIServer: Sendable {
             self.gracefulPodDeletion = gracefulPodDeletion
             self.maximumWatchBacklogBytes = maximumWatchBacklogBytes
             self.eventLoopThreads = eventLoopThreads
+            self.podLogDirectory = podLogDirectory
         }
     }
 
@@ -71,7 +75,8 @@ public final class SimulatedAPIServer: Sendable {
         let address = boundAddress
         let router = APIRouter(operations: operations,
                                discovery: Discovery(registry: registry, serverAddress: { address.value.withLock { $0 } }),
-                               openAPI: OpenAPIDocuments(registry: registry))
+                               openAPI: OpenAPIDocuments(registry: registry),
+                               podLogs: PodLogEndpoint(logDirectory: configuration.podLogDirectory))
         services = ServerServices(configuration: configuration, store: store, operations: operations, router: router,
                                   faults: FaultInjector(rate: configuration.faultRate),
                                   audit: AuditLog(path: configuration.auditLogPath))

@@ -15,6 +15,9 @@ final class APIServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var activeWatch: WatchStream?
     private var watchTasks: [Scheduled<Void>] = []
     private var bookmarkTask: RepeatedTask?
+    private var logFollowTask: RepeatedTask?
+    /// How much of the followed log has been sent.
+    private var logBytesSent = 0
 
     /// kube-apiserver refuses request bodies above 3 MiB.
     private static let maximumBodyBytes = 3 * 1024 * 1024
@@ -71,6 +74,8 @@ final class APIServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             respond(context: context, request: request, response: response, keepAlive: keepAlive)
         case .watch(let plan):
             startWatch(context: context, request: request, plan: plan)
+        case .logStream(let follow):
+            startLogStream(context: context, request: request, follow: follow, keepAlive: keepAlive)
         }
     }
 
@@ -135,7 +140,39 @@ final class APIServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Sends the log so far, then what the container adds, checking four times a second (the
+    /// kubelet streams from the file as it grows); ends when the container does.
+    private func startLogStream(context: ChannelHandlerContext, request: APIRequest, follow: PodLogFollow, keepAlive: Bool) {
+        services.audit.record(request, code: 200)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/plain")
+        headers.add(name: "Cache-Control", value: "no-cache, private")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        if !follow.initial.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: follow.initial)))), promise: nil)
+        }
+        context.flush()
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        logBytesSent = follow.fullLength
+        logFollowTask = context.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(250), delay: .milliseconds(250)) { task in
+            let (handler, context) = loopBound.value
+            let answer = follow.poll()
+            if let log = answer?.log, log.count > handler.logBytesSent {
+                let new = log[handler.logBytesSent...]
+                context.write(handler.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: new)))), promise: nil)
+                handler.logBytesSent = log.count
+            }
+            guard answer == nil || answer!.ended else { return context.flush() }
+            task.cancel()
+            handler.logFollowTask = nil
+            let done = context.writeAndFlush(handler.wrapOutboundOut(.end(nil)))
+            if !keepAlive { done.whenComplete { _ in loopBound.value.context.close(promise: nil) } }
+        }
+    }
+
     private func stopWatch() {
+        logFollowTask?.cancel()
+        logFollowTask = nil
         guard let stream = activeWatch else { return }
         activeWatch = nil
         stream.finish()

@@ -4,6 +4,8 @@ import CapstanAPI
 enum RouteOutcome: Sendable {
     case response(APIResponse)
     case watch(WatchPlan)
+    /// `pods/NAME/log?follow=true` of a running container.
+    case logStream(PodLogFollow)
 }
 
 /// Everything needed to open a watch stream once the HTTP layer has a channel for it.
@@ -23,6 +25,7 @@ struct APIRouter: Sendable {
     let operations: ResourceOperations
     let discovery: Discovery
     let openAPI: OpenAPIDocuments
+    let podLogs: PodLogEndpoint
     /// Watches without `timeoutSeconds` end after this long, as kube's min-request-timeout does.
     var defaultWatchTimeoutSeconds = 1800
 
@@ -73,7 +76,7 @@ struct APIRouter: Sendable {
         if !type.namespaced && !info.namespace.isEmpty && type.plural != "namespaces" { throw StatusError.pathNotFound() }
         let scope = ResourceOperations.Scope(type: type, namespace: type.plural == "namespaces" ? "" : info.namespace)
         let handler = ResourceRequestHandler(operations: operations, scope: scope, request: request, info: info,
-                                             defaultWatchTimeoutSeconds: defaultWatchTimeoutSeconds)
+                                             defaultWatchTimeoutSeconds: defaultWatchTimeoutSeconds, podLogs: podLogs)
         return try handler.handle()
     }
 }

@@ -8,6 +8,7 @@ struct ResourceRequestHandler {
     let request: APIRequest
     let info: RequestInfo
     let defaultWatchTimeoutSeconds: Int
+    let podLogs: PodLogEndpoint
 
     private var type: ServedResource { scope.type }
     private var dryRun: Bool { request.query["dryRun"].map { !$0.isEmpty } ?? false }
@@ -32,6 +33,9 @@ struct ResourceRequestHandler {
         case ("GET", true):
             return .response(try list())
         case ("GET", false):
+            if subresource == "log" && type.group.isEmpty && type.plural == "pods" {
+                return try podLogs.answer(operations: operations, scope: scope, name: name, request: request)
+            }
             if let subresource {
                 return .response(try getSubresource(name: name, subresource: subresource))
             }
@@ -162,10 +166,6 @@ struct ResourceRequestHandler {
         switch subresource {
         case "status" where type.hasStatus:
             return try encodeObject(operations.get(scope, name: name))
-        case "log" where type.group.isEmpty && type.plural == "pods":
-            let pod = try operations.get(scope, name: name).value()
-            let log = pod["metadata"]?["annotations"]?["sim.capstan.dev/log"]?.stringValue ?? ""
-            return .bytes(Array(log.utf8), contentType: "text/plain")
         default:
             throw StatusError.pathNotFound()
         }
