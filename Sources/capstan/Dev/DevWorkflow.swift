@@ -9,6 +9,8 @@ struct DevWorkflow {
     var object: JSONValue
     /// Nodes in the order the spec lists them.
     var nodeNames: [String]
+    /// The namespace the file names, if any (`capstan submit` creates the Workflow there).
+    var fileNamespace: String?
 
     /// Why the file cannot be run: lines in `capstan validate`'s format, for standard error.
     struct Problems: Error {
@@ -40,11 +42,12 @@ struct DevWorkflow {
             throw Problems(lines: checked.problems.map { "\(path): error: \($0.path): \($0.message) (after --input)" })
         }
         var metadata = object["metadata"]?.objectValue ?? [:]
+        let fileNamespace = metadata["namespace"]?.stringValue
         metadata["namespace"] = "default"
         for field in ["resourceVersion", "uid", "creationTimestamp", "generation"] { metadata[field] = nil }
         var cleaned = object.objectValue ?? [:]
         cleaned["metadata"] = .object(metadata)
         cleaned["status"] = nil
-        return DevWorkflow(object: .object(cleaned), nodeNames: compiled.nodes.map(\.name))
+        return DevWorkflow(object: .object(cleaned), nodeNames: compiled.nodes.map(\.name), fileNamespace: fileNamespace)
     }
 }

@@ -29,6 +29,10 @@ enum Chart {
         kubeQPS: 200
         kubeBurst: 400
         systemRetries: 5
+        logLinks:
+          cloudwatch: "https://console.aws.amazon.com/cloudwatch/home#logsV2:log-groups/log-group/$252Faws$252Fcontainerinsights$252Fml$252Fapplication/log-events$3FfilterPattern$3D$2522{pod}$2522"
+          loki: "https://grafana.example.com/explore?left=%7B%22queries%22:%5B%7B%22expr%22:%22%7Bpod%3D%5C%22{pod}%5C%22%7D%22%7D%5D%7D"
+        defaultTTL: 168h
         serviceMonitor:
           enabled: true
           labels: {release: kube-prometheus-stack}

@@ -66,6 +66,9 @@ struct HelmChartTests {
             "--workers=64", "--kube-qps=200", "--kube-burst=400", "--system-retries=5",
             "--spot-node-selector=eks.amazonaws.com/capacityType=SPOT",
             "--spot-toleration=spot=true:NoSchedule", "--spot-toleration=example.com/preemptible:NoExecute",
+            "--log-link=cloudwatch=https://console.aws.amazon.com/cloudwatch/home#logsV2:log-groups/log-group/$252Faws$252Fcontainerinsights$252Fml$252Fapplication/log-events$3FfilterPattern$3D$2522{pod}$2522",
+            "--log-link=loki=https://grafana.example.com/explore?left=%7B%22queries%22:%5B%7B%22expr%22:%22%7Bpod%3D%5C%22{pod}%5C%22%7D%22%7D%5D%7D",
+            "--default-ttl=168h",
         ] {
             #expect(args.contains(expected), "missing \(expected) in \(args)")
         }
@@ -114,6 +117,7 @@ struct HelmChartTests {
         for (setting, field) in [
             ("logFormat=xml", "logFormat"), ("store.url=http://bucket/prefix", "store.url"),
             ("serviceAccount.roleArn=capstan-role", "serviceAccount.roleArn"), ("workers=0", "workers"),
+            ("defaultTTL=7days", "defaultTTL"), ("logLinks.bad name=x", "logLinks"),
         ] {
             let (_, output) = try Chart.render(["--set", setting])
             #expect(output.status != 0, "--set \(setting) is refused")

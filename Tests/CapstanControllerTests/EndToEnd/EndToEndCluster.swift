@@ -43,6 +43,11 @@ actor EndToEndCluster {
 }
 
 extension SimProcess {
+    /// Runs `capstan ARGUMENTS --kubeconfig` against this cluster, as a user would.
+    func capstan(_ arguments: [String]) async throws -> ProcessResult {
+        try await ProcessRunner.run(try CapstanBinary.path(), arguments + ["--kubeconfig", kubeconfigPath], timeout: 180)
+    }
+
     /// Applies a Workflow given as the YAML of its spec.
     func submit(_ name: String, namespace: String, spec: String) async throws {
         let indented = spec.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")

@@ -109,6 +109,12 @@ toleration matches every effect (KEY=VALUE or KEY).
 {{- range .Values.spot.tolerations }}
 - {{ printf "--spot-toleration=%s" (include "capstan.spotToleration" .) | quote }}
 {{- end }}
+{{- range $name, $template := .Values.logLinks }}
+- {{ printf "--log-link=%s=%s" $name $template | quote }}
+{{- end }}
+{{- with .Values.defaultTTL }}
+- --default-ttl={{ . }}
+{{- end }}
 {{- range .Values.extraArgs }}
 - {{ . | quote }}
 {{- end }}
