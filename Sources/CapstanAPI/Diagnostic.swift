@@ -14,8 +14,13 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 /// Thrown when a workflow is invalid; carries every problem found, not only the first.
 public struct InvalidWorkflowError: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [Diagnostic]
+    /// The workflow's `status.reason` when this stops it: `InvalidSpec`, or `TemplateNotFound`.
+    public var reason: String
 
-    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    public init(_ diagnostics: [Diagnostic], reason: String = "InvalidSpec") {
+        self.diagnostics = diagnostics
+        self.reason = reason
+    }
 
     public var description: String { diagnostics.map(\.description).joined(separator: "; ") }
 }

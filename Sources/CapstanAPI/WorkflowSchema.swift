@@ -70,8 +70,9 @@ public enum WorkflowSchema {
             "outputs": anyObject,
             "recoverFrom": string(),
             "abort": ["type": "boolean"],
+            "templateRef": object(["name": string("The WorkflowTemplate, in the Workflow's namespace.")], required: ["name"]),
             "nodes": ["type": "array", "minItems": 1, "items": object(node, required: ["name"])],
-        ], required: ["nodes"])
+        ])
     }
 
     public static var status: JSONValue {
@@ -90,40 +91,59 @@ public enum WorkflowSchema {
                 ], required: ["type", "status"])],
                 "nodes": ["type": "object", "x-kubernetes-preserve-unknown-fields": true],
                 "outputs": anyObject,
+                "templateSpec": anyObject,
             ],
         ]
     }
 
     public static var customResourceDefinition: JSONValue {
-        [
+        definition(kind: Workflow.kind, plural: Workflow.plural, singular: "workflow", shortName: Workflow.shortName,
+                   description: "A workflow: a DAG of tasks run as pods.", status: status, printerColumns: [
+                       ["name": "Phase", "type": "string", "jsonPath": ".status.phase"],
+                       ["name": "Progress", "type": "string", "jsonPath": ".status.progress"],
+                       ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
+                   ])
+    }
+
+    /// `WorkflowTemplate` (SPEC §11): a Workflow spec kept to be run by `templateRef`; no status.
+    public static var templateCustomResourceDefinition: JSONValue {
+        definition(kind: WorkflowTemplate.kind, plural: WorkflowTemplate.plural, singular: "workflowtemplate",
+                   shortName: WorkflowTemplate.shortName,
+                   description: "A Workflow spec that Workflows run by spec.templateRef; it never runs by itself.", status: nil,
+                   printerColumns: [["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"]])
+    }
+
+    /// Every CustomResourceDefinition Capstan serves, in the order they are installed.
+    public static var customResourceDefinitions: [JSONValue] { [customResourceDefinition, templateCustomResourceDefinition] }
+
+    static func definition(kind: String, plural: String, singular: String, shortName: String, description: String,
+                           status: JSONValue?, printerColumns: [JSONValue]) -> JSONValue {
+        var properties: [String: JSONValue] = [
+            "apiVersion": ["type": "string"], "kind": ["type": "string"], "metadata": ["type": "object"], "spec": spec,
+        ]
+        var version: [String: JSONValue] = [
+            "name": .string(Workflow.version), "served": true, "storage": true,
+            "additionalPrinterColumns": .array(printerColumns),
+        ]
+        if let status {
+            properties["status"] = status
+            version["subresources"] = ["status": [:]]
+        }
+        version["schema"] = ["openAPIV3Schema": [
+            "type": "object", "description": .string(description), "properties": .object(properties), "required": ["spec"],
+        ]]
+        return [
             "apiVersion": "apiextensions.k8s.io/v1",
             "kind": "CustomResourceDefinition",
-            "metadata": ["name": .string("\(Workflow.plural).\(Workflow.group)")],
+            "metadata": ["name": .string("\(plural).\(Workflow.group)")],
             "spec": [
                 "group": .string(Workflow.group),
                 "names": [
-                    "kind": .string(Workflow.kind), "listKind": .string("\(Workflow.kind)List"), "plural": .string(Workflow.plural),
-                    "singular": "workflow", "shortNames": [.string(Workflow.shortName)], "categories": ["all", "capstan"],
+                    "kind": .string(kind), "listKind": .string("\(kind)List"), "plural": .string(plural),
+                    "singular": .string(singular), "shortNames": [.string(shortName)], "categories": ["all", "capstan"],
                 ],
                 "scope": "Namespaced",
-                "versions": [[
-                    "name": .string(Workflow.version), "served": true, "storage": true,
-                    "subresources": ["status": [:]],
-                    "additionalPrinterColumns": [
-                        ["name": "Phase", "type": "string", "jsonPath": ".status.phase"],
-                        ["name": "Progress", "type": "string", "jsonPath": ".status.progress"],
-                        ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
-                    ],
-                    "schema": ["openAPIV3Schema": [
-                        "type": "object",
-                        "description": "A workflow: a DAG of tasks run as pods.",
-                        "properties": [
-                            "apiVersion": ["type": "string"], "kind": ["type": "string"], "metadata": ["type": "object"],
-                            "spec": spec, "status": status,
-                        ],
-                        "required": ["spec"],
-                    ]],
-                ]],
+                "versions": [.object(version)],
             ],
         ]
     }

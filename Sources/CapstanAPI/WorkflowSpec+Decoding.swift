@@ -40,8 +40,17 @@ extension WorkflowSpec {
         spec.outputs = reader.object("outputs") ?? [:]
         spec.recoverFrom = reader.string("recoverFrom")
         spec.abort = reader.bool("abort") ?? false
+        if let reference = reader.raw("templateRef") {
+            var referenceReader = FieldReader(reference, path: reader.child("templateRef"), problems: problems)
+            spec.templateRef = referenceReader?.string("name")
+            if referenceReader != nil, spec.templateRef == nil {
+                problems.add(reader.child("templateRef") + ".name", "is required: the WorkflowTemplate to run")
+            }
+            referenceReader?.finish()
+        }
         if reader.raw("nodes") == nil {
-            problems.add(reader.child("nodes"), "is required: list the workflow's nodes")
+            // With a template, the nodes come from it.
+            if spec.templateRef == nil { problems.add(reader.child("nodes"), "is required: list the workflow's nodes") }
         } else if let nodes = reader.list("nodes") {
             for (i, node) in nodes.enumerated() {
                 if let parsed = NodeSpec.read(node, path: "\(reader.child("nodes"))[\(i)]", problems: problems) {

@@ -17,6 +17,8 @@ public struct WorkflowSpec: Sendable, Hashable {
     public var outputs: [String: JSONValue] = [:]
     public var recoverFrom: String?
     public var abort = false
+    /// The WorkflowTemplate this Workflow runs (SPEC §11); the fields beside it override the template's.
+    public var templateRef: String?
     public var nodes: [NodeSpec] = []
 
     public init(nodes: [NodeSpec] = []) { self.nodes = nodes }

@@ -11,6 +11,7 @@ extension WorkflowStatus {
         if !conditions.isEmpty { o["conditions"] = .array(conditions.map(\.json)) }
         if !nodes.isEmpty { o["nodes"] = .object(nodes.mapValues(\.json)) }
         o["outputs"] = outputs.map(JSONValue.object)
+        o["templateSpec"] = templateSpec
         return .object(o)
     }
 
@@ -27,6 +28,7 @@ extension WorkflowStatus {
         conditions = json["conditions"]?.arrayValue?.compactMap(StatusCondition.init(json:)) ?? []
         nodes = json["nodes"]?.objectValue?.mapValues(NodeStatus.init(json:)) ?? [:]
         outputs = json["outputs"]?.objectValue
+        templateSpec = json["templateSpec"].flatMap { $0.objectValue == nil ? nil : $0 }
     }
 }
 

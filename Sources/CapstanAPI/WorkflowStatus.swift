@@ -12,6 +12,9 @@ public struct WorkflowStatus: Sendable, Hashable {
     public var conditions: [StatusCondition] = []
     public var nodes: [String: NodeStatus] = [:]
     public var outputs: [String: JSONValue]?
+    /// The spec of the WorkflowTemplate named by `spec.templateRef`, as read when the Workflow
+    /// started: a template edited or deleted later changes no Workflow already running.
+    public var templateSpec: JSONValue?
 
     public init() {}
 

@@ -58,6 +58,14 @@ public final class WorkflowController: Sendable {
             },
             podLookup: { key in pods.byIndex("workflow", key) },
             scaleUpLookup: { podKey in autoscalerEvents.latest(forPod: podKey) },
+            templateLookup: { namespace, name in
+                do {
+                    return try await kube.get(.workflowTemplates, namespace: namespace, name: name)
+                } catch let error as KubeError where error.isNotFound {
+                    // No such template, or no WorkflowTemplate CRD installed: either way, not found.
+                    return nil
+                }
+            },
             logger: logger, metrics: metrics)
     }
 

@@ -19,6 +19,9 @@ final class WorkflowReconciler: Sendable {
     let podLookup: @Sendable (String) -> [TrackedPod]
     /// When an autoscaler last said a node is coming for a pod, by `namespace/name`.
     let scaleUpLookup: @Sendable (String) -> Timestamp?
+    /// A WorkflowTemplate by namespace and name, read once per Workflow when it starts (its
+    /// spec is then kept in the status), so no informer holds every template.
+    let templateLookup: @Sendable (String, String) async throws -> JSONValue?
     let logger: Logger
     let metrics: ControllerMetrics
     let now: @Sendable () -> Timestamp
@@ -30,6 +33,7 @@ final class WorkflowReconciler: Sendable {
     init(kube: any ResourceWriter & StatusWriter, storeActions: StoreActions, config: ControllerConfig,
          workflowLookup: @escaping @Sendable (String) -> JSONValue?, podLookup: @escaping @Sendable (String) -> [TrackedPod],
          scaleUpLookup: @escaping @Sendable (String) -> Timestamp? = { _ in nil },
+         templateLookup: @escaping @Sendable (String, String) async throws -> JSONValue? = { _, _ in nil },
          logger: Logger, metrics: ControllerMetrics, now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) {
         self.metrics = metrics
         self.kube = kube
@@ -38,6 +42,7 @@ final class WorkflowReconciler: Sendable {
         self.workflowLookup = workflowLookup
         self.podLookup = podLookup
         self.scaleUpLookup = scaleUpLookup
+        self.templateLookup = templateLookup
         self.logger = logger
         self.now = now
         self.events = EventRecorder(client: kube, logger: logger)
@@ -54,7 +59,7 @@ final class WorkflowReconciler: Sendable {
         var workflow = Workflow(json: object)
         var log = logger
         log[metadataKey: "workflow"] = "\(key)"
-        let compiled = compile(workflow, key: key)
+        let compiled = try await compile(workflow, key: key)
         let engine = WorkflowEngine(config: config.engine)
         let clock = now()
         let pods = observedPods(of: workflow, key: key, now: clock)
@@ -113,10 +118,20 @@ final class WorkflowReconciler: Sendable {
         return sameObject && writtenVersion > cachedVersion ? written : cached
     }
 
-    private func compile(_ workflow: Workflow, key: String) -> Result<CompiledWorkflow, InvalidWorkflowError> {
+    private func compile(_ workflow: Workflow, key: String) async throws -> Result<CompiledWorkflow, InvalidWorkflowError> {
         let generation = workflow.metadata.generation
         if let cached = compiledCache.withLockedValue({ $0[key] }), cached.generation == generation { return cached.compiled }
-        let compiled = WorkflowCompiler.compile(workflow.spec)
+        var template: ObservedTemplate?
+        if let name = workflow.spec["templateRef"]?["name"]?.stringValue {
+            if let kept = workflow.status.templateSpec {
+                template = .found(spec: kept)
+            } else if let found = try await templateLookup(workflow.metadata.namespace, name) {
+                template = .found(spec: found["spec"] ?? .null)
+            } else {
+                template = .missing
+            }
+        }
+        let compiled = WorkflowCompiler.compile(workflow.spec, namespace: workflow.metadata.namespace, template: template)
         compiledCache.withLockedValue { $0[key] = (generation, compiled) }
         return compiled
     }

@@ -6,11 +6,22 @@ import Testing
 @Suite struct GeneratedCRDTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test(arguments: ["config/crd/capstan.dev_workflows.yaml", "charts/capstan/crds/capstan.dev_workflows.yaml"])
-    func committedCRDMatchesTheTypes(path: String) throws {
+    @Test(arguments: ["config/crd", "charts/capstan/crds"], [Workflow.plural, WorkflowTemplate.plural])
+    func committedCRDMatchesTheTypes(folder: String, resource: String) throws {
+        let path = "\(folder)/capstan.dev_\(resource).yaml"
         let committed = try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
-        let generated = YAMLWriter.write(WorkflowSchema.customResourceDefinition)
-        #expect(committed == generated, "\(path) is stale: run `swift run capstan crd > \(path)`")
+        let definition = resource == Workflow.plural ? WorkflowSchema.customResourceDefinition : WorkflowSchema.templateCustomResourceDefinition
+        #expect(committed == YAMLWriter.write(definition), "\(path) is stale: run `swift run capstan crd \(resource) > \(path)`")
+    }
+
+    @Test func aTemplateHasTheWorkflowSpecAndNoStatus() throws {
+        let template = WorkflowSchema.templateCustomResourceDefinition
+        let version = try #require(template["spec"]?["versions"]?[0])
+        #expect(template["spec"]?["names"]?["shortNames"] == ["cwft"])
+        #expect(template["metadata"]?["name"] == "workflowtemplates.capstan.dev")
+        #expect(version["subresources"] == nil)
+        #expect(version["schema"]?["openAPIV3Schema"]?["properties"]?["spec"] == WorkflowSchema.spec)
+        #expect(version["schema"]?["openAPIV3Schema"]?["properties"]?["status"] == nil)
     }
 
     @Test func crdDescribesTheResourceAsSpecified() throws {

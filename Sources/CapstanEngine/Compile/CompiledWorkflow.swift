@@ -10,6 +10,8 @@ public struct CompiledWorkflow: Sendable {
     /// Node positions in an order where every node comes after its dependencies.
     public let topologicalOrder: [Int]
     public let outputs: [String: TemplatedValue]
+    /// The WorkflowTemplate's spec this ran from (`spec.templateRef`), kept in the status.
+    public internal(set) var templateSpec: JSONValue?
     private let positions: [String: Int]
 
     init(spec: WorkflowSpec, nodes: [CompiledNode], topologicalOrder: [Int], outputs: [String: TemplatedValue]) {

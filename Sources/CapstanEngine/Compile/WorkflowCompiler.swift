@@ -21,6 +21,27 @@ public enum WorkflowCompiler {
         }
     }
 
+    /// A Workflow's spec as it runs: with `templateRef`, the template's spec under the
+    /// Workflow's own fields (the controller passes what it found for the template).
+    public static func compile(_ specJSON: JSONValue, namespace: String, template: ObservedTemplate?) -> Result<CompiledWorkflow, InvalidWorkflowError> {
+        guard specJSON["templateRef"] != nil else { return compile(specJSON) }
+        // The Workflow's own fields are checked as written, before they meet the template's.
+        let (_, ownProblems) = WorkflowSpec.decode(specJSON)
+        if !ownProblems.isEmpty { return .failure(InvalidWorkflowError(ownProblems)) }
+        let name = specJSON["templateRef"]?["name"]?.stringValue ?? ""
+        guard let template else {
+            // The controller always looks a template up first; this is a caller's mistake, said plainly.
+            return .failure(InvalidWorkflowError([Diagnostic(path: "spec.templateRef.name", message: "WorkflowTemplate \"\(name)\" was not looked up")]))
+        }
+        return TemplateResolution.resolve(specJSON, name: name, namespace: namespace, template: template).flatMap { resolved in
+            compile(resolved).map { compiled in
+                var compiled = compiled
+                if case .found(let spec) = template { compiled.templateSpec = spec }
+                return compiled
+            }
+        }
+    }
+
     public static func compile(_ spec: WorkflowSpec) -> Result<CompiledWorkflow, InvalidWorkflowError> {
         let problems = ProblemList()
         let declaredOutputs = Dictionary(

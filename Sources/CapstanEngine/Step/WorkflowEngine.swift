@@ -57,6 +57,7 @@ public struct WorkflowEngine: Sendable {
         if status.phase == .pending {
             status.phase = .running
             status.startedAt = status.startedAt ?? now
+            status.templateSpec = status.templateSpec ?? compiled.templateSpec
             output.event(.normal, "WorkflowStarted", "workflow \(input.metadata.name) started")
         }
         status.observedGeneration = input.metadata.generation
@@ -93,15 +94,16 @@ public struct WorkflowEngine: Sendable {
         if status.phase.isTerminal && status.observedGeneration == generation {
             return StepResult(status: status, actions: [], requeueAfter: nil)
         }
-        let message = "invalid spec: " + error.diagnostics.map(\.description).joined(separator: "; ")
+        let problems = error.diagnostics.map(\.description).joined(separator: "; ")
+        let message = error.reason == "InvalidSpec" ? "invalid spec: " + problems : problems
         status.phase = .failed
         status.observedGeneration = generation
         status.startedAt = status.startedAt ?? input.now
         status.finishedAt = input.now
         status.message = message
-        status.reason = "InvalidSpec"
+        status.reason = error.reason
         StatusSummary.update(&status, generation: generation, now: input.now)
-        let event = WorkflowEvent(.warning, reason: "InvalidSpec", message: message)
+        let event = WorkflowEvent(.warning, reason: error.reason, message: message)
         return StepResult(status: status, actions: [.recordEvent(event)], requeueAfter: nil)
     }
 

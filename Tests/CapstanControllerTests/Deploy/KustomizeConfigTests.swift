@@ -53,6 +53,7 @@ struct KustomizeConfigTests {
         #expect(granted == [
             "capstan.dev/workflows": ["get", "list", "watch", "patch", "delete"],
             "capstan.dev/workflows/status": ["get", "update", "patch"],
+            "capstan.dev/workflowtemplates": ["get"],
             "capstan.dev/workflows/finalizers": ["update"],
             "/pods": ["get", "list", "watch", "create", "delete"],
             "/events": ["create", "patch", "list", "watch"],
@@ -100,11 +101,11 @@ struct KustomizeConfigTests {
     @Test("config/default: everything in capstan-system, the CRD included")
     func defaultOverlay() throws {
         try #require(FileManager.default.fileExists(atPath: Self.crdFile),
-                     "missing \(Self.crdFile): run `swift run capstan crd > config/crd/capstan.dev_workflows.yaml`")
+                     "missing \(Self.crdFile): run `swift run capstan crd workflows > config/crd/capstan.dev_workflows.yaml`")
         let (manifests, output) = try Self.kustomize("config/default")
         try #require(output.status == 0, "\(output.report)")
-        let crd = try #require(manifests.first(kind: "CustomResourceDefinition"))
-        #expect(crd.value(at: "metadata", "name")?.stringValue == "workflows.capstan.dev")
+        let crds = manifests.all(kind: "CustomResourceDefinition").compactMap { $0.value(at: "metadata", "name")?.stringValue }
+        #expect(crds.sorted() == ["workflows.capstan.dev", "workflowtemplates.capstan.dev"])
         let clusterScoped: Set<String> = ["Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding"]
         for object in manifests.objects where !clusterScoped.contains(object["kind"]?.stringValue ?? "") {
             #expect(object.value(at: "metadata", "namespace")?.stringValue == "capstan-system",
