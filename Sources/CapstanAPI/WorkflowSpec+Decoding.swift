@@ -40,6 +40,7 @@ extension WorkflowSpec {
         spec.outputs = reader.object("outputs") ?? [:]
         spec.recoverFrom = reader.string("recoverFrom")
         spec.abort = reader.bool("abort") ?? false
+        spec.approvals = ApprovalDecision.readAll(reader.raw("approvals"), path: reader.child("approvals"), problems: problems)
         if reader.raw("nodes") == nil {
             problems.add(reader.child("nodes"), "is required: list the workflow's nodes")
         } else if let nodes = reader.list("nodes") {
@@ -70,8 +71,12 @@ extension NodeSpec {
         if let map = reader.raw("map") {
             node.map = MapSpec.read(map, path: reader.child("map"), problems: problems)
         }
+        node.sleep = reader.duration("sleep")
+        if let approval = reader.raw("approval") {
+            node.approval = ApprovalSpec.read(approval, path: reader.child("approval"), problems: problems)
+        }
         node.settings = NodeSettings.read(
-            value, path: path, problems: problems, allowing: ["name", "dependsOn", "when", "map"])
+            value, path: path, problems: problems, allowing: ["name", "dependsOn", "when", "map", "sleep", "approval"])
         return name == nil ? nil : node
     }
 }
