@@ -8,7 +8,7 @@ struct Capstan: AsyncParsableCommand {
         abstract: "A workflow execution engine for Kubernetes.",
         subcommands: [
             RunCommand.self, DevCommand.self, ValidateCommand.self, CRDCommand.self, Sim.self, AbortCommand.self, RetryCommand.self,
-            Version.self,
+            ApproveCommand.self, RejectCommand.self, Version.self,
         ]
     )
 
