@@ -41,6 +41,8 @@ public enum FailureReason: String, Sendable, Hashable, CaseIterable {
     case configError = "ConfigError"
     /// The API server refused the pod (invalid, or denied by admission): never retried.
     case podRejected = "PodRejected"
+    /// An approval node was rejected through `spec.approvals` (SPEC §12).
+    case rejected = "Rejected"
     case unschedulable = "Unschedulable"
     case evicted = "Evicted"
     case preempted = "Preempted"

@@ -58,6 +58,11 @@ public enum WorkflowSchema {
             "over": anyValue, "concurrency": ["type": "integer", "minimum": 1],
             "minSuccessRatio": ["type": "number", "minimum": 0, "maximum": 1],
         ], required: ["over"])
+        node["sleep"] = string("Instead of a task: succeed once this long has passed, such as 30s or 1h.")
+        node["approval"] = object([
+            "message": string("Shown in the node's status while it waits; may hold {{ }} templates."),
+            "timeout": string("How long to wait for a decision (none: as long as the workflow runs)."),
+        ], description: "Instead of a task: wait until spec.approvals names this node Approved or Rejected.")
         return object([
             "inputs": anyObject,
             "defaults": object(settingsProperties),
@@ -71,6 +76,10 @@ public enum WorkflowSchema {
             "recoverFrom": string(),
             "abort": ["type": "boolean"],
             "templateRef": object(["name": string("The WorkflowTemplate, in the Workflow's namespace.")], required: ["name"]),
+            "approvals": [
+                "type": "object", "description": "Decisions on approval nodes, by node name (capstan approve, capstan reject).",
+                "additionalProperties": string(enum: ApprovalDecision.allCases.map(\.rawValue)),
+            ],
             "nodes": ["type": "array", "minItems": 1, "items": object(node, required: ["name"])],
         ])
     }

@@ -48,6 +48,7 @@ extension WorkflowSpec {
             }
             referenceReader?.finish()
         }
+        spec.approvals = ApprovalDecision.readAll(reader.raw("approvals"), path: reader.child("approvals"), problems: problems)
         if reader.raw("nodes") == nil {
             // With a template, the nodes come from it.
             if spec.templateRef == nil { problems.add(reader.child("nodes"), "is required: list the workflow's nodes") }
@@ -79,8 +80,12 @@ extension NodeSpec {
         if let map = reader.raw("map") {
             node.map = MapSpec.read(map, path: reader.child("map"), problems: problems)
         }
+        node.sleep = reader.duration("sleep")
+        if let approval = reader.raw("approval") {
+            node.approval = ApprovalSpec.read(approval, path: reader.child("approval"), problems: problems)
+        }
         node.settings = NodeSettings.read(
-            value, path: path, problems: problems, allowing: ["name", "dependsOn", "when", "map"])
+            value, path: path, problems: problems, allowing: ["name", "dependsOn", "when", "map", "sleep", "approval"])
         return name == nil ? nil : node
     }
 }

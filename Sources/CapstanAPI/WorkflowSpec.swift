@@ -19,6 +19,9 @@ public struct WorkflowSpec: Sendable, Hashable {
     public var abort = false
     /// The WorkflowTemplate this Workflow runs (SPEC §11); the fields beside it override the template's.
     public var templateRef: String?
+    /// Decisions on approval nodes (SPEC §12), by node name; `capstan approve` and
+    /// `capstan reject` set them with a merge patch.
+    public var approvals: [String: ApprovalDecision] = [:]
     public var nodes: [NodeSpec] = []
 
     public init(nodes: [NodeSpec] = []) { self.nodes = nodes }
@@ -44,12 +47,17 @@ public enum PodGCPolicy: String, Sendable, Hashable, CaseIterable {
     case never = "Never"
 }
 
-/// One node of the DAG: a task, or a map of tasks when `map` is set.
+/// One node of the DAG: a task, a map of tasks when `map` is set, or a node that runs no
+/// pod: a `sleep` or an `approval`.
 public struct NodeSpec: Sendable, Hashable {
     public var name: String
     public var dependsOn: [String] = []
     public var when: String?
     public var map: MapSpec?
+    /// Succeed once this long has passed since the node started (SPEC §12).
+    public var sleep: SpecDuration?
+    /// Wait for `spec.approvals.NAME` (SPEC §12).
+    public var approval: ApprovalSpec?
     /// Everything a node may also inherit from `spec.defaults`.
     public var settings = NodeSettings()
 
@@ -101,6 +109,19 @@ public struct NodeSettings: Sendable, Hashable {
         merged.podTemplate = podTemplate ?? defaults.podTemplate
         merged.podMetadata = podMetadata ?? defaults.podMetadata
         return merged
+    }
+
+    /// The fields this value sets, by their spec names: what a node that runs no pod must
+    /// not carry.
+    public var fieldsSet: [String] {
+        let fields: [(String, Bool)] = [
+            ("image", image != nil), ("command", command != nil), ("args", args != nil), ("env", env != nil),
+            ("workingDir", workingDir != nil), ("inputs", inputs != nil), ("outputs", outputs != nil),
+            ("resources", resources != nil), ("retries", retries != nil), ("retryBackoff", retryBackoff != nil),
+            ("timeout", timeout != nil), ("cache", cache != nil), ("checkpoint", checkpoint != nil),
+            ("interruptible", interruptible != nil), ("podTemplate", podTemplate != nil), ("podMetadata", podMetadata != nil),
+        ]
+        return fields.filter(\.1).map(\.0)
     }
 }
 

@@ -7,8 +7,8 @@ struct Capstan: AsyncParsableCommand {
         commandName: "capstan",
         abstract: "A workflow execution engine for Kubernetes.",
         subcommands: [
-            RunCommand.self, DevCommand.self, ValidateCommand.self, CRDCommand.self, Sim.self, SubmitCommand.self, GetCommand.self, LogsCommand.self, RetryCommand.self, AbortCommand.self,
-            Version.self,
+            RunCommand.self, DevCommand.self, ValidateCommand.self, CRDCommand.self, Sim.self, SubmitCommand.self, GetCommand.self,
+            LogsCommand.self, RetryCommand.self, AbortCommand.self, ApproveCommand.self, RejectCommand.self, Version.self,
         ]
     )
 

@@ -35,6 +35,8 @@ public struct CompiledWorkflow: Sendable {
     public var podGC: PodGCPolicy { spec.podGC }
     public var recoverFrom: String? { spec.recoverFrom }
     public var abort: Bool { spec.abort }
+    /// Decisions on approval nodes, by node name; the compiler checked every name.
+    public var approvals: [String: ApprovalDecision] { spec.approvals }
 }
 
 public struct CompiledNode: Sendable {
@@ -61,6 +63,8 @@ public struct CompiledNode: Sendable {
     public let dataDependencies: Set<String>
     /// The node as written plus the defaults it inherits: what "the same node" means to `recoverFrom`.
     public var definition: JSONValue = .null
+    /// A task (the fields above) or a node that runs no pod (`sleep`, `approval`).
+    public var kind: NodeKind = .task
 
     public var retries: Int { settings.retries ?? 0 }
     public var retryBackoff: RetryBackoff { settings.retryBackoff ?? RetryBackoff() }

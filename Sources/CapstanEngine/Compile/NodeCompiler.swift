@@ -10,7 +10,10 @@ struct NodeCompiler {
     let path: String
     let declaredOutputs: [String: Set<String>]
     let problems: ProblemList
-    private var references: [Reference] = []
+    /// Nodes that run no pod, by name, with their kind: referring to their outputs is an error.
+    var pauseNodes: [String: String] = [:]
+    /// Every reference the node's templates and condition make, for its dependencies.
+    var references: [Reference] = []
 
     init(spec: WorkflowSpec, node: NodeSpec, position: Int, path: String, declaredOutputs: [String: Set<String>], problems: ProblemList) {
         self.spec = spec
@@ -22,13 +25,15 @@ struct NodeCompiler {
     }
 
     mutating func compile() -> CompiledNode {
+        if node.sleep != nil || node.approval != nil { return compilePause() }
         let settings = node.settings.inheriting(from: spec.defaults)
         let isMap = node.map != nil
         let inputs = compileInputs(settings.inputs ?? [:])
         let nodeInputNames = Set(inputs.keys)
-        let checker = ReferenceChecker(
+        var checker = ReferenceChecker(
             declaredInputs: Set(spec.inputs.keys), declaredOutputs: declaredOutputs, nodeInputs: nodeInputNames,
             isMap: isMap, problems: problems)
+        checker.pauseNodes = pauseNodes
 
         if settings.image == nil || settings.image?.isEmpty == true {
             problems.add("\(path).image", "is required: set it on the node or in spec.defaults")
@@ -64,17 +69,7 @@ struct NodeCompiler {
                 problems.add("\(path).outputs[\(i)]", "duplicate output \"\(output)\"")
             }
         }
-        var condition: Condition?
-        if let when = node.when {
-            do {
-                let parsed = try Condition.parse(when)
-                checker.check(parsed.references, path: "\(path).when")
-                references += parsed.references
-                condition = parsed
-            } catch {
-                problems.add("\(path).when", error.description)
-            }
-        }
+        let condition = compileWhen(checker: checker)
         let map = node.map.map { compileMap($0, checker: checker) }
         let labels = compileMetadata(settings.podMetadata?.labels ?? [:], kind: "labels", checker: checker)
         let annotations = compileMetadata(settings.podMetadata?.annotations ?? [:], kind: "annotations", checker: checker)
@@ -91,7 +86,20 @@ struct NodeCompiler {
         return compiled
     }
 
-    private mutating func template(_ text: String, path: String, checker: ReferenceChecker) -> Template {
+    mutating func compileWhen(checker: ReferenceChecker) -> Condition? {
+        guard let when = node.when else { return nil }
+        do {
+            let parsed = try Condition.parse(when)
+            checker.check(parsed.references, path: "\(path).when")
+            references += parsed.references
+            return parsed
+        } catch {
+            problems.add("\(path).when", error.description)
+            return nil
+        }
+    }
+
+    mutating func template(_ text: String, path: String, checker: ReferenceChecker) -> Template {
         do {
             let parsed = try Template.parse(text)
             checker.check(parsed.references, path: path)
@@ -124,9 +132,10 @@ struct NodeCompiler {
             for reference in parsed.references where reference.root == .item || reference.root == .index {
                 problems.add(overPath, "\(reference.text) cannot be used in map.over: items do not exist until the list is known")
             }
-            let outside = ReferenceChecker(
+            var outside = ReferenceChecker(
                 declaredInputs: checker.declaredInputs, declaredOutputs: checker.declaredOutputs, nodeInputs: nil, isMap: true,
                 problems: problems)
+            outside.pauseNodes = pauseNodes
             outside.check(parsed.references.filter { $0.root != .item && $0.root != .index }, path: overPath)
             references += parsed.references
         }
@@ -152,7 +161,7 @@ struct NodeCompiler {
         return result
     }
 
-    private func checkDependsOn() {
+    func checkDependsOn() {
         let known = Set(spec.nodes.map(\.name))
         var listed: Set<String> = []
         for (i, dependency) in node.dependsOn.enumerated() {

@@ -10,6 +10,8 @@ struct ReferenceChecker {
     let nodeInputs: Set<String>?
     let isMap: Bool
     let problems: ProblemList
+    /// Nodes that run no pod, by name, with their kind (`sleep`, `approval`): they have no outputs.
+    var pauseNodes: [String: String] = [:]
 
     func check(_ references: [Reference], path: String, insideNodeInputs: Bool = false) {
         for reference in references {
@@ -23,7 +25,9 @@ struct ReferenceChecker {
                     problems.add(path, "\(reference.text): unknown node \"\(node)\"\(suggestion(for: node, among: Set(declaredOutputs.keys)))")
                     continue
                 }
-                if !outputs.contains(output) {
+                if let kind = pauseNodes[node] {
+                    problems.add(path, "\(reference.text): node \"\(node)\" is \(kind == "approval" ? "an" : "a") \(kind) node, which produces no outputs")
+                } else if !outputs.contains(output) {
                     let declared = outputs.isEmpty ? "it declares no outputs" : "it declares \(outputs.sorted().map { "\"\($0)\"" }.joined(separator: ", "))"
                     problems.add(path, "\(reference.text): node \"\(node)\" has no output \"\(output)\" (\(declared))")
                 }

@@ -44,8 +44,10 @@ public enum WorkflowCompiler {
 
     public static func compile(_ spec: WorkflowSpec) -> Result<CompiledWorkflow, InvalidWorkflowError> {
         let problems = ProblemList()
+        let pauseNodes = PauseNodes.kinds(spec.nodes)
+        // A node that runs no pod produces no outputs, whatever spec.defaults declares.
         let declaredOutputs = Dictionary(
-            spec.nodes.map { ($0.name, Set($0.settings.inheriting(from: spec.defaults).outputs ?? [])) },
+            spec.nodes.map { ($0.name, pauseNodes[$0.name] != nil ? [] : Set($0.settings.inheriting(from: spec.defaults).outputs ?? [])) },
             uniquingKeysWith: { first, _ in first })
         var seen: Set<String> = []
         var nodes: [CompiledNode] = []
@@ -57,8 +59,10 @@ public enum WorkflowCompiler {
             }
             var compiler = NodeCompiler(
                 spec: spec, node: node, position: position, path: path, declaredOutputs: declaredOutputs, problems: problems)
+            compiler.pauseNodes = pauseNodes
             nodes.append(compiler.compile())
         }
+        PauseNodes.checkApprovals(spec, problems: problems)
         if let recoverFrom = spec.recoverFrom, !DNSName.isSubdomain(recoverFrom) {
             problems.add("spec.recoverFrom", "\"\(recoverFrom)\" is not a valid Workflow name")
         }
@@ -66,9 +70,10 @@ public enum WorkflowCompiler {
         for (name, value) in spec.outputs.sorted(by: { $0.key < $1.key }) {
             let path = "spec.outputs.\(name)"
             guard let templated = ReferenceChecker.parse(value, path: path, problems: problems) else { continue }
-            let checker = ReferenceChecker(
+            var checker = ReferenceChecker(
                 declaredInputs: Set(spec.inputs.keys), declaredOutputs: declaredOutputs, nodeInputs: nil, isMap: false,
                 problems: problems)
+            checker.pauseNodes = pauseNodes
             checker.check(templated.references, path: path)
             outputs[name] = templated
         }

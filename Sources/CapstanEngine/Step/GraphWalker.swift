@@ -1,6 +1,6 @@
 import CapstanAPI
 
-/// Walks the nodes in dependency order and gives each ready node to its handler.
+/// Walks the nodes in dependency order and gives each ready node to the handler of its kind.
 struct GraphWalker {
     let compiled: CompiledWorkflow
     let metadata: ObjectMeta
@@ -27,24 +27,38 @@ struct GraphWalker {
                 status.nodes[node.name] = nodeStatus
                 continue
             }
-            let pods = podsByNode[node.name] ?? PodList([])
-            let stepper = UnitStepper(
-                node: node, index: nil, item: nil, scope: scope, facts: facts, now: now, config: config, layout: layout,
-                builder: PodBuilder(metadata: metadata, layout: layout, config: config))
-            if let map = node.map {
-                switch itemsOf(map, scope: scope) {
-                case .success(let items):
-                    MapHandler(stepper: stepper, items: items, podGC: compiled.podGC).step(&nodeStatus, pods: pods, output: &output)
-                case .failure(let message):
-                    finish(&nodeStatus, .failed, message: message, output: &output, node: node.name)
-                }
-            } else {
-                TaskHandler(stepper: stepper, podGC: compiled.podGC).step(&nodeStatus, pods: pods, output: &output)
-            }
-            if nodeStatus.phase == .failed {
-                for pod in pods { output.collect(pod, saved: .endingNow, podGC: compiled.podGC) }
+            let pause = PauseNode(name: node.name, now: now, facts: facts)
+            switch node.kind {
+            case .task:
+                stepTask(node, scope: scope, status: &nodeStatus, output: &output)
+            case .sleep(let duration):
+                SleepHandler(pause: pause, duration: duration).step(&nodeStatus, output: &output)
+            case .approval(let approval):
+                ApprovalHandler(pause: pause, approval: approval, decision: compiled.approvals[node.name], scope: scope)
+                    .step(&nodeStatus, output: &output)
             }
             status.nodes[node.name] = nodeStatus
+        }
+    }
+
+    /// A task or a map of tasks: the node's pods, through `UnitStepper`.
+    private func stepTask(_ node: CompiledNode, scope: ExpressionValues, status nodeStatus: inout NodeStatus, output: inout StepOutput) {
+        let pods = podsByNode[node.name] ?? PodList([])
+        let stepper = UnitStepper(
+            node: node, index: nil, item: nil, scope: scope, facts: facts, now: now, config: config, layout: layout,
+            builder: PodBuilder(metadata: metadata, layout: layout, config: config))
+        if let map = node.map {
+            switch itemsOf(map, scope: scope) {
+            case .success(let items):
+                MapHandler(stepper: stepper, items: items, podGC: compiled.podGC).step(&nodeStatus, pods: pods, output: &output)
+            case .failure(let message):
+                finish(&nodeStatus, .failed, message: message, output: &output, node: node.name)
+            }
+        } else {
+            TaskHandler(stepper: stepper, podGC: compiled.podGC).step(&nodeStatus, pods: pods, output: &output)
+        }
+        if nodeStatus.phase == .failed {
+            for pod in pods { output.collect(pod, saved: .endingNow, podGC: compiled.podGC) }
         }
     }
 

@@ -75,7 +75,7 @@ public struct WorkflowEngine: Sendable {
         }
         if !status.phase.isTerminal {
             if let parallelism = compiled.parallelism {
-                output.startBudget = min(output.startBudget, max(0, parallelism - runningUnits(status)))
+                output.startBudget = min(output.startBudget, max(0, parallelism - runningUnits(status, compiled: compiled)))
             }
             let walker = GraphWalker(
                 compiled: compiled, metadata: input.metadata, facts: input.facts, now: now, config: config, layout: layout,
@@ -142,8 +142,10 @@ public struct WorkflowEngine: Sendable {
         return nil
     }
 
-    private func runningUnits(_ status: WorkflowStatus) -> Int {
-        status.nodes.values.reduce(0) { total, node in
+    /// Pods running now, for `parallelism`: a sleeping or waiting node holds none.
+    private func runningUnits(_ status: WorkflowStatus, compiled: CompiledWorkflow) -> Int {
+        compiled.nodes.reduce(0) { total, compiledNode in
+            guard compiledNode.kind.runsPods, let node = status.nodes[compiledNode.name] else { return total }
             if let map = node.map { return total + map.running }
             return total + (node.phase == .running && node.retryAt == nil ? 1 : 0)
         }

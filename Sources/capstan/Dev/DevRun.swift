@@ -13,6 +13,8 @@ struct DevRun {
     let signals: SignalTrap
     let reporter: ProgressReporter
     let logger: Logger
+    /// The run's kubeconfig as the person types it, for the approval prompt.
+    let kubeconfig: String
 
     /// How the run ended: the Workflow as last read, and whether a signal cut it short.
     struct Outcome {
@@ -36,6 +38,7 @@ struct DevRun {
         var latest = created
         var abortRequested: ContinuousClock.Instant?
         var failedReads = 0
+        var prompt = ApprovalPrompt(workflow: name, approvalNodes: workflow.approvalNodes, kubeconfig: kubeconfig)
         while true {
             let elapsed = (ContinuousClock.now - started).seconds
             if signals.count > 0 && abortRequested == nil {
@@ -60,6 +63,7 @@ struct DevRun {
                 if failedReads > 50 { throw error }
             }
             let status = WorkflowStatus(json: latest["status"])
+            prompt.lines(for: status).forEach(reporter.note)
             reporter.update(RunProgress(status: status, nodeNames: workflow.nodeNames),
                             elapsed: elapsed)
             if status.phase.isTerminal {

@@ -45,7 +45,10 @@ struct DevSession {
                       + "logs in \(relative(directory.logs)), kubectl --kubeconfig \(relative(directory.kubeconfig))")
         let outcome: DevRun.Outcome
         do {
-            outcome = try await DevRun(cluster: cluster, workflow: workflow, signals: signals, reporter: reporter, logger: logger).execute()
+            outcome = try await DevRun(
+                cluster: cluster, workflow: workflow, signals: signals, reporter: reporter, logger: logger,
+                kubeconfig: relative(directory.kubeconfig)
+            ).execute()
         } catch let error as KubeError {
             reporter.finish()
             await cluster.shutdown()
@@ -78,7 +81,7 @@ struct DevSession {
         if status.phase != .succeeded {
             let name = outcome.name
             let uid = outcome.uid
-            let failure = FailureReport(status: status, nodeNames: workflow.nodeNames) { node, index, attempt in
+            let failure = FailureReport(status: status, nodeNames: workflow.nodeNames, podless: workflow.podlessNodes) { node, index, attempt in
                 kubelet.logPath(pod: PodNaming.name(workflow: name, uid: uid, node: node, index: index, attempt: attempt))
             }
             failure.lines.forEach(FileHandleOutput.standardError)

@@ -11,6 +11,10 @@ struct DevWorkflow {
     var nodeNames: [String]
     /// The namespace the file names, if any (`capstan submit` creates the Workflow there).
     var fileNamespace: String?
+    /// The approval nodes among them, which wait for `capstan approve`.
+    var approvalNodes: [String] = []
+    /// The nodes that run no pod (sleep and approval), so have no log.
+    var podlessNodes: Set<String> = []
 
     /// Why the file cannot be run: lines in `capstan validate`'s format, for standard error.
     struct Problems: Error {
@@ -48,6 +52,9 @@ struct DevWorkflow {
         var cleaned = object.objectValue ?? [:]
         cleaned["metadata"] = .object(metadata)
         cleaned["status"] = nil
-        return DevWorkflow(object: .object(cleaned), nodeNames: compiled.nodes.map(\.name), fileNamespace: fileNamespace)
+        var workflow = DevWorkflow(object: .object(cleaned), nodeNames: compiled.nodes.map(\.name), fileNamespace: fileNamespace)
+        workflow.approvalNodes = compiled.nodes.filter { if case .approval = $0.kind { return true } else { return false } }.map(\.name)
+        workflow.podlessNodes = Set(compiled.nodes.filter { !$0.kind.runsPods }.map(\.name))
+        return workflow
     }
 }

@@ -9,11 +9,14 @@ public struct FailureReport: Sendable {
     /// The log file of one attempt: (node, map index, attempt) → path.
     public var logPath: @Sendable (String, Int?, Int) -> String
     public var tailLines: Int
+    /// Nodes that run no pod (sleep, approval): their failure has a reason but no log.
+    public var podless: Set<String>
 
-    public init(status: WorkflowStatus, nodeNames: [String], tailLines: Int = 10,
+    public init(status: WorkflowStatus, nodeNames: [String], podless: Set<String> = [], tailLines: Int = 10,
                 logPath: @escaping @Sendable (String, Int?, Int) -> String) {
         self.status = status
         self.nodeNames = nodeNames
+        self.podless = podless
         self.logPath = logPath
         self.tailLines = tailLines
     }
@@ -28,10 +31,12 @@ public struct FailureReport: Sendable {
                 continue
             }
             let item = last.index.map { " item \($0)" } ?? ""
-            lines.append("node \(name)\(item) failed: \(Self.describe(last)) (attempt \(last.attempt + 1))")
+            let attempt = podless.contains(name) ? "" : " (attempt \(last.attempt + 1))"
+            lines.append("node \(name)\(item) failed: \(Self.describe(last))\(attempt)")
             if let message = last.message, !message.isEmpty {
                 lines.append("  message: \(message)")
             }
+            if podless.contains(name) { continue }
             let path = logPath(name, last.index, last.attempt)
             lines.append("  log: \(path)")
             let tail = Self.lastLines(ofFile: path, count: tailLines)

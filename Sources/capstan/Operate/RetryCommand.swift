@@ -26,6 +26,9 @@ struct RetryCommand: AsyncParsableCommand {
             var spec = earlier["spec"] ?? [:]
             spec["recoverFrom"] = .string(workflow)
             spec["abort"] = nil
+            // Approval nodes that succeeded there are reused; the others ask again rather
+            // than repeat an old rejection.
+            spec["approvals"] = nil
             var labels = earlier["metadata"]?["labels"] ?? [:]
             labels["capstan.dev/retry-of"] = .string(String(workflow.prefix(63)))
             // The first free WF-retry-N: an AlreadyExists answer moves on to the next number.
