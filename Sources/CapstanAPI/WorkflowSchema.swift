@@ -30,6 +30,11 @@ public enum WorkflowSchema {
             "image": string("Container image."),
             "command": strings, "args": strings,
             "env": ["type": "array", "items": object(["name": string(), "value": string(), "valueFrom": anyObject], required: ["name"])],
+            "secrets": ["type": "array", "items": object([
+                "name": string("The Secret, in the workflow's namespace."), "key": string("The key of the Secret."),
+                "env": string("The environment variable that receives the key's value."),
+                "path": string("The absolute path of the read-only file that holds the key's value."),
+            ], required: ["name", "key"])],
             "workingDir": string(),
             "inputs": anyObject,
             "outputs": strings,

@@ -121,6 +121,11 @@ extension NodeSettings {
                 EnvVar.read(item, path: "\(reader.child("env"))[\(i)]", problems: problems)
             }
         }
+        if let secrets = reader.list("secrets") {
+            settings.secrets = secrets.enumerated().compactMap { i, item in
+                SecretReference.read(item, path: "\(reader.child("secrets"))[\(i)]", problems: problems)
+            }
+        }
         settings.workingDir = reader.string("workingDir")
         settings.inputs = reader.object("inputs")
         settings.outputs = reader.stringList("outputs")

@@ -74,6 +74,8 @@ public struct NodeSettings: Sendable, Hashable {
     public var command: [String]?
     public var args: [String]?
     public var env: [EnvVar]?
+    /// Secret keys handed to the task as environment variables or files (SPEC §13).
+    public var secrets: [SecretReference]?
     public var workingDir: String?
     public var inputs: [String: JSONValue]?
     public var outputs: [String]?
@@ -96,6 +98,7 @@ public struct NodeSettings: Sendable, Hashable {
         merged.command = command ?? defaults.command
         merged.args = args ?? defaults.args
         merged.env = env ?? defaults.env
+        merged.secrets = secrets ?? defaults.secrets
         merged.workingDir = workingDir ?? defaults.workingDir
         merged.inputs = inputs ?? defaults.inputs
         merged.outputs = outputs ?? defaults.outputs

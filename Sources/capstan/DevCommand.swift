@@ -10,12 +10,21 @@ struct DevCommand: AsyncParsableCommand {
             Starts an API server, the controller and a kubelet that runs each pod's command as a local
             process, all inside this process; runs the workflow in namespace default and shows its
             progress on standard error. The store is the folder DIR (outputs, checkpoints, the cache);
-            every attempt's output is kept in DIR/logs/. Ctrl-C aborts the workflow.
+            every attempt's output is kept in DIR/logs/. Every Secret in the files, and each --secret, is
+            created first; a node's path secret is written to that path on this machine (mode 0600) for
+            the attempt and removed after it. Ctrl-C aborts the workflow.
             Exits 0 when the workflow succeeds, 1 when it fails or is aborted, 2 when it is invalid.
             """)
 
-    @Argument(help: "The Workflow file (YAML or JSON).")
-    var file: String
+    @Argument(help: ArgumentHelp(
+        "YAML or JSON files holding the one Workflow to run and any Secrets it reads (v1 Secret, data and/or stringData).",
+        valueName: "file"))
+    var files: [String] = []
+
+    @Option(name: .customLong("secret"), help: ArgumentHelp(
+        "Create a Secret before the run: each file in DIR a key named after the file, or the keys and values given (repeatable).",
+        valueName: "NAME=DIR|KEY=VALUE,..."))
+    var secrets: [String] = []
 
     @Option(name: .customLong("input"), help: ArgumentHelp(
         "Override one of spec.inputs; VALUE is JSON when it parses as JSON, else a string (repeatable).",
@@ -29,6 +38,7 @@ struct DevCommand: AsyncParsableCommand {
     var output = "text"
 
     func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give the Workflow file to run") }
         guard ["text", "json"].contains(output) else { throw ValidationError("--output must be text or json, not \"\(output)\"") }
         for input in inputs {
             do { _ = try InputOverride(parsing: input) } catch { throw ValidationError(error.description) }
@@ -41,7 +51,7 @@ struct DevCommand: AsyncParsableCommand {
         for text in inputs {
             do { overrides.append(try InputOverride(parsing: text)) } catch { throw ValidationError(error.description) }
         }
-        let code = await DevSession(file: file, overrides: overrides, directory: DevDirectory(path: store),
+        let code = await DevSession(files: files, secretFlags: secrets, overrides: overrides, directory: DevDirectory(path: store),
                                     jsonOutput: output == "json").run()
         if code != 0 { throw ExitCode(code) }
     }

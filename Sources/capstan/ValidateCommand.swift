@@ -58,21 +58,42 @@ enum WorkflowFile {
     }
 
     static func load(path: String) -> Loaded {
+        switch read(path: path) {
+        case .unreadable(let reason):
+            return .unreadable(reason)
+        case .malformed(let problem):
+            return .loaded([Document(workflow: Workflow(metadata: ObjectMeta(name: ""), spec: .null), problems: [problem])])
+        case .parsed(let values):
+            if values.isEmpty {
+                return .loaded([Document(workflow: Workflow(metadata: ObjectMeta(name: ""), spec: .null), problems: [Diagnostic(path: "(file)", message: "the file holds no Workflow")])])
+            }
+            return .loaded(values.enumerated().map { i, value in check(value, prefix: prefix(i, of: values.count)) })
+        }
+    }
+
+    enum Read {
+        case unreadable(String)
+        /// Not YAML; the problem is located at `(file)` with the line.
+        case malformed(Diagnostic)
+        /// Its documents, empty ones left out.
+        case parsed([JSONValue])
+    }
+
+    /// The documents of a YAML or JSON file, of whatever kind.
+    static func read(path: String) -> Read {
         guard let data = FileManager.default.contents(atPath: path) else {
             return .unreadable(FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
         guard let text = String(data: data, encoding: .utf8) else { return .unreadable("the file is not UTF-8 text") }
-        let values: [JSONValue]
         do {
-            values = try YAMLDocuments.load(text).filter { !$0.isNull }
+            return .parsed(try YAMLDocuments.load(text).filter { !$0.isNull })
         } catch {
-            return .loaded([Document(workflow: Workflow(metadata: ObjectMeta(name: ""), spec: .null), problems: [Diagnostic(path: "(file)", message: error.description)])])
+            return .malformed(Diagnostic(path: "(file)", message: error.description))
         }
-        if values.isEmpty {
-            return .loaded([Document(workflow: Workflow(metadata: ObjectMeta(name: ""), spec: .null), problems: [Diagnostic(path: "(file)", message: "the file holds no Workflow")])])
-        }
-        return .loaded(values.enumerated().map { i, value in check(value, prefix: values.count > 1 ? "[\(i)]." : "") })
     }
+
+    /// How the fields of document `index` are located in a file of `count` documents.
+    static func prefix(_ index: Int, of count: Int) -> String { count > 1 ? "[\(index)]." : "" }
 
     static func check(_ value: JSONValue, prefix: String) -> Document {
         var problems: [Diagnostic] = []

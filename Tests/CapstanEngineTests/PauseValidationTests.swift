@@ -28,7 +28,7 @@ import CapstanAPI
         ("approvals: [g]\nnodes: [{name: g, approval: {}}]", "spec.approvals", "must be a map of approval node name to Approved or Rejected"),
     ])
     func reportsTheMistakeAtItsField(yaml: String, path: String, message: String) throws {
-        let problems = ValidatorTests.problems(spec: try YAMLDocuments.load(yaml)[0])
+        let problems = ValidatorTests.problems(of: try YAMLDocuments.load(yaml)[0])
         #expect(problems.contains { $0.path == path && $0.message.contains(message) }, "got: \(problems)")
     }
 

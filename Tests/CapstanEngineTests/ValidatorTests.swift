@@ -12,11 +12,11 @@ import CapstanAPI
     }
 
     static func problems(_ name: String) throws -> [Diagnostic] {
-        problems(spec: try fixture("invalid/\(name)")["spec"] ?? .null)
+        problems(of: try fixture("invalid/\(name)")["spec"] ?? .null)
     }
 
-    /// Every problem the compiler finds in `spec`; none when it compiles.
-    static func problems(spec: JSONValue) -> [Diagnostic] {
+    /// Every problem compiling `spec` finds; none when it compiles.
+    static func problems(of spec: JSONValue) -> [Diagnostic] {
         switch WorkflowCompiler.compile(spec) {
         case .success: return []
         case .failure(let error): return error.diagnostics

@@ -44,7 +44,7 @@ struct NodeCompiler {
         var envNames: Set<String> = []
         let env = (settings.env ?? []).enumerated().map { i, variable in
             let envPath = "\(path).env[\(i)]"
-            if !isEnvName(variable.name) {
+            if !Self.isEnvName(variable.name) {
                 problems.add("\(envPath).name", "\"\(variable.name)\" is not a valid environment variable name")
             } else if variable.name.hasPrefix("CAPSTAN_") {
                 problems.add("\(envPath).name", "\"\(variable.name)\" is reserved: CAPSTAN_ variables are set by Capstan")
@@ -55,6 +55,8 @@ struct NodeCompiler {
                 name: variable.name, value: variable.value.map { template($0, path: "\(envPath).value", checker: checker) },
                 valueFrom: variable.valueFrom)
         }
+        SecretChecker(path: path, problems: problems)
+            .check(settings.secrets ?? [], envNames: envNames, podTemplate: settings.podTemplate)
         let workingDir = settings.workingDir.map { template($0, path: "\(path).workingDir", checker: checker) }
         for (name, value) in inputs.sorted(by: { $0.key < $1.key }) {
             checker.check(value.references, path: "\(path).inputs.\(name)", insideNodeInputs: true)
@@ -201,7 +203,8 @@ struct NodeCompiler {
         }
     }
 
-    private func isEnvName(_ name: String) -> Bool {
+    /// Kubernetes' rule for environment variable names (`IsEnvVarName`).
+    static func isEnvName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
         return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)) }
     }

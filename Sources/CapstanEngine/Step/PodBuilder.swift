@@ -40,7 +40,7 @@ struct PodBuilder {
         } else {
             env.append(envVar("CAPSTAN_INPUTS", JSONValue.object(rendered.inputs).jsonString))
         }
-        env.append(envVar("CAPSTAN_OUTPUTS_FILE", "/dev/termination-log"))
+        env.append(envVar("CAPSTAN_OUTPUTS_FILE", SecretVolume.terminationMessagePath))
         env.append(envVar("CAPSTAN_OUTPUTS_URI", layout.uri(layout.outputsKey(node.name, index: index))))
         env.append(envVar("CAPSTAN_RAW_DATA_URI", layout.uri(layout.rawDataKey(node.name, index: index, attempt: attempt))))
         if node.hasCheckpoint {
@@ -48,6 +48,9 @@ struct PodBuilder {
             let previous = attempt > 0 ? layout.uri(layout.checkpointKey(node.name, index: index, attempt: attempt - 1)) : ""
             env.append(envVar("CAPSTAN_PREV_CHECKPOINT_URI", previous))
         }
+        // Before the node's own env, so that its values may use a secret as `$(VAR)`.
+        let secrets = node.settings.secrets ?? []
+        env += SecretVolume.environment(secrets)
         for (envName, value) in rendered.env {
             if case .object = value {
                 env.append(["name": .string(envName), "valueFrom": value])
@@ -60,7 +63,7 @@ struct PodBuilder {
             "name": "main",
             "image": .string(rendered.image),
             "env": .array(env),
-            "terminationMessagePath": "/dev/termination-log",
+            "terminationMessagePath": .string(SecretVolume.terminationMessagePath),
             "terminationMessagePolicy": "File",
         ]
         if !rendered.command.isEmpty { container["command"] = .array(rendered.command.map(JSONValue.string)) }
@@ -73,7 +76,8 @@ struct PodBuilder {
             if !r.isEmpty { container["resources"] = .object(r) }
         }
         let template = node.settings.podTemplate ?? PodTemplate()
-        if let mounts = template.volumeMounts { container["volumeMounts"] = .array(mounts) }
+        let mounts = (template.volumeMounts ?? []) + SecretVolume.mounts(secrets)
+        if !mounts.isEmpty { container["volumeMounts"] = .array(mounts) }
 
         var spec: [String: JSONValue] = [
             "restartPolicy": "Never",
@@ -96,9 +100,10 @@ struct PodBuilder {
         spec["affinity"] = template.affinity
         spec["serviceAccountName"] = template.serviceAccountName.map(JSONValue.string)
         spec["priorityClassName"] = template.priorityClassName.map(JSONValue.string)
-        if let secrets = template.imagePullSecrets { spec["imagePullSecrets"] = .array(secrets.map { ["name": .string($0)] }) }
+        if let pullSecrets = template.imagePullSecrets { spec["imagePullSecrets"] = .array(pullSecrets.map { ["name": .string($0)] }) }
         spec["securityContext"] = template.securityContext
-        if let volumes = template.volumes { spec["volumes"] = .array(volumes) }
+        let volumes = (template.volumes ?? []) + [SecretVolume.volume(secrets)].compactMap { $0 }
+        if !volumes.isEmpty { spec["volumes"] = .array(volumes) }
 
         var podMetadata: [String: JSONValue] = [
             "name": .string(name),

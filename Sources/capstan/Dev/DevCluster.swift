@@ -22,6 +22,10 @@ final class DevCluster: Sendable {
 
     var client: KubeClient { stack.client }
 
+    /// How long a container may wait for a missing Secret, or a secret file that cannot be
+    /// written, before its attempt fails with `ConfigError`.
+    static let configErrorTimeout = 5.0
+
     struct StartError: Error, CustomStringConvertible {
         var description: String
     }
@@ -38,6 +42,9 @@ final class DevCluster: Sendable {
             var config = ControllerConfig()
             config.namespace = "default"
             config.engine.storeURL = directory.storeURL
+            // Every Secret is created before the workflow, so none that is missing is on its way:
+            // the few seconds left are for the kubelet's watch to catch up, not a minute.
+            config.engine.classifier.configErrorTimeout = Self.configErrorTimeout
             let opened = try ControllerStack.open(
                 kube: KubeConfig(server: url, origin: "capstan dev"), options: KubeClientOptions(qps: 0), config: config, logger: logger)
             stack = opened

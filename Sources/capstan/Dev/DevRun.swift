@@ -5,11 +5,12 @@ import CapstanSupport
 import Foundation
 import Logging
 
-/// One workflow run against a started `DevCluster`: create the Workflow, follow its status
-/// until it finishes, and turn Ctrl-C into `spec.abort`.
+/// One workflow run against a started `DevCluster`: create the Secrets, then the Workflow,
+/// follow its status until it finishes, and turn Ctrl-C into `spec.abort`.
 struct DevRun {
     let cluster: DevCluster
     let workflow: DevWorkflow
+    let secrets: [DevSecret]
     let signals: SignalTrap
     let reporter: ProgressReporter
     let logger: Logger
@@ -32,6 +33,9 @@ struct DevRun {
     static let abortGrace = Duration.seconds(10)
 
     func execute() async throws -> Outcome {
+        for secret in secrets {
+            _ = try await cluster.client.create(.secrets, namespace: "default", object: secret.object)
+        }
         let created = try await cluster.client.create(.workflows, namespace: "default", object: workflow.object)
         let name = created["metadata"]?["name"]?.stringValue ?? ""
         let started = ContinuousClock.now

@@ -8,16 +8,17 @@ import Logging
 /// `capstan dev` from start to exit code: check the file, start the in-process cluster, run
 /// the workflow, report, and shut everything down so that no process outlives the command.
 struct DevSession {
-    let file: String
+    let files: [String]
+    let secretFlags: [String]
     let overrides: [InputOverride]
     let directory: DevDirectory
     let jsonOutput: Bool
 
     /// 0 Succeeded, 1 Failed or Aborted (or could not run), 2 invalid.
     func run() async -> Int32 {
-        let workflow: DevWorkflow
+        let given: DevFiles
         do {
-            workflow = try DevWorkflow.load(path: file, overrides: overrides)
+            given = try DevFiles.load(paths: files, secretFlags: secretFlags, overrides: overrides)
         } catch {
             error.lines.forEach(FileHandleOutput.standardError)
             return 2
@@ -38,6 +39,7 @@ struct DevSession {
             FileHandleOutput.standardError("capstan dev: cannot start: \(error)")
             return 1
         }
+        let workflow = given.workflow
         let metadata = workflow.object["metadata"]
         let name = metadata?["name"]?.stringValue ?? metadata?["generateName"]?.stringValue ?? "workflow"
         let reporter = ProgressReporter(workflow: name)
@@ -46,7 +48,7 @@ struct DevSession {
         let outcome: DevRun.Outcome
         do {
             outcome = try await DevRun(
-                cluster: cluster, workflow: workflow, signals: signals, reporter: reporter, logger: logger,
+                cluster: cluster, workflow: workflow, secrets: given.secrets, signals: signals, reporter: reporter, logger: logger,
                 kubeconfig: relative(directory.kubeconfig)
             ).execute()
         } catch let error as KubeError {

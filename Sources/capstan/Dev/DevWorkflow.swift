@@ -2,8 +2,8 @@ import CapstanAPI
 import CapstanController
 import CapstanEngine
 
-/// The workflow `capstan dev` runs: read from its file, checked as `capstan validate` checks
-/// it, with the `--input` overrides applied and checked again.
+/// The workflow `capstan dev` runs: checked as `capstan validate` checks it, with the
+/// `--input` overrides applied and checked again.
 struct DevWorkflow {
     /// The object to create: namespace `default`, no status.
     var object: JSONValue
@@ -21,20 +21,9 @@ struct DevWorkflow {
         var lines: [String]
     }
 
-    static func load(path: String, overrides: [InputOverride]) throws(Problems) -> DevWorkflow {
-        let documents: [WorkflowFile.Document]
-        switch WorkflowFile.load(path: path) {
-        case .unreadable(let reason):
-            throw Problems(lines: ["\(path): error: \(reason)"])
-        case .loaded(let loaded):
-            documents = loaded
-        }
-        let problems = documents.flatMap { document in document.problems.map { "\(path): error: \($0.path): \($0.message)" } }
-        if !problems.isEmpty { throw Problems(lines: problems) }
-        guard documents.count == 1 else {
-            throw Problems(lines: ["\(path): error: the file holds \(documents.count) Workflows; capstan dev runs one at a time"])
-        }
-        var object = documents[0].object
+    /// The Workflow `document` of file `path`, already checked and found valid.
+    static func make(_ document: WorkflowFile.Document, path: String, overrides: [InputOverride]) throws(Problems) -> DevWorkflow {
+        var object = document.object
         do {
             object = try InputOverride.apply(overrides, to: object)
         } catch {

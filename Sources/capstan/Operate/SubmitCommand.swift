@@ -62,7 +62,12 @@ struct SubmitCommand: AsyncParsableCommand {
     /// The checked Workflow, or nil after printing every problem.
     private func load(_ overrides: [InputOverride]) -> DevWorkflow? {
         do {
-            return try DevWorkflow.load(path: file, overrides: overrides)
+            let files = try DevFiles.load(paths: [file], secretFlags: [], overrides: overrides)
+            guard files.secrets.isEmpty else {
+                FileHandleOutput.standardError("\(file): error: capstan submit creates the Workflow only; create its Secrets with kubectl apply")
+                return nil
+            }
+            return files.workflow
         } catch {
             error.lines.forEach(FileHandleOutput.standardError)
             return nil

@@ -82,6 +82,20 @@ struct DevExampleTests {
         #expect(second.logs(workflow: "cache", node: "report").count == 2, "the uncached node ran again")
     }
 
+    @Test func secretsReachTheTaskAsAVariableAndAFileThatIsRemovedAfterIt() async throws {
+        let file = "/tmp/capstan-secrets-example/api-token"
+        let run = try await Dev.run(Dev.example("secrets.yaml"), ["--secret", "api=token=example-token"])
+        #expect(run.exitCode == 0, "\(run.result)")
+        #expect(run.outputs == ["passwordLength": 19, "tokenLength": 13, "fileMode": "0o600"], "\(run.result)")
+        let log = run.logs(workflow: "secrets", node: "connect").compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.joined()
+        #expect(log.contains("DB_URL holds the password: True"), "\(log)")
+        #expect(!FileManager.default.fileExists(atPath: file), "the secret file is removed after the attempt")
+
+        let without = try await Dev.run(Dev.example("secrets.yaml"))
+        #expect(without.exitCode == 1, "\(without.result)")
+        #expect(without.stderr.contains("ConfigError") && without.stderr.contains("secret \"api\" not found"), "\(without.stderr)")
+    }
+
     @Test func whenPicksOneBranchAndTheInputFlipsIt() async throws {
         let run = try await Dev.run(Dev.example("when.yaml"))
         #expect(run.exitCode == 0, "\(run.result)")

@@ -6,24 +6,6 @@ import TestSupport
 /// `--kubelet process`: each pod's main command runs as a local process, as `capstan dev`
 /// runs tasks.
 @Suite struct ProcessKubeletTests {
-    private struct ProcessCluster {
-        let cluster: KubeletCluster
-        let logDirectory: URL
-
-        static func start() async throws -> ProcessCluster {
-            let base = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-kubelet-\(UUID().uuidString)")
-            let logs = base.appendingPathComponent("logs")
-            let cluster = try await KubeletCluster.start(["--kubelet", "process", "--nodes", "1",
-                                                          "--work-dir", base.appendingPathComponent("work").path,
-                                                          "--log-dir", logs.path])
-            return ProcessCluster(cluster: cluster, logDirectory: logs)
-        }
-
-        func log(_ pod: String) throws -> String {
-            try String(contentsOf: logDirectory.appendingPathComponent("default/\(pod).log"), encoding: .utf8)
-        }
-    }
-
     /// Pids of running processes whose command line contains `marker`.
     private func processes(containing marker: String) -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

@@ -70,6 +70,26 @@ import TestSupport
         #expect(try await cluster.finishedPod("optional").phase == "Succeeded")
     }
 
+    @Test func aProjectedSecretVolumeWaitsInContainerCreatingForItsSecretAndKey() async throws {
+        let cluster = try await KubeletCluster.start()
+        let volume: JSONValue = ["name": "capstan-secrets", "projected": ["sources": [
+            ["secret": ["name": "tls", "items": [["key": "tls.key", "path": "0-tls.key"]]]],
+        ]]]
+        let mount: JSONValue = ["name": "capstan-secrets", "mountPath": "/etc/tls/tls.key", "subPath": "0-tls.key", "readOnly": true]
+        try await cluster.create(simPod("mounted", spec: ["volumes": [volume]], container: ["volumeMounts": [mount]]))
+        let unmounted = try await cluster.waitForPod("mounted", "ContainerCreating") { waitingReason($0) == "ContainerCreating" }
+        #expect(unmounted.phase == "Pending")
+
+        // The Secret without the key the volume names: still not mountable.
+        try await cluster.create(["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "tls"], "stringData": ["tls.crt": "c"]])
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await cluster.pod("mounted").map(waitingReason) == "ContainerCreating")
+
+        let patched = try await cluster.sim.kubectl("patch", "secret", "tls", "-p", #"{"stringData":{"tls.key":"k"}}"#)
+        #expect(patched.exitCode == 0, "\(patched)")
+        #expect(try await cluster.finishedPod("mounted").phase == "Succeeded")
+    }
+
     @Test func aSidecarThatKeepsRunningLeavesThePodRunningAfterMainEnds() async throws {
         let cluster = try await KubeletCluster.start()
         try await cluster.create(simPod("meshed", annotations: ["sim.capstan.dev/sidecar": "keep-running",

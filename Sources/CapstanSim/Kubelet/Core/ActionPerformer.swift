@@ -1,5 +1,6 @@
 import CapstanAPI
 import CapstanKube
+import Foundation
 import Logging
 
 /// Carries out the core's actions: binds and status writes through bounded pools of
@@ -75,10 +76,20 @@ final class ActionPerformer: Sendable {
             writes.cancel(key)
         case .startProcess(let pod, let command):
             guard let supervisor else { return }
+            let secrets: [ContainerCommand.SecretKey: Data]
             do {
-                _ = try supervisor.start(pod, command: command)
+                secrets = try await SecretValues.read(command.secretKeys, namespace: pod.namespace, client: client)
+            } catch {
+                let message = (error as? SecretValues.Missing)?.message ?? "cannot read the pod's secrets: \(error)"
+                inputs.yield(.processConfigFailed(key: pod.key, uid: pod.uid, message: message))
+                return
+            }
+            do {
+                _ = try supervisor.start(pod, command: command, secrets: secrets)
             } catch where error.duringExec {
                 inputs.yield(.processExited(supervisor.failedExec(pod, command: command, error)))
+            } catch where error.duringConfig {
+                inputs.yield(.processConfigFailed(key: pod.key, uid: pod.uid, message: error.description))
             } catch {
                 inputs.yield(.processFailedToStart(key: pod.key, uid: pod.uid, message: error.startErrorMessage))
             }

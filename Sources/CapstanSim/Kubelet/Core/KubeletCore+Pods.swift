@@ -108,6 +108,8 @@ extension KubeletCore {
                 // Its process belonged to an earlier kubelet: the container is lost.
                 return finish(&run, .containerLost, at: moment, &actions)
             }
+            // A pod that waited for its config starts running only now.
+            run.state = .running(planned: nil)
             runs[pod.key] = run
             actions.append(.startProcess(pod, command))
             actions.append(.writeStatus(run.reference, status: run.builder.running(), deleteAfter: false))

@@ -33,16 +33,25 @@ extension KubeletCore {
             configObjects[ConfigObject.key(kind, pod.namespace, name)]
         }
         guard let problem else { return false }
-        if run.state != .waiting(reason: problem.reason, message: problem.message) {
-            run.state = .waiting(reason: problem.reason, message: problem.message)
-            actions.append(.writeStatus(run.reference, status: run.builder.waiting(reason: problem.reason, message: problem.message,
-                                                                                   at: moment.timestamp), deleteAfter: false))
-            if let message = problem.message {
+        waitForConfig(&run, reason: problem.reason, message: problem.message, at: moment, &actions)
+        return true
+    }
+
+    /// `main` waits for its config (reported once per change of reason or message). Also
+    /// what the process kubelet reports when, creating the container, it finds what the keys
+    /// it watches could not show: a Secret deleted since, or a secret file it cannot write.
+    /// The container waits until the config changes, as for a missing Secret.
+    mutating func waitForConfig(_ run: inout PodRun, reason: String, message: String?, at moment: Moment,
+                                        _ actions: inout [KubeletAction]) {
+        if run.state != .waiting(reason: reason, message: message) {
+            run.state = .waiting(reason: reason, message: message)
+            actions.append(.writeStatus(run.reference, status: run.builder.waiting(reason: reason, message: message, at: moment.timestamp),
+                                        deleteAfter: false))
+            if let message {
                 actions.append(.recordEvent(run.reference, kubeletEvent(run, "Warning", "Failed", "Error: \(message)")))
             }
         }
-        runs[pod.key] = run
-        return true
+        runs[run.pod.key] = run
     }
 
     mutating func configChanged(_ event: InformerEvent<ConfigObject>, at moment: Moment, _ actions: inout [KubeletAction]) {

@@ -146,6 +146,10 @@ struct KubeletCore {
             if var run = runs[key], run.pod.uid == uid, run.state != .finished {
                 finish(&run, .startFailed(message: message), at: moment, &actions)
             }
+        case .processConfigFailed(let key, let uid, let message):
+            if var run = runs[key], run.pod.uid == uid, case .running = run.state {
+                waitForConfig(&run, reason: "CreateContainerConfigError", message: message, at: moment, &actions)
+            }
         case .timer:
             for entry in timers.popDue(moment.instant) { fire(entry, at: moment, &actions) }
         }

@@ -15,6 +15,9 @@ enum KubeletInput: Sendable {
     case bindFinished(key: String, uid: String, BindResult)
     case processExited(ProcessSupervisor.Exit)
     case processFailedToStart(key: String, uid: String, message: String)
+    /// The process could not be configured: a Secret it needs is gone, or a secret file
+    /// cannot be written. The container waits in `CreateContainerConfigError`.
+    case processConfigFailed(key: String, uid: String, message: String)
     /// The earliest timer is due.
     case timer
 }

@@ -39,7 +39,7 @@ struct BoundPod: Sendable, Hashable {
     /// `sim.capstan.dev/sidecar: keep-running`: the other containers outlive `main`.
     var keepsSidecarsRunning = false
     /// Secrets and ConfigMaps the main container needs before it can be created.
-    var config = ConfigReferences(pod: nil, container: nil)
+    var config = ConfigReferences(pod: nil, container: nil, secretFiles: nil)
 
     enum Mode: Sendable {
         case scripted
@@ -75,7 +75,10 @@ struct BoundPod: Sendable, Hashable {
         let annotations = metadata?["annotations"]
         bound.imagePullFails = annotations?[imagePullKey]?.stringValue == "fail"
         bound.keepsSidecarsRunning = annotations?[SimulatedSidecarInjector.annotation]?.stringValue == SimulatedSidecarInjector.keepRunning
-        bound.config = ConfigReferences(pod: pod, container: specContainers.indices.contains(main) ? specContainers[main] : nil)
+        var secretFiles: [ContainerCommand.SecretFile]?
+        if case .process(let command) = bound.run { secretFiles = command.secretFiles }
+        bound.config = ConfigReferences(pod: pod, container: specContainers.indices.contains(main) ? specContainers[main] : nil,
+                                        secretFiles: secretFiles)
         return bound
     }
 
@@ -85,7 +88,7 @@ struct BoundPod: Sendable, Hashable {
         switch mode {
         case .process:
             let command = ContainerCommand(container: container, pod: pod)
-            return command.arguments.isEmpty
+            return command.words.isEmpty
                 ? .invalid("container \"\(container["name"]?.stringValue ?? "")\" has no command or args to run as a local process")
                 : .process(command)
         case .scripted:

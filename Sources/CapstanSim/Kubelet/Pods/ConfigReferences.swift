@@ -2,7 +2,8 @@ import CapstanAPI
 
 /// The Secrets and ConfigMaps a pod's main container needs before the kubelet can create it:
 /// `envFrom`, `env[].valueFrom.secretKeyRef`/`configMapKeyRef` (not `optional`), and
-/// `secret`/`configMap` volumes. Read once from the pod; checked against what exists.
+/// `secret`/`configMap` volumes and the Secrets and ConfigMaps of `projected` ones. Read once
+/// from the pod; checked against what exists.
 struct ConfigReferences: Sendable, Hashable {
     enum Kind: String, Sendable, Hashable {
         case secret, configMap
@@ -26,7 +27,10 @@ struct ConfigReferences: Sendable, Hashable {
 
     var isEmpty: Bool { environment.isEmpty && volumes.isEmpty }
 
-    init(pod: JSONValue?, container: JSONValue?) {
+    /// `secretFiles`: the process kubelet, which mounts no volumes, writes each Secret item
+    /// mounted at a file when it creates the container; those are checked then, as its
+    /// variables are, and Secret volumes are not waited for. nil: volumes are mounted.
+    init(pod: JSONValue?, container: JSONValue?, secretFiles: [ContainerCommand.SecretFile]?) {
         for source in container?["envFrom"]?.arrayValue ?? [] {
             if let ref = Self.reference(.configMap, source["configMapRef"], key: nil) { environment.append(ref) }
             if let ref = Self.reference(.secret, source["secretRef"], key: nil) { environment.append(ref) }
@@ -40,19 +44,33 @@ struct ConfigReferences: Sendable, Hashable {
                 environment.append(ref)
             }
         }
+        if let secretFiles {
+            environment += secretFiles.map { Reference(kind: .secret, name: $0.secret.name, key: $0.secret.key) }
+        }
         let mounted = Set((container?["volumeMounts"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
         for volume in pod?["spec"]?["volumes"]?.arrayValue ?? [] where mounted.contains(volume["name"]?.stringValue ?? "") {
-            if let secret = volume["secret"], secret["optional"]?.boolValue != true, let name = secret["secretName"]?.stringValue {
-                volumes.append(Reference(kind: .secret, name: name, key: nil))
+            let projected = volume["projected"]?["sources"]?.arrayValue ?? []
+            if secretFiles == nil {
+                volumes += Self.items(.secret, volume["secret"], nameField: "secretName")
+                volumes += projected.flatMap { Self.items(.secret, $0["secret"]) }
             }
-            if let map = volume["configMap"], map["optional"]?.boolValue != true, let name = map["name"]?.stringValue {
-                volumes.append(Reference(kind: .configMap, name: name, key: nil))
-            }
+            volumes += Self.items(.configMap, volume["configMap"])
+            volumes += projected.flatMap { Self.items(.configMap, $0["configMap"]) }
         }
     }
 
-    private static func reference(_ kind: Kind, _ source: JSONValue?, key: String?) -> Reference? {
-        guard let source, source["optional"]?.boolValue != true, let name = source["name"]?.stringValue else { return nil }
+    /// What a volume source needs: the object, and each key its `items` name (a missing one
+    /// fails the mount as a missing object does).
+    private static func items(_ kind: Kind, _ source: JSONValue?, nameField: String = "name") -> [Reference] {
+        guard let whole = reference(kind, source, nameField: nameField) else { return [] }
+        let keys = (source?["items"]?.arrayValue ?? []).compactMap { $0["key"]?.stringValue }
+        return keys.isEmpty ? [whole] : keys.map { Reference(kind: kind, name: whole.name, key: $0) }
+    }
+
+    /// The object `source` names, unless it is `optional`. A `secret` volume names its
+    /// Secret in `secretName`; everything else in `name`.
+    private static func reference(_ kind: Kind, _ source: JSONValue?, key: String? = nil, nameField: String = "name") -> Reference? {
+        guard let source, source["optional"]?.boolValue != true, let name = source[nameField]?.stringValue else { return nil }
         return Reference(kind: kind, name: name, key: key)
     }
 
@@ -60,8 +78,10 @@ struct ConfigReferences: Sendable, Hashable {
     /// when everything it needs exists. `keys` answers an object's keys, nil when absent.
     func problem(namespace: String, keys: (Kind, String) -> Set<String>?) -> (reason: String, message: String?)? {
         // Volumes are mounted before any container is created: the pod waits in ContainerCreating.
-        for ref in volumes where keys(ref.kind, ref.name) == nil {
-            return ("ContainerCreating", nil)
+        for ref in volumes {
+            guard let present = keys(ref.kind, ref.name), ref.key.map(present.contains) ?? true else {
+                return ("ContainerCreating", nil)
+            }
         }
         for ref in environment {
             guard let present = keys(ref.kind, ref.name) else {

@@ -23,6 +23,9 @@ enum ProcessLauncher {
         /// `StartError`); an `execve` that fails (E2BIG, ENOEXEC) fails only once the container
         /// runs, and shows as its exit code 1 with the error in its log.
         var duringExec = false
+        /// The container's config could not be made (a secret file that cannot be written):
+        /// the kubelet's `CreateContainerConfigError`, not a start failure.
+        var duringConfig = false
 
         /// The kubelet's `StartError` message: the runtime's chain of errors around the cause.
         var startErrorMessage: String {

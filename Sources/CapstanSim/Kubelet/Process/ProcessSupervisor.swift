@@ -14,6 +14,7 @@ import Synchronization
 /// Files, per pod: the log at `LOGDIR/NAMESPACE/POD.log` (stdout and stderr, appended) and
 /// the termination-message file `WORKDIR/NAMESPACE/POD/termination-log`, which the task
 /// sees as `CAPSTAN_OUTPUTS_FILE`.
+/// Secret items mounted at a file are written there for the process's lifetime.
 final class ProcessSupervisor: Sendable {
     struct Exit: Sendable {
         var key: String
@@ -30,11 +31,14 @@ final class ProcessSupervisor: Sendable {
         var outputsPath: String
         var logPath: String
         var fallbackToLogs: Bool
+        /// Secret files this process holds, released when it exits.
+        var secretFiles: [String] = []
     }
 
     let workDirectory: String
     let logDirectory: String
     private let children = Mutex<[pid_t: Child]>([:])
+    private let secretFiles = SecretFileRegistry()
     private let logger: Logger
 
     init(workDirectory: String, logDirectory: String, logger: Logger) {
@@ -48,8 +52,12 @@ final class ProcessSupervisor: Sendable {
     func logPath(namespace: String, name: String) -> String { "\(logDirectory)/\(namespace)/\(name).log" }
     func outputsPath(namespace: String, name: String) -> String { "\(workDirectory)/\(namespace)/\(name)/termination-log" }
 
-    /// Starts the pod's command. Throws a message for the container's `StartError`.
-    func start(_ pod: BoundPod, command: ContainerCommand) throws(ProcessLauncher.LaunchError) -> pid_t {
+    /// Starts the pod's command, with `secrets` holding the value of every key of
+    /// `command.secretKeys`. Throws a message for the container's `StartError` (or, when
+    /// `duringConfig`, its `CreateContainerConfigError`).
+    func start(_ pod: BoundPod, command: ContainerCommand, secrets: [ContainerCommand.SecretKey: Data] = [:])
+        throws(ProcessLauncher.LaunchError) -> pid_t
+    {
         let logPath = logPath(namespace: pod.namespace, name: pod.name)
         let outputsPath = outputsPath(namespace: pod.namespace, name: pod.name)
         let files = FileManager.default
@@ -61,19 +69,32 @@ final class ProcessSupervisor: Sendable {
         } catch {
             throw ProcessLauncher.LaunchError(description: "cannot prepare the pod's files: \(error.localizedDescription)")
         }
+        let variables = command.environment(secrets: secrets.mapValues { String(decoding: $0, as: UTF8.self) })
         var environment = ProcessInfo.processInfo.environment
-        for variable in command.environment { environment[variable.name] = variable.value }
+        for variable in variables { environment[variable.name] = variable.value }
         environment["CAPSTAN_OUTPUTS_FILE"] = outputsPath
         var isDirectory: ObjCBool = false
         let current = files.currentDirectoryPath
         let workingDirectory = command.workingDirectory.flatMap {
             files.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue ? $0 : nil
         } ?? current
-        let pid = try ProcessLauncher.launch(.init(arguments: command.arguments, environment: environment,
+        let held: [String]
+        do {
+            held = try secretFiles.acquire(command.secretFiles.map { ($0.path, secrets[$0.secret] ?? Data()) })
+        } catch {
+            throw ProcessLauncher.LaunchError(description: error.description, duringConfig: true)
+        }
+        let pid: pid_t
+        do {
+            pid = try ProcessLauncher.launch(.init(arguments: command.arguments(variables), environment: environment,
                                                    workingDirectory: workingDirectory, logPath: logPath))
+        } catch {
+            secretFiles.release(held)
+            throw error
+        }
         children.withLock {
             $0[pid] = Child(key: pod.key, uid: pod.uid, outputsPath: outputsPath, logPath: logPath,
-                            fallbackToLogs: command.fallbackToLogsOnError)
+                            fallbackToLogs: command.fallbackToLogsOnError, secretFiles: held)
         }
         logger.debug("started process", metadata: ["pod": "\(pod.key)", "pid": "\(pid)"])
         return pid
@@ -123,6 +144,7 @@ final class ProcessSupervisor: Sendable {
             // The container is gone: so is anything it left running in its group.
             kill(-pid, SIGKILL)
             guard let child = children.withLock({ $0.removeValue(forKey: pid) }) else { continue }
+            secretFiles.release(child.secretFiles)
             let code = result == pid ? ProcessLauncher.exitCode(fromWaitStatus: status) : 137
             exits.append(Exit(key: child.key, uid: child.uid, exitCode: code,
                               message: terminationMessage(child, failed: code != 0)))
@@ -147,7 +169,11 @@ final class ProcessSupervisor: Sendable {
             waitpid(pid, &status, 0)
         }
         for pid in pids { kill(-pid, SIGKILL) }
-        children.withLock { $0.removeAll() }
+        let held = children.withLock { children in
+            defer { children.removeAll() }
+            return children.values.flatMap(\.secretFiles)
+        }
+        secretFiles.release(held)
     }
 
     /// Reaps what exited among `pids`; returns those still running.

@@ -1,0 +1,67 @@
+import CapstanAPI
+
+/// What `capstan dev` is given to run (SPEC §13): one or more files holding the one
+/// `Workflow` and any `Secret`s it reads, plus the Secrets of `--secret` flags. Every
+/// problem in any of them is reported at once, located as `capstan validate` locates it.
+struct DevFiles {
+    var workflow: DevWorkflow
+    /// Created before the Workflow, in the order given: files first, then flags.
+    var secrets: [DevSecret]
+
+    static func load(paths: [String], secretFlags: [String], overrides: [InputOverride]) throws(DevWorkflow.Problems) -> DevFiles {
+        var lines: [String] = []
+        var workflows: [(path: String, document: WorkflowFile.Document)] = []
+        var secrets: [(origin: String, secret: DevSecret)] = []
+        for path in paths {
+            let values: [JSONValue]
+            switch WorkflowFile.read(path: path) {
+            case .unreadable(let reason):
+                lines.append("\(path): error: \(reason)")
+                continue
+            case .malformed(let problem):
+                lines.append("\(path): error: \(problem.path): \(problem.message)")
+                continue
+            case .parsed(let parsed):
+                values = parsed
+            }
+            for (i, value) in values.enumerated() {
+                let prefix = WorkflowFile.prefix(i, of: values.count)
+                switch value["kind"]?.stringValue {
+                case "Secret":
+                    let (secret, problems) = DevSecret.read(value, prefix: prefix)
+                    lines += problems.map { "\(path): error: \($0.path): \($0.message)" }
+                    if let secret { secrets.append((path, secret)) }
+                case nil, Workflow.kind?:
+                    // A document without a kind is taken for the Workflow, whose check says what it lacks.
+                    let document = WorkflowFile.check(value, prefix: prefix)
+                    lines += document.problems.map { "\(path): error: \($0.path): \($0.message)" }
+                    workflows.append((path, document))
+                case let kind?:
+                    lines.append("\(path): error: \(prefix)kind: capstan dev runs one Workflow with the Secrets it reads; "
+                                 + "it cannot use a \(kind)")
+                }
+            }
+        }
+        for flag in secretFlags {
+            do {
+                secrets.append(("capstan dev", try DevSecret.parse(flag)))
+            } catch {
+                lines.append("capstan dev: error: \(error.description)")
+            }
+        }
+        var seen: Set<String> = []
+        for (origin, secret) in secrets where !seen.insert(secret.name).inserted {
+            lines.append("\(origin): error: the Secret \"\(secret.name)\" is given twice")
+        }
+        switch workflows.count {
+        case 1: break
+        case 0: lines.append("capstan dev: error: no Workflow in \(paths.joined(separator: ", ")); give one file that holds one")
+        default:
+            lines.append("capstan dev: error: \(workflows.count) Workflows in \(Set(workflows.map(\.path)).sorted().joined(separator: ", ")); "
+                         + "capstan dev runs one at a time")
+        }
+        guard lines.isEmpty else { throw DevWorkflow.Problems(lines: lines) }
+        let workflow = try DevWorkflow.make(workflows[0].document, path: workflows[0].path, overrides: overrides)
+        return DevFiles(workflow: workflow, secrets: secrets.map(\.secret))
+    }
+}
