@@ -48,7 +48,9 @@ final class DevCluster: Sendable {
             let opened = try ControllerStack.open(
                 kube: KubeConfig(server: url, origin: "capstan dev"), options: KubeClientOptions(qps: 0), config: config, logger: logger)
             stack = opened
-            _ = try await opened.client.create(.customResourceDefinitions, namespace: nil, object: WorkflowSchema.customResourceDefinition)
+            for definition in WorkflowSchema.customResourceDefinitions {
+                _ = try await opened.client.create(.customResourceDefinitions, namespace: nil, object: definition)
+            }
             kubelet = try await DevKubelet.start(client: opened.client, directory: directory, logger: logger)
         } catch {
             await kubelet?.shutdown()

@@ -7,11 +7,18 @@ struct DevFiles {
     var workflow: DevWorkflow
     /// Created before the Workflow, in the order given: files first, then flags.
     var secrets: [DevSecret]
+    /// WorkflowTemplate objects of the files, created before the Workflow that runs one.
+    var templates: [JSONValue] = []
 
-    static func load(paths: [String], secretFlags: [String], overrides: [InputOverride]) throws(DevWorkflow.Problems) -> DevFiles {
+    /// `knownTemplates`: WorkflowTemplates' specs by name from elsewhere (`capstan submit`
+    /// reads the cluster's); the files' own come first.
+    static func load(paths: [String], secretFlags: [String], overrides: [InputOverride],
+                     knownTemplates: [String: JSONValue] = [:]) throws(DevWorkflow.Problems) -> DevFiles {
         var lines: [String] = []
         var workflows: [(path: String, document: WorkflowFile.Document)] = []
         var secrets: [(origin: String, secret: DevSecret)] = []
+        var templateObjects: [JSONValue] = []
+        let templates = knownTemplates.merging(WorkflowFile.templates(in: paths)) { _, fromFiles in fromFiles }
         for path in paths {
             let values: [JSONValue]
             switch WorkflowFile.read(path: path) {
@@ -31,13 +38,21 @@ struct DevFiles {
                     let (secret, problems) = DevSecret.read(value, prefix: prefix)
                     lines += problems.map { "\(path): error: \($0.path): \($0.message)" }
                     if let secret { secrets.append((path, secret)) }
-                case nil, Workflow.kind?:
-                    // A document without a kind is taken for the Workflow, whose check says what it lacks.
+                case WorkflowTemplate.kind?:
                     let document = WorkflowFile.check(value, prefix: prefix)
                     lines += document.problems.map { "\(path): error: \($0.path): \($0.message)" }
+                    templateObjects.append(DevWorkflow.cleaned(value))
+                case nil, Workflow.kind?:
+                    // A document without a kind is taken for the Workflow, whose check says what it lacks.
+                    let document = WorkflowFile.check(value, prefix: prefix, templates: templates)
+                    lines += document.problems.map { "\(path): error: \($0.path): \($0.message)" }
+                    if let missing = document.unresolvedTemplate {
+                        lines.append("\(path): error: \(prefix)spec.templateRef.name: WorkflowTemplate \"\(missing)\" is not in the files given; "
+                                     + "give the file that holds it too")
+                    }
                     workflows.append((path, document))
                 case let kind?:
-                    lines.append("\(path): error: \(prefix)kind: capstan dev runs one Workflow with the Secrets it reads; "
+                    lines.append("\(path): error: \(prefix)kind: capstan dev runs one Workflow with the WorkflowTemplates and Secrets it reads; "
                                  + "it cannot use a \(kind)")
                 }
             }
@@ -61,7 +76,7 @@ struct DevFiles {
                          + "capstan dev runs one at a time")
         }
         guard lines.isEmpty else { throw DevWorkflow.Problems(lines: lines) }
-        let workflow = try DevWorkflow.make(workflows[0].document, path: workflows[0].path, overrides: overrides)
-        return DevFiles(workflow: workflow, secrets: secrets.map(\.secret))
+        let workflow = try DevWorkflow.make(workflows[0].document, path: workflows[0].path, overrides: overrides, templates: templates)
+        return DevFiles(workflow: workflow, secrets: secrets.map(\.secret), templates: templateObjects)
     }
 }

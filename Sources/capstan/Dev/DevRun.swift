@@ -11,6 +11,8 @@ struct DevRun {
     let cluster: DevCluster
     let workflow: DevWorkflow
     let secrets: [DevSecret]
+    /// WorkflowTemplate objects, created before the Workflow that runs one.
+    var templates: [JSONValue] = []
     let signals: SignalTrap
     let reporter: ProgressReporter
     let logger: Logger
@@ -35,6 +37,9 @@ struct DevRun {
     func execute() async throws -> Outcome {
         for secret in secrets {
             _ = try await cluster.client.create(.secrets, namespace: "default", object: secret.object)
+        }
+        for template in templates {
+            _ = try await cluster.client.create(.workflowTemplates, namespace: "default", object: template)
         }
         let created = try await cluster.client.create(.workflows, namespace: "default", object: workflow.object)
         let name = created["metadata"]?["name"]?.stringValue ?? ""

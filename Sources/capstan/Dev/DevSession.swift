@@ -48,8 +48,8 @@ struct DevSession {
         let outcome: DevRun.Outcome
         do {
             outcome = try await DevRun(
-                cluster: cluster, workflow: workflow, secrets: given.secrets, signals: signals, reporter: reporter, logger: logger,
-                kubeconfig: relative(directory.kubeconfig)
+                cluster: cluster, workflow: workflow, secrets: given.secrets, templates: given.templates, signals: signals,
+                reporter: reporter, logger: logger, kubeconfig: relative(directory.kubeconfig)
             ).execute()
         } catch let error as KubeError {
             reporter.finish()

@@ -22,7 +22,8 @@ struct DevWorkflow {
     }
 
     /// The Workflow `document` of file `path`, already checked and found valid.
-    static func make(_ document: WorkflowFile.Document, path: String, overrides: [InputOverride]) throws(Problems) -> DevWorkflow {
+    static func make(_ document: WorkflowFile.Document, path: String, overrides: [InputOverride],
+                     templates: [String: JSONValue] = [:]) throws(Problems) -> DevWorkflow {
         var object = document.object
         do {
             object = try InputOverride.apply(overrides, to: object)
@@ -30,20 +31,26 @@ struct DevWorkflow {
             throw Problems(lines: ["\(path): error: \(error.description)"])
         }
         // An override can break what the file alone got right (a string where a map needs a list).
-        let checked = WorkflowFile.check(object, prefix: "")
+        let checked = WorkflowFile.check(object, prefix: "", templates: templates)
         guard checked.problems.isEmpty, let compiled = checked.compiled else {
             throw Problems(lines: checked.problems.map { "\(path): error: \($0.path): \($0.message) (after --input)" })
         }
+        let fileNamespace = object["metadata"]?["namespace"]?.stringValue
+        var workflow = DevWorkflow(object: cleaned(object), nodeNames: compiled.nodes.map(\.name), fileNamespace: fileNamespace)
+        workflow.approvalNodes = compiled.nodes.filter { if case .approval = $0.kind { return true } else { return false } }.map(\.name)
+        workflow.podlessNodes = Set(compiled.nodes.filter { !$0.kind.runsPods }.map(\.name))
+        return workflow
+    }
+
+    /// `object` as `capstan dev` creates it: in namespace `default`, without what the API
+    /// server sets (uid, resourceVersion, status).
+    static func cleaned(_ object: JSONValue) -> JSONValue {
         var metadata = object["metadata"]?.objectValue ?? [:]
-        let fileNamespace = metadata["namespace"]?.stringValue
         metadata["namespace"] = "default"
         for field in ["resourceVersion", "uid", "creationTimestamp", "generation"] { metadata[field] = nil }
         var cleaned = object.objectValue ?? [:]
         cleaned["metadata"] = .object(metadata)
         cleaned["status"] = nil
-        var workflow = DevWorkflow(object: .object(cleaned), nodeNames: compiled.nodes.map(\.name), fileNamespace: fileNamespace)
-        workflow.approvalNodes = compiled.nodes.filter { if case .approval = $0.kind { return true } else { return false } }.map(\.name)
-        workflow.podlessNodes = Set(compiled.nodes.filter { !$0.kind.runsPods }.map(\.name))
-        return workflow
+        return .object(cleaned)
     }
 }

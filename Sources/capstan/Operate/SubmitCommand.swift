@@ -1,27 +1,34 @@
 import ArgumentParser
 import CapstanAPI
+import CapstanEngine
 import CapstanKube
 import Foundation
 
-/// `capstan submit FILE`: checks the Workflow as `capstan validate` does, creates it, and with
-/// `--watch` shows its progress as `capstan dev` does until it finishes, then its tree.
+/// `capstan submit FILE` or `--from template/NAME`: checks the Workflow as `capstan validate`
+/// does, creates it, and with `--watch` shows its progress as `capstan dev` does until it
+/// finishes, then its tree.
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
-        abstract: "Create a Workflow from a file; --watch follows it to the end.",
+        abstract: "Create a Workflow from a file or a WorkflowTemplate; --watch follows it to the end.",
         discussion: """
-            The file is checked first, exactly as capstan validate checks it. -p sets one of spec.inputs;
-            VALUE is JSON when it parses as JSON, else a string. Ctrl-C stops watching; the Workflow keeps
-            running (capstan abort stops it).
+            The Workflow is checked first, exactly as capstan validate checks it (with the cluster's
+            WorkflowTemplate when it has a templateRef). -p sets one of spec.inputs; VALUE is JSON when it
+            parses as JSON, else a string. --from template/NAME creates NAME-xxxxx running that template.
+            Ctrl-C stops watching; the Workflow keeps running (capstan abort stops it).
             Exits 0 when created (with --watch: when it Succeeded), 1 when it Failed or was Aborted (or the
             cluster refused it), 2 when it is invalid or the command is misused.
             Examples:
               capstan submit train.yaml
               capstan submit train.yaml -p epochs=20 -p 'rates=[0.1,0.01]' --generate-name --watch
+              capstan submit --from template/nightly-train -p epochs=5 -n ml --watch
             """)
 
     @Argument(help: "The Workflow file (YAML or JSON).")
-    var file: String
+    var file: String?
+
+    @Option(help: ArgumentHelp("Run a WorkflowTemplate of the namespace instead of a file.", valueName: "template/NAME"))
+    var from: String?
 
     @Option(name: .customShort("p"), help: ArgumentHelp("Set one of spec.inputs (repeatable).", valueName: "NAME=VALUE"))
     var parameters: [String] = []
@@ -35,9 +42,21 @@ struct SubmitCommand: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterOptions
 
     func validate() throws {
+        guard (file == nil) != (from == nil) else { throw ValidationError("give a Workflow file or --from template/NAME, one of them") }
+        if from != nil, templateName == nil {
+            throw ValidationError("--from \(from!): expected template/NAME (or workflowtemplate/NAME, cwft/NAME)")
+        }
         for parameter in parameters {
             do { _ = try InputOverride(parsing: parameter) } catch { throw ValidationError(error.description) }
         }
+    }
+
+    /// NAME of `--from template/NAME`.
+    private var templateName: String? {
+        guard let from, let slash = from.firstIndex(of: "/") else { return nil }
+        let kind = from[..<slash].lowercased()
+        let name = String(from[from.index(after: slash)...])
+        return ["template", "workflowtemplate", "workflowtemplates", "cwft"].contains(kind) && !name.isEmpty ? name : nil
     }
 
     func run() async throws {
@@ -45,9 +64,26 @@ struct SubmitCommand: AsyncParsableCommand {
         for text in parameters {
             do { overrides.append(try InputOverride(parsing: text)) } catch { throw ValidationError(error.description) }
         }
-        guard let workflow = load(overrides) else { throw ExitCode(2) }
+        let referenced = file.map(SubmittedFile.templateReferences) ?? []
+        // Without a template to fetch, a bad file is refused before any cluster is needed.
+        var checked = file != nil && referenced.isEmpty ? try load(overrides, templates: [:]) : nil
         try await cluster.withClient { client, contextNamespace in
-            let namespace = try namespace(file: workflow.fileNamespace, context: contextNamespace)
+            let namespace = try namespace(file: checked?.fileNamespace ?? file.flatMap(SubmittedFile.namespace), context: contextNamespace)
+            if let name = templateName {
+                checked = try await SubmittedFile.fromTemplate(name, overrides: overrides, namespace: namespace, client: client)
+            } else if checked == nil {
+                var templates: [String: JSONValue] = [:]
+                for name in referenced {
+                    guard let template = try await client.getIfPresent(.workflowTemplates, namespace: namespace, name: name) else {
+                        // The controller would fail it with TemplateNotFound; better not to create it.
+                        FileHandleOutput.standardError("Error from server (NotFound): workflowtemplates.capstan.dev \"\(name)\" not found in namespace \(namespace)")
+                        throw ExitCode(1)
+                    }
+                    templates[name] = template["spec"] ?? .null
+                }
+                checked = try load(overrides, templates: templates)
+            }
+            guard let workflow = checked else { return }
             let created = try await create(workflow.object, namespace: namespace, client: client)
             let name = created["metadata"]?["name"]?.stringValue ?? ""
             print("workflow.capstan.dev/\(name) created")
@@ -59,18 +95,19 @@ struct SubmitCommand: AsyncParsableCommand {
         }
     }
 
-    /// The checked Workflow, or nil after printing every problem.
-    private func load(_ overrides: [InputOverride]) -> DevWorkflow? {
+    /// The checked Workflow; every problem is printed and the command exits 2.
+    private func load(_ overrides: [InputOverride], templates: [String: JSONValue]) throws -> DevWorkflow {
+        let file = file ?? ""
         do {
-            let files = try DevFiles.load(paths: [file], secretFlags: [], overrides: overrides)
-            guard files.secrets.isEmpty else {
-                FileHandleOutput.standardError("\(file): error: capstan submit creates the Workflow only; create its Secrets with kubectl apply")
-                return nil
+            let files = try DevFiles.load(paths: [file], secretFlags: [], overrides: overrides, knownTemplates: templates)
+            guard files.secrets.isEmpty, files.templates.isEmpty else {
+                FileHandleOutput.standardError("\(file): error: capstan submit creates the Workflow only; apply Secrets and WorkflowTemplates with kubectl")
+                throw ExitCode(2)
             }
             return files.workflow
-        } catch {
-            error.lines.forEach(FileHandleOutput.standardError)
-            return nil
+        } catch let problems as DevWorkflow.Problems {
+            problems.lines.forEach(FileHandleOutput.standardError)
+            throw ExitCode(2)
         }
     }
 

@@ -20,6 +20,16 @@ struct DevExampleTests {
         #expect(other.outputs?["greeting"] == "hello, capstan", "\(other.result)")
     }
 
+    @Test func aWorkflowRunsTheTemplateInTheSameFile() async throws {
+        let run = try await Dev.run(Dev.example("template.yaml"))
+        #expect(run.exitCode == 0, "\(run.result)")
+        #expect(run.outputs?["text"] == "echo echo echo", "the Workflow's times over the template's: \(run.result)")
+        #expect(run.workflow?["status"]?["templateSpec"]?["inputs"]?["times"] == 2, "the template as read is kept")
+
+        let validated = try await ProcessRunner.run(try CapstanBinary.path(), ["validate", Dev.example("template.yaml")])
+        #expect(validated.stdout.hasSuffix("valid (2 documents, 2 nodes)\n"), "\(validated)")
+    }
+
     @Test func diamondPassesDataAlongBothBranches() async throws {
         let run = try await Dev.run(Dev.example("diamond.yaml"))
         #expect(run.exitCode == 0, "\(run.result)")

@@ -23,8 +23,8 @@ actor EndToEndCluster {
 
     private static func start() async throws -> (sim: SimProcess, controller: RunningController) {
         let sim = try await SimProcess.start(["--nodes", "4", "--node-cpu", "64", "--node-memory", "256Gi"])
-        let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
-        let applied = try await sim.kubectl("apply", "-f", crd)
+        let crds = CapstanBinary.packageRoot.appendingPathComponent("config/crd").path
+        let applied = try await sim.kubectl("apply", "-f", crds + "/capstan.dev_workflows.yaml", "-f", crds + "/capstan.dev_workflowtemplates.yaml")
         try #require(applied.exitCode == 0, "kubectl apply of the CRD failed: \(applied)")
         let controller = try RunningController.start(kubeconfig: sim.kubeconfigPath, extraArguments: [
             "--unschedulable-timeout", "3s", "--image-pull-timeout", "3s", "--config-error-timeout", "3s",
