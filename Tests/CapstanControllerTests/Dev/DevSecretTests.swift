@@ -97,7 +97,7 @@ struct DevSecretTests {
         let run = try await Dev.run(try workflow(secretFile: "/tmp/unused"), [other, "--secret", "Bad_Name=a=b"])
         #expect(run.exitCode == 2, "\(run.result)")
         #expect(run.stderr.contains("\(other): error: [0].data.password: is not base64"), "\(run.stderr)")
-        #expect(run.stderr.contains("\(other): error: [1].kind: capstan dev runs one Workflow with the Secrets it reads; it cannot use a ConfigMap"),
+        #expect(run.stderr.contains("\(other): error: [1].kind: capstan dev runs one Workflow with the WorkflowTemplates and Secrets it reads; it cannot use a ConfigMap"),
                 "\(run.stderr)")
         #expect(run.stderr.contains("\"Bad_Name\" is not a valid Secret name"), "\(run.stderr)")
 
