@@ -43,6 +43,8 @@ public enum FailureReason: String, Sendable, Hashable, CaseIterable {
     case podRejected = "PodRejected"
     /// An approval node was rejected through `spec.approvals` (SPEC §12).
     case rejected = "Rejected"
+    /// A sub-workflow node would nest child Workflows deeper than `ChildWorkflows.maximumDepth`.
+    case tooDeep = "TooDeep"
     case unschedulable = "Unschedulable"
     case evicted = "Evicted"
     case preempted = "Preempted"

@@ -63,6 +63,9 @@ public enum WorkflowSchema {
             "over": anyValue, "concurrency": ["type": "integer", "minimum": 1],
             "minSuccessRatio": ["type": "number", "minimum": 0, "maximum": 1],
         ], required: ["over"])
+        node["workflow"] = object([
+            "templateRef": object(["name": string("A WorkflowTemplate of the same namespace.")], required: ["name"]),
+        ], required: ["templateRef"], description: "Instead of a task: run a WorkflowTemplate as a child Workflow; inputs become its inputs.")
         node["sleep"] = string("Instead of a task: succeed once this long has passed, such as 30s or 1h.")
         node["approval"] = object([
             "message": string("Shown in the node's status while it waits; may hold {{ }} templates."),

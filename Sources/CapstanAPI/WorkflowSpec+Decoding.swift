@@ -84,9 +84,29 @@ extension NodeSpec {
         if let approval = reader.raw("approval") {
             node.approval = ApprovalSpec.read(approval, path: reader.child("approval"), problems: problems)
         }
+        if let workflow = reader.raw("workflow") {
+            node.workflowTemplate = Self.readSubWorkflow(workflow, path: reader.child("workflow"), problems: problems)
+        }
         node.settings = NodeSettings.read(
-            value, path: path, problems: problems, allowing: ["name", "dependsOn", "when", "map", "sleep", "approval"])
+            value, path: path, problems: problems, allowing: ["name", "dependsOn", "when", "map", "sleep", "approval", "workflow"])
         return name == nil ? nil : node
+    }
+}
+
+extension NodeSpec {
+    /// `workflow: {templateRef: {name: T}}`: the template's name.
+    static func readSubWorkflow(_ value: JSONValue, path: String, problems: ProblemList) -> String? {
+        guard var reader = FieldReader(value, path: path, problems: problems) else { return nil }
+        defer { reader.finish() }
+        guard let reference = reader.raw("templateRef") else {
+            problems.add(reader.child("templateRef"), "is required: the WorkflowTemplate the child Workflow runs")
+            return nil
+        }
+        guard var referenceReader = FieldReader(reference, path: reader.child("templateRef"), problems: problems) else { return nil }
+        defer { referenceReader.finish() }
+        let name = referenceReader.string("name")
+        if name == nil { problems.add(referenceReader.child("name"), "is required: the WorkflowTemplate to run") }
+        return name
     }
 }
 

@@ -58,6 +58,8 @@ public struct NodeSpec: Sendable, Hashable {
     public var sleep: SpecDuration?
     /// Wait for `spec.approvals.NAME` (SPEC §12).
     public var approval: ApprovalSpec?
+    /// Run this WorkflowTemplate as a child Workflow instead of a pod (SPEC §11).
+    public var workflowTemplate: String?
     /// Everything a node may also inherit from `spec.defaults`.
     public var settings = NodeSettings()
 
@@ -123,6 +125,7 @@ public struct NodeSettings: Sendable, Hashable {
             ("resources", resources != nil), ("retries", retries != nil), ("retryBackoff", retryBackoff != nil),
             ("timeout", timeout != nil), ("cache", cache != nil), ("checkpoint", checkpoint != nil),
             ("interruptible", interruptible != nil), ("podTemplate", podTemplate != nil), ("podMetadata", podMetadata != nil),
+            ("secrets", secrets != nil),
         ]
         return fields.filter(\.1).map(\.0)
     }

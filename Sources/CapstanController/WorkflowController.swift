@@ -30,7 +30,8 @@ public final class WorkflowController: Sendable {
         self.config = config
         self.logger = logger
         let workflows = Informer<JSONValue>(
-            client: kube, resource: .workflows, namespace: config.namespace, logger: logger) { object in
+            client: kube, resource: .workflows, namespace: config.namespace,
+            indexes: ["parent": { object in WorkflowController.parentKeys(of: object) }], logger: logger) { object in
                 // Keep what the engine reads; drop managedFields and the like.
                 guard var metadata = object["metadata"]?.objectValue else { return nil }
                 metadata["managedFields"] = nil
@@ -66,6 +67,7 @@ public final class WorkflowController: Sendable {
                     return nil
                 }
             },
+            childLookup: { key in workflows.byIndex("parent", key) },
             logger: logger, metrics: metrics)
     }
 
@@ -105,7 +107,18 @@ public final class WorkflowController: Sendable {
         for await event in workflows.events() {
             if Task.isCancelled { return }
             await queue.add(event.key)
+            // A child's change is its parent's news: the sub-workflow node follows it.
+            for parent in Self.parentKeys(of: event.summary) { await queue.add(parent) }
         }
+    }
+
+    /// `namespace/name` of the Workflow that owns this one as a sub-workflow (SPEC §11).
+    static func parentKeys(of object: JSONValue) -> [String] {
+        let metadata = object["metadata"]
+        guard metadata?["labels"]?[ChildWorkflows.parentLabel] != nil, let namespace = metadata?["namespace"]?.stringValue else { return [] }
+        return (metadata?["ownerReferences"]?.arrayValue ?? [])
+            .filter { $0["kind"]?.stringValue == Workflow.kind }
+            .compactMap { $0["name"]?.stringValue.map { "\(namespace)/\($0)" } }
     }
 
     private func enqueuePodEvents() async {

@@ -22,10 +22,14 @@ final class WorkflowReconciler: Sendable {
     /// A WorkflowTemplate by namespace and name, read once per Workflow when it starts (its
     /// spec is then kept in the status), so no informer holds every template.
     let templateLookup: @Sendable (String, String) async throws -> JSONValue?
+    /// The child Workflows of a Workflow's sub-workflow nodes, by the parent's `namespace/name`.
+    let childLookup: @Sendable (String) -> [JSONValue]
     let logger: Logger
     let metrics: ControllerMetrics
     let now: @Sendable () -> Timestamp
     let expectations = PodExpectations()
+    /// Child Workflows created that the informer may not show yet, like pods.
+    let childExpectations = PodExpectations()
     let events: EventRecorder
     private let compiledCache = NIOLockedValueBox([String: (generation: Int, compiled: Result<CompiledWorkflow, InvalidWorkflowError>)]())
     private let lastWritten = NIOLockedValueBox([String: JSONValue]())
@@ -34,6 +38,7 @@ final class WorkflowReconciler: Sendable {
          workflowLookup: @escaping @Sendable (String) -> JSONValue?, podLookup: @escaping @Sendable (String) -> [TrackedPod],
          scaleUpLookup: @escaping @Sendable (String) -> Timestamp? = { _ in nil },
          templateLookup: @escaping @Sendable (String, String) async throws -> JSONValue? = { _, _ in nil },
+         childLookup: @escaping @Sendable (String) -> [JSONValue] = { _ in [] },
          logger: Logger, metrics: ControllerMetrics, now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) {
         self.metrics = metrics
         self.kube = kube
@@ -43,6 +48,7 @@ final class WorkflowReconciler: Sendable {
         self.podLookup = podLookup
         self.scaleUpLookup = scaleUpLookup
         self.templateLookup = templateLookup
+        self.childLookup = childLookup
         self.logger = logger
         self.now = now
         self.events = EventRecorder(client: kube, logger: logger)
@@ -52,6 +58,7 @@ final class WorkflowReconciler: Sendable {
     func reconcile(_ key: String) async throws -> Double? {
         guard let object = newest(key) else {
             expectations.forget(workflow: key)
+            childExpectations.forget(workflow: key)
             lastWritten.withLockedValue { $0[key] = nil }
             compiledCache.withLockedValue { $0[key] = nil }
             return nil
@@ -63,11 +70,15 @@ final class WorkflowReconciler: Sendable {
         let engine = WorkflowEngine(config: config.engine)
         let clock = now()
         let pods = observedPods(of: workflow, key: key, now: clock)
+        let children = childExpectations.merge(childLookup(key).compactMap { ChildWorkflowSummary.observe($0, parentUID: workflow.metadata.uid) },
+                                               workflow: key, now: clock, grace: config.createdPodGrace)
 
         var results = ActionResults()
         results.recoverable = recoverable(for: workflow, compiled: compiled)
         func step() -> StepResult {
-            engine.step(StepInput(metadata: workflow.metadata, compiled: compiled, status: workflow.status, pods: pods, facts: results, now: clock))
+            var input = StepInput(metadata: workflow.metadata, compiled: compiled, status: workflow.status, pods: pods, facts: results, now: clock)
+            input.children = children
+            return engine.step(input)
         }
         var result = step()
         var storeFailures: [StoreActions.Failure] = []
@@ -173,8 +184,13 @@ final class WorkflowReconciler: Sendable {
 
     private func createPod(_ request: PodRequest, workflow: Workflow, key: String, log: Logger, now: Timestamp) async -> PodCreateOutcome {
         do {
-            try await kube.createIgnoringAnswer(.pods, namespace: workflow.metadata.namespace, object: request.manifest)
-            metrics.podsCreated()
+            if request.createsWorkflow {
+                try await kube.createIgnoringAnswer(.workflows, namespace: workflow.metadata.namespace, object: request.manifest)
+                log.info("created child workflow", metadata: ["node": "\(request.node)", "attempt": "\(request.attempt)", "child": "\(request.name)"])
+            } else {
+                try await kube.createIgnoringAnswer(.pods, namespace: workflow.metadata.namespace, object: request.manifest)
+                metrics.podsCreated()
+            }
             // One line per pod is debug: a million-item map would flood the log at info.
             log.debug("created pod", metadata: ["node": "\(request.node)", "attempt": "\(request.attempt)", "pod": "\(request.name)"])
         } catch let error as KubeError where error.isAlreadyExists {
@@ -188,7 +204,8 @@ final class WorkflowReconciler: Sendable {
         }
         var pod = ObservedPod(name: request.name, node: request.node, index: request.index, attempt: request.attempt, phase: .pending)
         pod.createdAt = now
-        expectations.expect(pod, workflow: key, at: now)
+        pod.isChildWorkflow = request.createsWorkflow
+        (request.createsWorkflow ? childExpectations : expectations).expect(pod, workflow: key, at: now)
         return .created
     }
 
@@ -212,6 +229,14 @@ final class WorkflowReconciler: Sendable {
             } catch let error as KubeError where error.isNotFound {
             } catch {
                 log.warning("cannot delete pod", metadata: ["pod": "\(name)", "error": "\(error)"])
+            }
+        case .abortChildWorkflow(let name):
+            do {
+                _ = try await kube.patch(.workflows, namespace: workflow.metadata.namespace, name: name, patch: .merge(["spec": ["abort": true]]))
+                log.info("aborted child workflow", metadata: ["child": "\(name)"])
+            } catch let error as KubeError where error.isNotFound {
+            } catch {
+                log.warning("cannot abort child workflow", metadata: ["child": "\(name)", "error": "\(error)"])
             }
         case .recordEvent(let event):
             switch event.attemptEnd {

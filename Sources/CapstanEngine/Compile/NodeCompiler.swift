@@ -25,8 +25,15 @@ struct NodeCompiler {
     }
 
     mutating func compile() -> CompiledNode {
+        if node.workflowTemplate != nil, node.sleep != nil || node.approval != nil {
+            problems.add("\(path).workflow", "a node runs a child Workflow, sleeps or waits for approval: set one of workflow, sleep and approval")
+        }
         if node.sleep != nil || node.approval != nil { return compilePause() }
-        let settings = node.settings.inheriting(from: spec.defaults)
+        let runsChild = node.workflowTemplate != nil
+        if runsChild { checkSubWorkflowFields() }
+        // A child Workflow takes none of a pod's settings, so the defaults (an image, a pod
+        // template) would only make it invalid: it uses its own fields alone.
+        let settings = runsChild ? node.settings : node.settings.inheriting(from: spec.defaults)
         let isMap = node.map != nil
         let inputs = compileInputs(settings.inputs ?? [:])
         let nodeInputNames = Set(inputs.keys)
@@ -35,7 +42,7 @@ struct NodeCompiler {
             isMap: isMap, problems: problems)
         checker.pauseNodes = pauseNodes
 
-        if settings.image == nil || settings.image?.isEmpty == true {
+        if !runsChild, settings.image == nil || settings.image?.isEmpty == true {
             problems.add("\(path).image", "is required: set it on the node or in spec.defaults")
         }
         let image = template(settings.image ?? "", path: "\(path).image", checker: checker)
@@ -85,7 +92,18 @@ struct NodeCompiler {
             workingDir: workingDir, inputs: inputs, outputs: outputs, when: condition, map: map, podLabels: labels,
             podAnnotations: annotations, dependencies: dependencies, dataDependencies: dataDependencies)
         compiled.whenSource = node.when
+        if let template = node.workflowTemplate { compiled.kind = .subWorkflow(template: template) }
         return compiled
+    }
+
+    /// A node that runs a child Workflow takes the fields that shape its attempts and data —
+    /// inputs, outputs, retries, retryBackoff, cache, map — and none that shape a pod.
+    private func checkSubWorkflowFields() {
+        let allowed: Set<String> = ["inputs", "outputs", "retries", "retryBackoff", "cache"]
+        for field in node.settings.fieldsSet where !allowed.contains(field) {
+            problems.add("\(path).\(field)", "a node that runs a child Workflow has no pod of its own: remove \(field) "
+                         + "(set it in the WorkflowTemplate \"\(node.workflowTemplate ?? "")\" instead)")
+        }
     }
 
     mutating func compileWhen(checker: ReferenceChecker) -> Condition? {

@@ -8,6 +8,9 @@ public enum NodeKind: Sendable {
     case sleep(SpecDuration)
     /// Waits for `spec.approvals`; the message is shown in the node's status meanwhile.
     case approval(CompiledApproval)
+    /// Runs the named WorkflowTemplate as a child Workflow per attempt (and per map item); the
+    /// node follows the child (SPEC §11).
+    case subWorkflow(template: String)
 
     /// Runs a pod: counts against `parallelism`, has attempts, retries and outputs.
     public var runsPods: Bool {
@@ -15,10 +18,18 @@ public enum NodeKind: Sendable {
         return false
     }
 
+    /// Has attempts, retries and outputs, each attempt a pod or a child Workflow.
+    public var runsAttempts: Bool {
+        switch self {
+        case .task, .subWorkflow: return true
+        case .sleep, .approval: return false
+        }
+    }
+
     /// `sleep` or `approval`, as error messages name the kind; nil for a task.
     public var pauseName: String? {
         switch self {
-        case .task: return nil
+        case .task, .subWorkflow: return nil
         case .sleep: return "sleep"
         case .approval: return "approval"
         }

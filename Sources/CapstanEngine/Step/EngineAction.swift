@@ -4,6 +4,8 @@ import CapstanAPI
 public enum EngineAction: Sendable, Hashable {
     case createPod(PodRequest)
     case deletePod(name: String, reason: String)
+    /// Set `spec.abort` on a child Workflow that is still running: its parent stopped.
+    case abortChildWorkflow(name: String)
     /// Write `outputs` as JSON at `key`; report success through `ActionResults.persisted`.
     case persistOutputs(key: String, outputs: [String: JSONValue])
     /// Write a unit's resolved inputs, too large for the pod, as JSON at `key` (SPEC §3);
@@ -32,8 +34,10 @@ public struct PodRequest: Sendable, Hashable {
     public var node: String
     public var index: Int?
     public var attempt: Int
-    /// The complete Pod object to create.
+    /// The complete Pod object to create, or the child Workflow when `createsWorkflow`.
     public var manifest: JSONValue
+    /// The attempt is a child Workflow of a sub-workflow node (SPEC §11), not a pod.
+    public var createsWorkflow = false
 }
 
 public struct GatherRequest: Sendable, Hashable {

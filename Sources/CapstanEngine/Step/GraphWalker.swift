@@ -9,6 +9,8 @@ struct GraphWalker {
     let config: EngineConfig
     let layout: StorageLayout
     let podsByNode: [String: PodList]
+    /// Child Workflows of sub-workflow nodes, summarised like pods.
+    var childrenByNode: [String: PodList] = [:]
 
     func walk(_ status: inout WorkflowStatus, output: inout StepOutput) {
         let base = ExpressionValues(
@@ -29,7 +31,7 @@ struct GraphWalker {
             }
             let pause = PauseNode(name: node.name, now: now, facts: facts)
             switch node.kind {
-            case .task:
+            case .task, .subWorkflow:
                 stepTask(node, scope: scope, status: &nodeStatus, output: &output)
             case .sleep(let duration):
                 SleepHandler(pause: pause, duration: duration).step(&nodeStatus, output: &output)
@@ -41,9 +43,9 @@ struct GraphWalker {
         }
     }
 
-    /// A task or a map of tasks: the node's pods, through `UnitStepper`.
+    /// A task or a map of tasks — of pods, or of child Workflows — through `UnitStepper`.
     private func stepTask(_ node: CompiledNode, scope: ExpressionValues, status nodeStatus: inout NodeStatus, output: inout StepOutput) {
-        let pods = podsByNode[node.name] ?? PodList([])
+        let pods = (node.kind.runsPods ? podsByNode[node.name] : childrenByNode[node.name]) ?? PodList([])
         let stepper = UnitStepper(
             node: node, index: nil, item: nil, scope: scope, facts: facts, now: now, config: config, layout: layout,
             builder: PodBuilder(metadata: metadata, layout: layout, config: config))

@@ -16,6 +16,9 @@ public struct ObservedPod: Sendable, Hashable {
     public var phase: Phase
     /// The pod is being deleted (it has a deletionTimestamp).
     public var isDeleting: Bool = false
+    /// This attempt is a child Workflow (SPEC §11), summarised like a pod: its phase, its
+    /// `status.outputs` as `terminationMessage`, its `status.reason` and `status.message`.
+    public var isChildWorkflow: Bool = false
     public var createdAt: Timestamp?
     private var details: DetailsBox?
 

@@ -44,6 +44,12 @@ extension ObservedPod {
 extension StepOutput {
     /// Deletes `pod` if `PodDeletion` says so.
     mutating func collect(_ pod: ObservedPod, saved: PodDeletion.Saved, podGC: PodGCPolicy) {
+        if pod.isChildWorkflow {
+            // A child Workflow is kept (it goes with its parent); one cut short is aborted,
+            // which stops its own pods and children.
+            if saved == .endingNow, pod.phase == .running || pod.phase == .pending { actions.append(.abortChildWorkflow(name: pod.name)) }
+            return
+        }
         if let reason = PodDeletion.reason(for: pod, saved: saved, podGC: podGC) {
             actions.append(.deletePod(name: pod.name, reason: reason))
         }

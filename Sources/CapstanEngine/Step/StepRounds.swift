@@ -16,7 +16,7 @@ extension EngineAction {
     public var awaitsResult: Bool {
         switch self {
         case .createPod, .persistOutputs, .writeInputs, .loadOutputs, .gatherOutputs, .lookupCache, .deleteStorePrefix: return true
-        case .deletePod, .writeCache, .recordEvent, .deleteWorkflow, .addFinalizer, .removeFinalizer: return false
+        case .deletePod, .abortChildWorkflow, .writeCache, .recordEvent, .deleteWorkflow, .addFinalizer, .removeFinalizer: return false
         }
     }
 

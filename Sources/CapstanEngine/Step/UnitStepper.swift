@@ -31,6 +31,7 @@ struct UnitStepper {
     }
 
     private func observe(_ record: inout UnitRecord, pod: ObservedPod?, output: inout StepOutput) -> UnitChange {
+        if case .subWorkflow = node.kind { return observeChild(&record, child: pod, output: &output) }
         guard var pod else {
             return fail(&record, AttemptFailureInfo(reason: .podDeleted, message: "the pod was deleted before it finished"), output: &output)
         }
@@ -55,6 +56,19 @@ struct UnitStepper {
             // A pod stuck pulling its image or kept running by a sidecar is stopped now.
             output.collect(pod, saved: .endingNow, podGC: .never)
             return fail(&record, info, pod: pod, output: &output)
+        }
+    }
+
+    /// A sub-workflow attempt follows its child Workflow; the child's changes wake the parent.
+    private func observeChild(_ record: inout UnitRecord, child: ObservedPod?, output: inout StepOutput) -> UnitChange {
+        guard let child else {
+            return fail(&record, AttemptFailureInfo(reason: .podDeleted, message: "the child workflow was deleted before it finished"),
+                        output: &output)
+        }
+        switch ChildWorkflows.outcome(of: child, declaredOutputs: node.outputs) {
+        case .running: return .unchanged
+        case .succeeded(let outputs): return finishSuccess(&record, outputs: outputs, origin: .ran, output: &output)
+        case .failed(let info): return fail(&record, info, output: &output)
         }
     }
 
@@ -131,7 +145,7 @@ struct UnitStepper {
             return finishSuccess(&record, outputs: outputs, origin: .recovered, output: &output)
         }
         var inputsURI: String?
-        if JSONValue.object(rendered.inputs).serialized().count > PodLimits.inputsByValue {
+        if node.kind.runsPods, JSONValue.object(rendered.inputs).serialized().count > PodLimits.inputsByValue {
             let key = layout.inputsKey(node.name, index: index)
             guard facts.persisted.contains(key) else {
                 output.actions.append(.writeInputs(key: key, inputs: rendered.inputs))
@@ -140,7 +154,20 @@ struct UnitStepper {
             inputsURI = layout.uri(key)
         }
         let offSpot = node.isInterruptible && record.systemFailures >= config.systemRetries
-        let request = builder.pod(for: node, index: index, attempt: record.attempt, rendered: rendered, offSpot: offSpot, inputsURI: inputsURI)
+        let request: PodRequest
+        if case .subWorkflow(let template) = node.kind {
+            guard let child = ChildWorkflows.request(parent: builder.metadata, node: node.name, template: template, index: index,
+                                                      attempt: record.attempt, inputs: rendered.inputs) else {
+                record.phase = .failed
+                record.retryAt = nil
+                return .failed(AttemptFailure(attempt: record.attempt, index: index, reason: .tooDeep, message:
+                    "child workflows nest deeper than \(ChildWorkflows.maximumDepth) levels: WorkflowTemplate \"\(template)\" keeps running itself",
+                    finishedAt: now))
+            }
+            request = child
+        } else {
+            request = builder.pod(for: node, index: index, attempt: record.attempt, rendered: rendered, offSpot: offSpot, inputsURI: inputsURI)
+        }
         if let problem = PodLimits.problem(with: request.manifest) {
             // Never sent: the API server or the kernel would refuse it, and retrying cannot help.
             record.phase = .failed
@@ -171,7 +198,8 @@ struct UnitStepper {
 
     /// The `--log-link` links of one of this unit's attempts.
     func logLinks(attempt: Int, startedAt: Timestamp?, finishedAt: Timestamp?) -> [String: String] {
-        guard !config.logLinks.isEmpty else { return [:] }
+        // A child Workflow's logs are its own nodes' links.
+        guard !config.logLinks.isEmpty, node.kind.runsPods else { return [:] }
         let metadata = builder.metadata
         let pod = PodNaming.name(workflow: metadata.name, uid: metadata.uid, node: node.name, index: index, attempt: attempt)
         return config.logLinks.render(namespace: metadata.namespace, pod: pod, node: node.name, startedAt: startedAt, finishedAt: finishedAt)
@@ -229,6 +257,7 @@ struct UnitStepper {
             "item": item ?? .null,
             "outputs": .array(node.outputs.map(JSONValue.string)),
             "version": version.map(JSONValue.string) ?? .null,
+            "workflowTemplate": { if case .subWorkflow(let template) = node.kind { return .string(template) } else { return .null } }(),
         ]
     }
 }

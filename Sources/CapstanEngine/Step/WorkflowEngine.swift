@@ -7,6 +7,8 @@ public struct StepInput: Sendable {
     public var status: WorkflowStatus
     /// This workflow's pods, as the controller's cache sees them.
     public var pods: [ObservedPod]
+    /// The child Workflows of its sub-workflow nodes (`isChildWorkflow`), summarised like pods.
+    public var children: [ObservedPod] = []
     public var facts: ActionResults
     public var now: Timestamp
 
@@ -64,10 +66,10 @@ public struct WorkflowEngine: Sendable {
         for node in compiled.nodes where status.nodes[node.name] == nil { status.nodes[node.name] = NodeStatus() }
 
         if compiled.abort {
-            stopEverything(&status, pods: input.pods, phase: .aborted, reason: "Aborted", message: "aborted by spec.abort", now: now, output: &output)
+            stopEverything(&status, pods: input.pods + input.children, phase: .aborted, reason: "Aborted", message: "aborted by spec.abort", now: now, output: &output)
         } else if let deadline = compiled.activeDeadline, let started = status.startedAt {
             if now - started >= deadline.seconds {
-                stopEverything(&status, pods: input.pods, phase: .failed, reason: "DeadlineExceeded",
+                stopEverything(&status, pods: input.pods + input.children, phase: .failed, reason: "DeadlineExceeded",
                                message: "the workflow ran longer than its activeDeadline \(deadline)", now: now, output: &output)
             } else {
                 output.wake(at: started + deadline.seconds)
@@ -77,11 +79,12 @@ public struct WorkflowEngine: Sendable {
             if let parallelism = compiled.parallelism {
                 output.startBudget = min(output.startBudget, max(0, parallelism - runningUnits(status, compiled: compiled)))
             }
-            let walker = GraphWalker(
+            var walker = GraphWalker(
                 compiled: compiled, metadata: input.metadata, facts: input.facts, now: now, config: config, layout: layout,
                 podsByNode: podsByNode)
+            walker.childrenByNode = PodList.byNode(input.children)
             walker.walk(&status, output: &output)
-            finish(&status, compiled: compiled, pods: input.pods, facts: input.facts, layout: layout, metadata: input.metadata, output: &output)
+            finish(&status, compiled: compiled, pods: input.pods + input.children, facts: input.facts, layout: layout, metadata: input.metadata, output: &output)
         }
         StatusSummary.update(&status, generation: input.metadata.generation, now: now)
         let requeue = output.wakeAt.map { max(0, $0 - now) }
@@ -145,7 +148,7 @@ public struct WorkflowEngine: Sendable {
     /// Pods running now, for `parallelism`: a sleeping or waiting node holds none.
     private func runningUnits(_ status: WorkflowStatus, compiled: CompiledWorkflow) -> Int {
         compiled.nodes.reduce(0) { total, compiledNode in
-            guard compiledNode.kind.runsPods, let node = status.nodes[compiledNode.name] else { return total }
+            guard compiledNode.kind.runsAttempts, let node = status.nodes[compiledNode.name] else { return total }
             if let map = node.map { return total + map.running }
             return total + (node.phase == .running && node.retryAt == nil ? 1 : 0)
         }

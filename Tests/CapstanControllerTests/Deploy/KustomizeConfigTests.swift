@@ -51,7 +51,7 @@ struct KustomizeConfigTests {
             }
         }
         #expect(granted == [
-            "capstan.dev/workflows": ["get", "list", "watch", "patch", "delete"],
+            "capstan.dev/workflows": ["get", "list", "watch", "create", "patch", "delete"],
             "capstan.dev/workflows/status": ["get", "update", "patch"],
             "capstan.dev/workflowtemplates": ["get"],
             "capstan.dev/workflows/finalizers": ["update"],

@@ -1,0 +1,93 @@
+import CapstanAPI
+import Foundation
+import Testing
+import TestSupport
+
+/// SPEC §11: a node with `workflow: {templateRef: …}` runs a child Workflow per attempt and
+/// per map item, and follows it.
+@Suite struct SubWorkflowEndToEndTests {
+    private func apply(_ sim: SimProcess, _ manifest: String) async throws {
+        let applied = try await sim.kubectl(["apply", "-f", "-"], stdin: manifest)
+        try #require(applied.exitCode == 0, "\(applied)")
+    }
+
+    private func template(_ name: String, namespace: String, spec: String) -> String {
+        let indented = spec.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+        return "apiVersion: capstan.dev/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: \(name), namespace: \(namespace)}\nspec:\n\(indented)\n"
+    }
+
+    @Test func aMapOfChildWorkflowsHandsTheirOutputsOn() async throws {
+        let (sim, ns) = try await EndToEndCluster.shared.namespace("subwf")
+        try await apply(sim, template("score", namespace: ns, spec: """
+            inputs: {shard: 0}
+            defaults: {image: busybox}
+            nodes:
+              - {name: run, outputs: [score], podMetadata: {annotations: {sim.capstan.dev/outputs: '{"score": 7}'}}}
+            outputs: {score: "{{ nodes.run.outputs.score }}", shard: "{{ inputs.shard }}"}
+            """))
+        try await sim.submit("parent", namespace: ns, spec: """
+            podGC: Never
+            nodes:
+              - name: shards
+                map: {over: [1, 2]}
+                workflow: {templateRef: {name: score}}
+                inputs: {shard: "{{ item }}"}
+                outputs: [score]
+              - name: total
+                image: busybox
+                inputs: {scores: "{{ nodes.shards.outputs.score }}"}
+            """)
+        let status = try await sim.waitForWorkflow("parent", namespace: ns)
+        #expect(status.phase == .succeeded, "\(status)")
+        #expect(status.nodes["shards"]?.map?.succeeded == 2)
+        let children = try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=parent")
+        #expect(children.count == 2, "one child per item")
+        for child in children {
+            #expect(child["metadata"]?["ownerReferences"]?[0]?["name"] == "parent")
+            #expect(child["spec"]?["templateRef"]?["name"] == "score")
+            #expect(child["status"]?["phase"] == "Succeeded")
+        }
+        let shards = Set(children.compactMap { $0["status"]?["outputs"]?["shard"]?.intValue })
+        #expect(shards == [1, 2], "each child got its item as input")
+        let pods = try await sim.list("pods", namespace: ns, selector: "capstan.dev/workflow=parent")
+        let env = pods.first { $0["metadata"]?["labels"]?["capstan.dev/node"] == "total" }?["spec"]?["containers"]?[0]?["env"]?.arrayValue ?? []
+        let inputs = env.first { $0["name"] == "CAPSTAN_INPUTS" }?["value"]?.stringValue
+        #expect(inputs == #"{"scores":[7,7]}"#, "the children's outputs reached the next node")
+    }
+
+    @Test func aFailedChildIsRetriedAsANewChild() async throws {
+        let (sim, ns) = try await EndToEndCluster.shared.namespace("subwf-retry")
+        try await apply(sim, template("flaky", namespace: ns, spec: """
+            defaults: {image: busybox}
+            nodes: [{name: t, podMetadata: {annotations: {sim.capstan.dev/exit-code: "4"}}}]
+            """))
+        try await sim.submit("parent", namespace: ns, spec: """
+            nodes:
+              - {name: call, workflow: {templateRef: {name: flaky}}, retries: 1, retryBackoff: {initial: 1s}}
+            """)
+        let status = try await sim.waitForWorkflow("parent", namespace: ns)
+        #expect(status.phase == .failed)
+        let call = try #require(status.nodes["call"])
+        #expect(call.attempts == 2, "a second child for the retry")
+        #expect(call.failures.count == 2)
+        #expect(call.failures.last?.message?.contains("child workflow") == true, "\(call.failures)")
+        #expect(call.failures.last?.message?.contains("node t failed") == true, "the child's own reason is passed up: \(call.failures)")
+        let children = try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=parent")
+        #expect(children.count == 2)
+    }
+
+    @Test func aTemplateThatRunsItselfStopsAtTenLevels() async throws {
+        let (sim, ns) = try await EndToEndCluster.shared.namespace("subwf-deep")
+        try await apply(sim, template("again", namespace: ns, spec: """
+            nodes: [{name: deeper, workflow: {templateRef: {name: again}}}]
+            """))
+        try await sim.submit("top", namespace: ns, spec: "templateRef: {name: again}")
+        let status = try await sim.waitForWorkflow("top", namespace: ns, timeout: 180)
+        #expect(status.phase == .failed)
+        let all = try await sim.list("workflows", namespace: ns)
+        #expect(all.count == 11, "the top Workflow and ten levels of children")
+        let deepest = all.first { $0["metadata"]?["labels"]?["capstan.dev/depth"] == "10" }
+        let failure = WorkflowStatus(json: deepest?["status"]).nodes["deeper"]?.failures.last
+        #expect(failure?.reason == .tooDeep, "\(String(describing: deepest?["status"]))")
+    }
+}
