@@ -7,7 +7,7 @@ struct Capstan: AsyncParsableCommand {
         commandName: "capstan",
         abstract: "A workflow execution engine for Kubernetes.",
         subcommands: [
-            RunCommand.self, DevCommand.self, ValidateCommand.self, CRDCommand.self, Sim.self, SubmitCommand.self, GetCommand.self, LogsCommand.self, RetryCommand.self, AbortCommand.self,
+            RunCommand.self, DevCommand.self, ValidateCommand.self, CRDCommand.self, Sim.self, SubmitCommand.self, GetCommand.self, LogsCommand.self, RetryCommand.self, AbortCommand.self, UICommand.self,
             Version.self,
         ]
     )
