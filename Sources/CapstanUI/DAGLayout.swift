@@ -13,7 +13,7 @@ struct DAGLayout: Sendable, Equatable {
     }
 
     struct Metrics: Sendable, Equatable {
-        var nodeWidth = 180.0
+        var nodeWidth = 200.0
         var nodeHeight = 54.0
         var columnGap = 56.0
         var rowGap = 18.0

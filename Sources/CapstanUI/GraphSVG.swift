@@ -82,7 +82,7 @@ struct GraphSVG {
     static func subtitle(_ node: WorkflowGraph.Node) -> String {
         var text = node.status.phase.rawValue
         if let map = node.status.map {
-            text += " · ⧉ " + map.countsText
+            text += " · items " + map.countsText
         } else if node.kind == .workflow {
             text += " · ↳ " + clipped(node.workflowRef ?? "workflow", 12)
         } else if node.status.attempts > 1 {

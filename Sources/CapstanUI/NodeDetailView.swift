@@ -15,7 +15,7 @@ struct NodeDetailView {
             + "\(HTML.escape(node.name)) \(node.phase.badge)</h2>"
         out += facts
         if let map = status.map {
-            out += "<p class=\"map-counts\">⧉ Items: <strong>\(map.countsText)</strong> (\(map.countsWords))</p>"
+            out += "<p class=\"map-counts\">Items: <strong>\(map.countsText)</strong> (\(map.countsWords))</p>"
         }
         if !children.isEmpty {
             out += "<h3>Sub-workflow</h3><ul class=\"children\">"

@@ -29,7 +29,7 @@ struct PhaseStyle: Sendable {
     static var legend: String {
         let items = legendOrder.map { "<li>\(PhaseStyle($0).badge)</li>" }.joined()
         return "<ul class=\"legend\" aria-label=\"Legend\">\(items)"
-            + "<li><span class=\"badge kind\">⧉ map: succeeded/failed/running of total</span></li>"
+            + "<li><span class=\"badge kind\">map: items succeeded/failed/running of total</span></li>"
             + "<li><span class=\"badge kind\">↳ sub-workflow</span></li></ul>"
     }
 }

@@ -25,6 +25,7 @@ extension UIAssets {
         .filter input, .filter select, .filter button { font: inherit; padding: .3rem .45rem; min-height: 2.2rem; }
         .error { color: #a4250b; }
         table { border-collapse: collapse; width: 100%; }
+        .table-scroll { overflow-x: auto; }
         caption { text-align: left; color: var(--muted); padding: .3rem 0; }
         th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         tbody th { font-weight: 600; }

@@ -64,9 +64,19 @@ public final class UIServer: Sendable {
         return UIServer(host: host, port: bound, listener: listener, routes: routes, feed: feed, logger: logger)
     }
 
-    /// Watches Workflows and serves until the task is cancelled; then closes every connection.
+    /// Watches Workflows and serves until the task is cancelled; then closes every connection
+    /// and returns.
     public func run() async throws {
         logger.info("serving the web UI", metadata: ["url": "\(url)"])
+        do {
+            try await serve()
+        } catch is CancellationError {
+            // Being cancelled is how the server is asked to stop: not a failure.
+        }
+        logger.info("stopped serving the web UI", metadata: ["url": "\(url)"])
+    }
+
+    private func serve() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await self.feed.run() }
             try await listener.executeThenClose { connections in

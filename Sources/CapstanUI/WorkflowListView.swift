@@ -40,7 +40,7 @@ struct WorkflowListView {
             return "<p class=\"empty\">No Workflows\(filter == WorkflowFilter() ? "" : " match this filter").</p>"
         }
         let first = filter.page * WorkflowFilter.pageSize
-        var out = "<table class=\"workflows\"><caption>\(total) Workflow\(total == 1 ? "" : "s")"
+        var out = "<div class=\"table-scroll\"><table class=\"workflows\"><caption>\(total) Workflow\(total == 1 ? "" : "s")"
             + (total > shown.count ? ", \(first + 1)–\(first + shown.count) shown" : "") + ", newest first</caption>"
             + "<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Namespace</th><th scope=\"col\">Phase</th>"
             + "<th scope=\"col\">Progress</th><th scope=\"col\">Age</th></tr></thead><tbody>"
@@ -53,7 +53,7 @@ struct WorkflowListView {
                 + "<td>\(HTML.escape(meta.namespace))</td><td>\(PhaseStyle(workflow.status.phase.rawValue).badge)</td>"
                 + "<td>\(HTML.escape(workflow.status.progress))</td><td><time\(created)>\(age)</time></td></tr>"
         }
-        out += "</tbody></table>"
+        out += "</tbody></table></div>"
         if total > shown.count {
             out += "<nav class=\"pages\" aria-label=\"Pages\">"
             if filter.page > 0 { out += "<a href=\"/\(filter.query(page: filter.page - 1))\" rel=\"prev\">← Newer</a> " }

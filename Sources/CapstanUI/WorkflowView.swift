@@ -74,7 +74,7 @@ struct WorkflowView {
     /// The nodes again as a table: the same facts in the form screen readers and narrow
     /// screens handle best.
     private func nodeTable(_ graph: WorkflowGraph, children: ChildWorkflows) -> String {
-        var out = "<table class=\"nodes\"><caption>Nodes</caption><thead><tr><th scope=\"col\">Node</th><th scope=\"col\">Phase</th>"
+        var out = "<div class=\"table-scroll\"><table class=\"nodes\"><caption>Nodes</caption><thead><tr><th scope=\"col\">Node</th><th scope=\"col\">Phase</th>"
             + "<th scope=\"col\">Attempts</th><th scope=\"col\">Items</th><th scope=\"col\">Duration</th><th scope=\"col\">Message</th></tr></thead><tbody>"
         for node in graph.nodes {
             let status = node.status
@@ -88,7 +88,7 @@ struct WorkflowView {
             out += "<tr><th scope=\"row\">\(name)</th><td>\(node.phase.badge)</td><td>\(status.attempts)</td><td>\(items)</td>"
                 + "<td>\(duration)</td><td>\(HTML.escape(Truncated.line(message ?? "", limit: 160)))</td></tr>"
         }
-        return out + "</tbody></table>"
+        return out + "</tbody></table></div>"
     }
 }
 
