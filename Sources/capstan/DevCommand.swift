@@ -10,7 +10,8 @@ struct DevCommand: AsyncParsableCommand {
             Starts an API server, the controller and a kubelet that runs each pod's command as a local
             process, all inside this process; runs the workflow in namespace default and shows its
             progress on standard error. The store is the folder DIR (outputs, checkpoints, the cache);
-            every attempt's output is kept in DIR/logs/. Ctrl-C aborts the workflow.
+            every attempt's output is kept in DIR/logs/. Ctrl-C aborts the workflow. With --ui, the web UI
+            of `capstan ui` follows the run at the URL printed, and stays up after it until Ctrl-C.
             Exits 0 when the workflow succeeds, 1 when it fails or is aborted, 2 when it is invalid.
             """)
 
@@ -28,6 +29,9 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "text prints a summary; json prints the finished Workflow with its status.")
     var output = "text"
 
+    @Flag(help: "Serve the web UI for this run on a free loopback port, and keep it up after the run until Ctrl-C.")
+    var ui = false
+
     func validate() throws {
         guard ["text", "json"].contains(output) else { throw ValidationError("--output must be text or json, not \"\(output)\"") }
         for input in inputs {
@@ -42,7 +46,7 @@ struct DevCommand: AsyncParsableCommand {
             do { overrides.append(try InputOverride(parsing: text)) } catch { throw ValidationError(error.description) }
         }
         let code = await DevSession(file: file, overrides: overrides, directory: DevDirectory(path: store),
-                                    jsonOutput: output == "json").run()
+                                    jsonOutput: output == "json", serveUI: ui).run()
         if code != 0 { throw ExitCode(code) }
     }
 }
