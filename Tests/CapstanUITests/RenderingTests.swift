@@ -28,7 +28,7 @@ import Testing
 
     @Test func mapsShowTheirCountsAndSubWorkflowsAndExitNodesAreMarked() {
         let html = WorkflowView(workflow: UIFixtures.sweep(), now: now).live
-        #expect(html.contains("Running · ⧉ 3/1/2 of 10"))
+        #expect(html.contains("Running · items 3/1/2 of 10"))
         #expect(html.contains("3 succeeded, 1 failed, 2 running of 10 items"))
         #expect(html.contains("class=\"node phase-running kind-workflow\""))
         #expect(html.contains("↳ eval-template"))
