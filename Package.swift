@@ -87,11 +87,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `capstan ui`: a read-only web view of Workflows, live from one watch.
+        .target(
+            name: "CapstanUI",
+            dependencies: [
+                "CapstanAPI", "CapstanEngine", "CapstanKube", "CapstanSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "capstan",
             dependencies: [
                 "CapstanAPI", "CapstanEngine", "CapstanKube", "CapstanStore",
-                "CapstanController", "CapstanSim", "CapstanSupport",
+                "CapstanController", "CapstanSim", "CapstanSupport", "CapstanUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -129,6 +141,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "CapstanUITests",
+            dependencies: ["CapstanUI", "CapstanAPI", "CapstanKube", "CapstanSim", "TestSupport"]
         ),
         .testTarget(name: "CapstanSimTests", dependencies: ["CapstanSim", "CapstanKube", "CapstanAPI", "TestSupport"]),
         .testTarget(

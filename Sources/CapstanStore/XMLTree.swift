@@ -1,3 +1,5 @@
+import CapstanSupport
+
 /// A minimal XML reader for the handful of S3 and STS responses the client reads (errors,
 /// listings, multipart uploads, credentials). Hand-written rather than FoundationXML so that
 /// the controller image needs no libxml2; it handles elements, text, entities, CDATA, comments
@@ -195,17 +197,4 @@ private struct XMLReader {
 }
 
 /// Escapes text for an XML element body (the multipart completion request).
-func xmlEscape(_ text: String) -> String {
-    var result = ""
-    for character in text {
-        switch character {
-        case "&": result += "&amp;"
-        case "<": result += "&lt;"
-        case ">": result += "&gt;"
-        case "\"": result += "&quot;"
-        case "'": result += "&apos;"
-        default: result.append(character)
-        }
-    }
-    return result
-}
+func xmlEscape(_ text: String) -> String { MarkupText.escaped(text) }

@@ -8,7 +8,7 @@ struct Capstan: AsyncParsableCommand {
         abstract: "A workflow execution engine for Kubernetes.",
         subcommands: [
             RunCommand.self, DevCommand.self, ValidateCommand.self, CRDCommand.self, Sim.self, SubmitCommand.self, GetCommand.self,
-            LogsCommand.self, RetryCommand.self, AbortCommand.self, ApproveCommand.self, RejectCommand.self, Version.self,
+            LogsCommand.self, RetryCommand.self, AbortCommand.self, ApproveCommand.self, RejectCommand.self, UICommand.self, Version.self,
         ]
     )
 

@@ -12,7 +12,8 @@ struct DevCommand: AsyncParsableCommand {
             progress on standard error. The store is the folder DIR (outputs, checkpoints, the cache);
             every attempt's output is kept in DIR/logs/. Every Secret in the files, and each --secret, is
             created first; a node's path secret is written to that path on this machine (mode 0600) for
-            the attempt and removed after it. Ctrl-C aborts the workflow.
+            the attempt and removed after it. Ctrl-C aborts the workflow. With --ui, the web UI of
+            `capstan ui` follows the run at the URL printed, and stays up after it until Ctrl-C.
             Exits 0 when the workflow succeeds, 1 when it fails or is aborted, 2 when it is invalid.
             """)
 
@@ -37,6 +38,9 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "text prints a summary; json prints the finished Workflow with its status.")
     var output = "text"
 
+    @Flag(help: "Serve the web UI for this run on a free loopback port, and keep it up after the run until Ctrl-C.")
+    var ui = false
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give the Workflow file to run") }
         guard ["text", "json"].contains(output) else { throw ValidationError("--output must be text or json, not \"\(output)\"") }
@@ -52,7 +56,7 @@ struct DevCommand: AsyncParsableCommand {
             do { overrides.append(try InputOverride(parsing: text)) } catch { throw ValidationError(error.description) }
         }
         let code = await DevSession(files: files, secretFlags: secrets, overrides: overrides, directory: DevDirectory(path: store),
-                                    jsonOutput: output == "json").run()
+                                    jsonOutput: output == "json", serveUI: ui).run()
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -52,7 +52,8 @@ public final class RawHTTPConnection: @unchecked Sendable {
             close(fd)
             throw ProcessRunnerError(description: "cannot connect to \(base)")
         }
-        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        var request = "\(method) \(path) HTTP/1.1\r\nConnection: close\r\n"
+        if extra["Host"] == nil { request += "Host: 127.0.0.1:\(port)\r\n" }
         request += "Authorization: Bearer test\r\n"
         var allHeaders = extra
         if let body { allHeaders["Content-Length"] = String(body.count) }
@@ -137,11 +138,17 @@ public final class RawHTTPConnection: @unchecked Sendable {
 
     /// The next newline-terminated JSON line of a watch stream, or nil when the stream ended.
     public func nextLine() -> JSONValue? {
+        nextTextLine().flatMap { try? JSONValue.parse(Array($0.utf8)) }
+    }
+
+    /// The next line of a text stream (Server-Sent Events), without its newline; nil when
+    /// the stream ended or nothing came before the timeout.
+    public func nextTextLine() -> String? {
         while true {
             if let newline = payload.firstIndex(of: 10) {
                 let line = Array(payload[0..<newline])
                 payload.removeFirst(newline + 1)
-                return try? JSONValue.parse(line)
+                return String(decoding: line, as: UTF8.self)
             }
             if decode() { continue }
             if finished || !fill() { return nil }
@@ -152,6 +159,26 @@ public final class RawHTTPConnection: @unchecked Sendable {
         guard bytes.count >= pattern.count else { return nil }
         for start in 0...(bytes.count - pattern.count) where bytes[start] == pattern[0] {
             if Array(bytes[start..<(start + pattern.count)]) == pattern { return start..<(start + pattern.count) }
+        }
+        return nil
+    }
+}
+
+extension RawHTTPConnection {
+    /// The next Server-Sent Event, skipping comments (keep-alives); nil when the stream ended
+    /// or went quiet past the connection's timeout.
+    public func nextEvent() -> (name: String, data: String)? {
+        var name = "message"
+        var data: [String] = []
+        while let line = nextTextLine() {
+            if line.isEmpty {
+                if data.isEmpty { continue }
+                return (name, data.joined(separator: "\n"))
+            }
+            if line.hasPrefix(":") { continue }
+            if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+            if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+            if line == "data:" { data.append("") }
         }
         return nil
     }

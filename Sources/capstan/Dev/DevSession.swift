@@ -13,6 +13,8 @@ struct DevSession {
     let overrides: [InputOverride]
     let directory: DevDirectory
     let jsonOutput: Bool
+    /// `--ui`: serve the web UI for this run, and keep it up after the run until Ctrl-C.
+    var serveUI = false
 
     /// 0 Succeeded, 1 Failed or Aborted (or could not run), 2 invalid.
     func run() async -> Int32 {
@@ -43,6 +45,17 @@ struct DevSession {
         let metadata = workflow.object["metadata"]
         let name = metadata?["name"]?.stringValue ?? metadata?["generateName"]?.stringValue ?? "workflow"
         let reporter = ProgressReporter(workflow: name)
+        var ui: DevUI?
+        if serveUI {
+            do {
+                ui = try await DevUI.start(cluster: cluster, logger: logger)
+            } catch {
+                await cluster.shutdown()
+                FileHandleOutput.standardError("capstan dev: cannot serve the web UI: \(error)")
+                return 1
+            }
+            reporter.note("capstan dev: web UI at \(ui!.url)")
+        }
         reporter.note("capstan dev: running \(name) (\(workflow.nodeNames.count) node\(workflow.nodeNames.count == 1 ? "" : "s")); "
                       + "logs in \(relative(directory.logs)), kubectl --kubeconfig \(relative(directory.kubeconfig))")
         let outcome: DevRun.Outcome
@@ -53,16 +66,29 @@ struct DevSession {
             ).execute()
         } catch let error as KubeError {
             reporter.finish()
+            await ui?.stop()
             await cluster.shutdown()
             FileHandleOutput.standardError("capstan dev: \(error)")
             return error.isInvalid || error.isBadRequest ? 2 : 1
         } catch {
             reporter.finish()
+            await ui?.stop()
             await cluster.shutdown()
             FileHandleOutput.standardError("capstan dev: \(error)")
             return 1
         }
         reporter.finish()
+        if let ui {
+            // The run's processes end first, so its logs are complete before the report reads
+            // them; the API server stays up for the UI until Ctrl-C.
+            await cluster.kubelet.shutdown()
+            report(outcome, workflow: workflow, kubelet: cluster.kubelet)
+            FileHandleOutput.standardError("capstan dev: the web UI stays up at \(ui.url) until Ctrl-C")
+            await ui.waitForSignal(signals, seen: signals.count)
+            await ui.stop()
+            await cluster.shutdown()
+            return outcome.status.phase == .succeeded ? 0 : 1
+        }
         // Processes stopped and logs complete before anything is read from them.
         await cluster.shutdown()
         report(outcome, workflow: workflow, kubelet: cluster.kubelet)

@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanSupport
 
 /// The words and the bar `capstan dev` prints for a `RunProgress`.
 public enum ProgressText {
@@ -33,21 +34,10 @@ public enum ProgressText {
     }
 
     /// `850ms`, `4.2s`, `3m05s`, `1h02m`.
-    public static func duration(_ seconds: Double) -> String {
-        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
-        if seconds < 60 {
-            let tenths = Int((seconds * 10).rounded())
-            return "\(tenths / 10).\(tenths % 10)s"
-        }
-        let whole = Int(seconds.rounded())
-        if whole < 3600 { return "\(whole / 60)m\(pad(whole % 60))s" }
-        return "\(whole / 3600)h\(pad(whole / 60 % 60))m"
-    }
+    public static func duration(_ seconds: Double) -> String { DurationText.short(seconds) }
 
     static func clipped(_ text: String, to width: Int) -> String {
         guard width > 1, text.count > width else { return text }
         return String(text.prefix(width - 1)) + "…"
     }
-
-    private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

@@ -1,22 +1,21 @@
 import CapstanAPI
-import CapstanEngine
 
-/// One of a Workflow's pods as `capstan logs` sees it: which node, item and attempt it ran,
+/// One of a Workflow's pods as `capstan logs` and `capstan ui` see it: which node, item and attempt it ran,
 /// and whether its `main` container has a log yet.
-struct WorkflowPod: Sendable, Hashable {
-    var name: String
-    var node: String
-    var index: Int?
-    var attempt: Int
+public struct WorkflowPod: Sendable, Hashable {
+    public var name: String
+    public var node: String
+    public var index: Int?
+    public var attempt: Int
     /// `main` is running or has ended: there is a log to read.
-    var started: Bool
+    public var started: Bool
 
     /// `train[3](1)`: the prefix of each of its log lines.
-    var label: String { node + (index.map { "[\($0)]" } ?? "") + "(\(attempt))" }
+    public var label: String { node + (index.map { "[\($0)]" } ?? "") + "(\(attempt))" }
 
     /// The pods of the Workflow with `uid` among `pods` (listed by its name label), those the
     /// filters select, ordered by the spec's node order, item, then attempt.
-    static func select(_ pods: [JSONValue], workflowUID: String, nodeOrder: [String],
+    public static func select(_ pods: [JSONValue], workflowUID: String, nodeOrder: [String],
                        node: String?, index: Int?, attempt: Int?) -> [WorkflowPod] {
         let selected = pods.compactMap { pod -> WorkflowPod? in
             let owners = pod["metadata"]?["ownerReferences"]?.arrayValue ?? []
@@ -35,7 +34,7 @@ struct WorkflowPod: Sendable, Hashable {
         }
     }
 
-    init?(_ pod: JSONValue) {
+    public init?(_ pod: JSONValue) {
         let labels = pod["metadata"]?["labels"]
         guard let name = pod["metadata"]?["name"]?.stringValue,
               let node = labels?[PodLabels.node]?.stringValue,
