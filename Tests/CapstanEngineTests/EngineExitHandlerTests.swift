@@ -58,6 +58,21 @@ import CapstanAPI
         #expect(h.events.filter { $0.reason == "WorkflowSucceeded" }.count == 1)
     }
 
+    @Test func aMainPodIsDeletedOnlyOnceTheStatusThatStartsTheExitNodesIsSaved() throws {
+        var h = try EngineHarness("defaults: {image: busybox}\nnodes: [{name: train, outputs: [model]}]\nonExit: [{name: notify}]")
+        h.script = Self.failing([])
+        var result = h.reconcile()
+        for _ in 0..<12 where h.status.dagResult == nil {
+            h.advance(by: 1)
+            result = h.reconcile()
+        }
+        #expect(h.createdPods(of: "notify").count == 1, "the exit node starts in the step the main nodes end")
+        let deleted = result.actions.filter { if case .deletePod = $0 { return true } else { return false } }
+        #expect(deleted.isEmpty, "train's outcome is not saved yet: \(deleted)")
+        _ = h.reconcile()
+        #expect(h.deleted.count == 1 && h.deleted.first?.contains("train") == true, "\(h.deleted)")
+    }
+
     @Test func afterAFailureTheExitNodeSeesWhatFailedAndTheWorkflowKeepsItsReason() throws {
         var h = try EngineHarness(Self.workflow)
         h.script = Self.failing(["train"])

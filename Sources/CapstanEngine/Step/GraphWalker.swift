@@ -9,6 +9,9 @@ struct GraphWalker {
     let config: EngineConfig
     let layout: StorageLayout
     let podsByNode: [String: PodList]
+    /// Whether finished nodes' pods are collected: only on a walk from the saved status, so a
+    /// pod is never deleted before the status that records its outcome is saved.
+    var collectsFinishedPods = true
 
     func walk(_ status: inout WorkflowStatus, output: inout StepOutput) {
         var base = ExpressionValues(
@@ -19,7 +22,7 @@ struct GraphWalker {
             let node = compiled.nodes[position]
             guard var nodeStatus = status.nodes[node.name] else { continue }
             if nodeStatus.phase.isTerminal {
-                if let pods = podsByNode[node.name] {
+                if collectsFinishedPods, let pods = podsByNode[node.name] {
                     PodCollector(podGC: compiled.podGC).collect(pods, of: nodeStatus, output: &output)
                 }
                 continue

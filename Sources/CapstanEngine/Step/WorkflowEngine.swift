@@ -86,7 +86,9 @@ public struct WorkflowEngine: Sendable {
             finish(&status, compiled: compiled, pods: input.pods, facts: input.facts, layout: layout, metadata: input.metadata, output: &output)
             if !exitNodesStarted && status.dagResult != nil && !status.phase.isTerminal {
                 // The main nodes have just ended: start the exit nodes now, not a reconcile later.
-                walker.walk(&status, output: &output)
+                var exitWalker = walker
+                exitWalker.collectsFinishedPods = false
+                exitWalker.walk(&status, output: &output)
                 finish(&status, compiled: compiled, pods: input.pods, facts: input.facts, layout: layout, metadata: input.metadata, output: &output)
             }
         }
