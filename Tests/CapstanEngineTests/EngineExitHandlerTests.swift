@@ -148,6 +148,26 @@ import CapstanAPI
         #expect(h.node("cheer").phase == .skipped)
     }
 
+    @Test func exitNodesRetrySleepAndWaitForApprovalLikeAnyNode() throws {
+        var h = try EngineHarness("""
+            defaults: {image: busybox}
+            approvals: {confirm: Approved}
+            nodes: [{name: train}]
+            onExit:
+              - {name: notify, retries: 1, retryBackoff: {initial: 1s}}
+              - {name: settle, sleep: 20s}
+              - {name: confirm, approval: {message: "done: {{ workflow.phase }}"}, dependsOn: [settle]}
+            """)
+        h.script = { node, _, attempt in node == "notify" && attempt == 0 ? .init(duration: 1, outcome: .failed) : .init(duration: 1) }
+        let status = h.runToCompletion()
+        #expect(status.phase == .succeeded, "\(status)")
+        #expect(h.node("notify").attempts == 2)
+        let settled = try #require(h.node("settle").finishedAt)
+        let trainEnd = try #require(h.node("train").finishedAt)
+        #expect(settled - trainEnd >= 20, "the sleep counts from when the exit nodes started")
+        #expect(h.node("confirm").phase == .succeeded)
+    }
+
     @Test func failFastAmongExitNodesStopsTheOthers() throws {
         var h = try EngineHarness("""
             defaults: {image: busybox}

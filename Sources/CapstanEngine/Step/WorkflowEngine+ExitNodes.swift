@@ -1,8 +1,8 @@
 import CapstanAPI
 
-/// Exit nodes (`spec.onExit`, SPEC §11): once every main node has ended, however, the workflow
-/// keeps how they ended in `status.dagResult`, stays `Running` while its exit nodes run, and
-/// then takes that result — unless an exit node failed after the main nodes succeeded.
+/// Exit nodes (`spec.onExit`, SPEC §11): once every main node has ended, whatever the result,
+/// the workflow keeps that result in `status.dagResult`, stays `Running` while its exit nodes
+/// run, and then takes it — unless an exit node failed after the main nodes succeeded.
 extension WorkflowEngine {
     /// Stops the main nodes for an abort, a passed deadline or a FailFast failure. Without
     /// exit nodes the workflow ends now; with them, they run next. An abort given while exit
