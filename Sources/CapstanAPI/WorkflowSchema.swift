@@ -89,6 +89,10 @@ public enum WorkflowSchema {
                 "additionalProperties": string(enum: ApprovalDecision.allCases.map(\.rawValue)),
             ],
             "nodes": ["type": "array", "minItems": 1, "items": object(node, required: ["name"])],
+            "onExit": [
+                "type": "array", "items": object(node, required: ["name"]),
+                "description": "Exit nodes: run after the main nodes have all ended, whatever their result.",
+            ],
         ])
     }
 
@@ -109,6 +113,9 @@ public enum WorkflowSchema {
                 "nodes": ["type": "object", "x-kubernetes-preserve-unknown-fields": true],
                 "outputs": anyObject,
                 "templateSpec": anyObject,
+                "dagResult": object([
+                    "phase": string(enum: WorkflowPhase.allCases.map(\.rawValue)), "reason": string(), "message": string(),
+                ], description: "How the main nodes ended, kept while the exit nodes (spec.onExit) run."),
             ],
         ]
     }

@@ -53,13 +53,11 @@ extension WorkflowSpec {
             // With a template, the nodes come from it.
             if spec.templateRef == nil { problems.add(reader.child("nodes"), "is required: list the workflow's nodes") }
         } else if let nodes = reader.list("nodes") {
-            for (i, node) in nodes.enumerated() {
-                if let parsed = NodeSpec.read(node, path: "\(reader.child("nodes"))[\(i)]", problems: problems) {
-                    spec.nodes.append(parsed)
-                }
-            }
+            spec.nodes = NodeSpec.readAll(nodes, path: reader.child("nodes"), problems: problems)
             if nodes.isEmpty { problems.add(reader.child("nodes"), "needs at least one node") }
         }
+        // An empty list is allowed: it runs nothing, as a template's override may want.
+        spec.onExit = reader.list("onExit").map { NodeSpec.readAll($0, path: reader.child("onExit"), problems: problems) } ?? []
         reader.finish()
         return spec
     }
@@ -70,6 +68,10 @@ func oneOf(_ value: String, _ allowed: [String]) -> String {
 }
 
 extension NodeSpec {
+    static func readAll(_ values: [JSONValue], path: String, problems: ProblemList) -> [NodeSpec] {
+        values.enumerated().compactMap { i, value in read(value, path: "\(path)[\(i)]", problems: problems) }
+    }
+
     static func read(_ value: JSONValue, path: String, problems: ProblemList) -> NodeSpec? {
         guard var reader = FieldReader(value, path: path, problems: problems) else { return nil }
         let name = reader.string("name")

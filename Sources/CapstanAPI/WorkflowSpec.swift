@@ -23,6 +23,8 @@ public struct WorkflowSpec: Sendable, Hashable {
     /// `capstan reject` set them with a merge patch.
     public var approvals: [String: ApprovalDecision] = [:]
     public var nodes: [NodeSpec] = []
+    /// Exit nodes (SPEC §11): run once the main nodes have all ended, whatever their result.
+    public var onExit: [NodeSpec] = []
 
     public init(nodes: [NodeSpec] = []) { self.nodes = nodes }
 }

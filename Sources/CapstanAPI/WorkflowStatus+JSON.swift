@@ -12,6 +12,7 @@ extension WorkflowStatus {
         if !nodes.isEmpty { o["nodes"] = .object(nodes.mapValues(\.json)) }
         o["outputs"] = outputs.map(JSONValue.object)
         o["templateSpec"] = templateSpec
+        o["dagResult"] = dagResult?.json
         return .object(o)
     }
 
@@ -29,6 +30,7 @@ extension WorkflowStatus {
         nodes = json["nodes"]?.objectValue?.mapValues(NodeStatus.init(json:)) ?? [:]
         outputs = json["outputs"]?.objectValue
         templateSpec = json["templateSpec"].flatMap { $0.objectValue == nil ? nil : $0 }
+        dagResult = json["dagResult"].flatMap(DAGResult.init(json:))
     }
 }
 

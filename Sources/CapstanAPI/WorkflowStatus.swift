@@ -15,6 +15,9 @@ public struct WorkflowStatus: Sendable, Hashable {
     /// The spec of the WorkflowTemplate named by `spec.templateRef`, as read when the Workflow
     /// started: a template edited or deleted later changes no Workflow already running.
     public var templateSpec: JSONValue?
+    /// How the main nodes ended, once they have; the workflow stays `Running` while its exit
+    /// nodes (`spec.onExit`) run, and this is the phase it then takes.
+    public var dagResult: DAGResult?
 
     public init() {}
 

@@ -65,6 +65,10 @@ public struct CompiledNode: Sendable {
     public var definition: JSONValue = .null
     /// A task (the fields above) or a node that runs no pod (`sleep`, `approval`).
     public var kind: NodeKind = .task
+    /// An exit node (`spec.onExit`): it starts only once every main node has ended.
+    public var isExitNode = false
+    /// Where the node is written, such as `spec.nodes[2]` or `spec.onExit[0]`, for messages.
+    public var path = ""
 
     public var retries: Int { settings.retries ?? 0 }
     public var retryBackoff: RetryBackoff { settings.retryBackoff ?? RetryBackoff() }

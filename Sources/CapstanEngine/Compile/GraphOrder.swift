@@ -50,7 +50,7 @@ enum GraphOrder {
             let rotated = Array(cycle[start...] + cycle[..<start])
             let names = (rotated + [first]).map { "\"\(nodes[$0].name)\"" }
             problems.add(
-                "spec.nodes[\(first)]",
+                nodes[first].path,
                 "dependency cycle: \(names.joined(separator: " → ")) (each needs the next to finish first, through dependsOn and references)")
         }
     }

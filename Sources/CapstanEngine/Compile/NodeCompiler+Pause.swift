@@ -21,6 +21,7 @@ extension NodeCompiler {
             declaredInputs: Set(spec.inputs.keys), declaredOutputs: declaredOutputs, nodeInputs: [], isMap: false,
             problems: problems)
         checker.pauseNodes = pauseNodes
+        checker.exitNodes = exitNodes
         let kind: NodeKind
         if let approval = node.approval {
             let message = approval.message.map { template($0, path: "\(path).approval.message", checker: checker) }

@@ -12,6 +12,8 @@ struct NodeCompiler {
     let problems: ProblemList
     /// Nodes that run no pod, by name, with their kind: referring to their outputs is an error.
     var pauseNodes: [String: String] = [:]
+    /// Which nodes are exit nodes, and whether this node is one.
+    var exitNodes = ExitNodeRules()
     /// Every reference the node's templates and condition make, for its dependencies.
     var references: [Reference] = []
 
@@ -41,6 +43,7 @@ struct NodeCompiler {
             declaredInputs: Set(spec.inputs.keys), declaredOutputs: declaredOutputs, nodeInputs: nodeInputNames,
             isMap: isMap, problems: problems)
         checker.pauseNodes = pauseNodes
+        checker.exitNodes = exitNodes
 
         if !runsChild, settings.image == nil || settings.image?.isEmpty == true {
             problems.add("\(path).image", "is required: set it on the node or in spec.defaults")
@@ -156,6 +159,7 @@ struct NodeCompiler {
                 declaredInputs: checker.declaredInputs, declaredOutputs: checker.declaredOutputs, nodeInputs: nil, isMap: true,
                 problems: problems)
             outside.pauseNodes = pauseNodes
+            outside.exitNodes = exitNodes
             outside.check(parsed.references.filter { $0.root != .item && $0.root != .index }, path: overPath)
             references += parsed.references
         }
@@ -182,7 +186,7 @@ struct NodeCompiler {
     }
 
     func checkDependsOn() {
-        let known = Set(spec.nodes.map(\.name))
+        let known = Set(spec.nodes.map(\.name)).union(exitNodes.names)
         var listed: Set<String> = []
         for (i, dependency) in node.dependsOn.enumerated() {
             let depPath = "\(path).dependsOn[\(i)]"
@@ -190,6 +194,8 @@ struct NodeCompiler {
                 problems.add(depPath, "node \"\(node.name)\" cannot depend on itself")
             } else if !known.contains(dependency) {
                 problems.add(depPath, "unknown node \"\(dependency)\"\(suggestion(for: dependency, among: known))")
+            } else if let problem = exitNodes.problem(dependingOn: dependency) {
+                problems.add(depPath, problem)
             } else if !listed.insert(dependency).inserted {
                 problems.add(depPath, "\"\(dependency)\" is listed twice")
             }

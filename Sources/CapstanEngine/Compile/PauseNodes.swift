@@ -20,8 +20,9 @@ enum PauseNodes {
     /// any other reference to an unknown node: it is a typo that would otherwise leave the
     /// real approval node waiting. `capstan approve` checks the same before it writes.
     static func checkApprovals(_ spec: WorkflowSpec, problems: ProblemList) {
-        let approvalNodes = Set(spec.nodes.filter { $0.approval != nil }.map(\.name))
-        let known = Set(spec.nodes.map(\.name))
+        let all = spec.nodes + spec.onExit
+        let approvalNodes = Set(all.filter { $0.approval != nil }.map(\.name))
+        let known = Set(all.map(\.name))
         for name in spec.approvals.keys.sorted() where !approvalNodes.contains(name) {
             let path = "spec.approvals.\(name)"
             if known.contains(name) {

@@ -12,6 +12,8 @@ struct ReferenceChecker {
     let problems: ProblemList
     /// Nodes that run no pod, by name, with their kind (`sleep`, `approval`): they have no outputs.
     var pauseNodes: [String: String] = [:]
+    /// Which nodes are exit nodes, and whether the node checked is one.
+    var exitNodes = ExitNodeRules()
 
     func check(_ references: [Reference], path: String, insideNodeInputs: Bool = false) {
         for reference in references {
@@ -25,7 +27,9 @@ struct ReferenceChecker {
                     problems.add(path, "\(reference.text): unknown node \"\(node)\"\(suggestion(for: node, among: Set(declaredOutputs.keys)))")
                     continue
                 }
-                if let kind = pauseNodes[node] {
+                if let problem = exitNodes.problem(reading: node) {
+                    problems.add(path, "\(reference.text): \(problem)")
+                } else if let kind = pauseNodes[node] {
                     problems.add(path, "\(reference.text): node \"\(node)\" is \(kind == "approval" ? "an" : "a") \(kind) node, which produces no outputs")
                 } else if !outputs.contains(output) {
                     let declared = outputs.isEmpty ? "it declares no outputs" : "it declares \(outputs.sorted().map { "\"\($0)\"" }.joined(separator: ", "))"
@@ -43,8 +47,8 @@ struct ReferenceChecker {
                 }
             case .item, .index:
                 if !isMap { problems.add(path, "\(reference.text) is only defined inside a map node") }
-            case .workflow:
-                break
+            case .workflow(let field):
+                if let problem = exitNodes.problem(reading: field) { problems.add(path, "\(reference.text): \(problem)") }
             }
         }
     }

@@ -10,7 +10,8 @@ public enum WorkflowCompiler {
         let (decoded, decodeProblems) = WorkflowSpec.decode(specJSON)
         guard let spec = decoded, decodeProblems.isEmpty else { return .failure(InvalidWorkflowError(decodeProblems)) }
         return compile(spec).map { compiled in
-            let rawNodes = specJSON["nodes"]?.arrayValue ?? []
+            // Compiled nodes are the main nodes, then the exit nodes, as written.
+            let rawNodes = (specJSON["nodes"]?.arrayValue ?? []) + (specJSON["onExit"]?.arrayValue ?? [])
             let defaults = specJSON["defaults"] ?? .null
             let nodes = compiled.nodes.map { node in
                 var node = node
@@ -44,23 +45,28 @@ public enum WorkflowCompiler {
 
     public static func compile(_ spec: WorkflowSpec) -> Result<CompiledWorkflow, InvalidWorkflowError> {
         let problems = ProblemList()
-        let pauseNodes = PauseNodes.kinds(spec.nodes)
+        let pauseNodes = PauseNodes.kinds(spec.nodes + spec.onExit)
+        let exitNodes = ExitNodeRules(names: Set(spec.onExit.map(\.name)))
         // A node that runs no pod produces no outputs, whatever spec.defaults declares.
         let declaredOutputs = Dictionary(
-            spec.nodes.map { ($0.name, pauseNodes[$0.name] != nil ? [] : Set($0.settings.inheriting(from: spec.defaults).outputs ?? [])) },
+            (spec.nodes + spec.onExit).map { ($0.name, pauseNodes[$0.name] != nil ? [] : Set($0.settings.inheriting(from: spec.defaults).outputs ?? [])) },
             uniquingKeysWith: { first, _ in first })
         var seen: Set<String> = []
         var nodes: [CompiledNode] = []
-        for (position, node) in spec.nodes.enumerated() {
-            let path = "spec.nodes[\(position)]"
+        for (position, (node, path, isExitNode)) in spec.nodesWithPaths.enumerated() {
             checkName(node.name, path: "\(path).name", problems: problems)
             if !seen.insert(node.name).inserted {
-                problems.add("\(path).name", "duplicate node name \"\(node.name)\"; node names must be unique")
+                let clash = isExitNode && spec.nodes.contains { $0.name == node.name }
+                problems.add("\(path).name", clash ? ExitNodeRules.nameClash(node.name) : "duplicate node name \"\(node.name)\"; node names must be unique")
             }
             var compiler = NodeCompiler(
                 spec: spec, node: node, position: position, path: path, declaredOutputs: declaredOutputs, problems: problems)
             compiler.pauseNodes = pauseNodes
-            nodes.append(compiler.compile())
+            compiler.exitNodes = exitNodes.checking(exitNode: isExitNode)
+            var compiled = compiler.compile()
+            compiled.isExitNode = isExitNode
+            compiled.path = path
+            nodes.append(compiled)
         }
         PauseNodes.checkApprovals(spec, problems: problems)
         if let recoverFrom = spec.recoverFrom, !DNSName.isSubdomain(recoverFrom) {
@@ -74,6 +80,7 @@ public enum WorkflowCompiler {
                 declaredInputs: Set(spec.inputs.keys), declaredOutputs: declaredOutputs, nodeInputs: nil, isMap: false,
                 problems: problems)
             checker.pauseNodes = pauseNodes
+            checker.exitNodes = exitNodes
             checker.check(templated.references, path: path)
             outputs[name] = templated
         }

@@ -31,6 +31,8 @@ public struct ExpressionValues: ExpressionScope, Sendable, Hashable {
     public var workflowName: String
     public var workflowNamespace: String
     public var workflowUID: String
+    /// How the main nodes ended, as exit nodes read it; nil before they have.
+    public var workflowResult: WorkflowResultValues?
 
     public init(
         inputs: [String: JSONValue] = [:],
@@ -81,6 +83,12 @@ public struct ExpressionValues: ExpressionScope, Sendable, Hashable {
         case .workflow(.name): return .value(.string(workflowName))
         case .workflow(.namespace): return .value(.string(workflowNamespace))
         case .workflow(.uid): return .value(.string(workflowUID))
+        case .workflow(.phase):
+            guard let workflowResult else { return .missing(WorkflowResultValues.notYet) }
+            return .value(.string(workflowResult.phase))
+        case .workflow(.failures):
+            guard let workflowResult else { return .missing(WorkflowResultValues.notYet) }
+            return .value(.array(workflowResult.failures))
         }
     }
 }

@@ -17,12 +17,16 @@ public struct Reference: Sendable, Hashable, CustomStringConvertible {
         case item
         /// `index`: the current map item's 0-based index.
         case index
-        /// `workflow.name`, `workflow.namespace`, `workflow.uid`.
+        /// `workflow.name`, `workflow.namespace`, `workflow.uid`; in exit nodes also
+        /// `workflow.phase` and `workflow.failures`.
         case workflow(WorkflowField)
     }
 
     public enum WorkflowField: String, Sendable, Hashable, CaseIterable {
-        case name, namespace, uid
+        case name, namespace, uid, phase, failures
+
+        /// Fields that describe how the main nodes ended, so only exit nodes can read them.
+        public var isResult: Bool { self == .phase || self == .failures }
     }
 
     public enum Accessor: Sendable, Hashable {

@@ -82,7 +82,7 @@ enum ReferencePathParser {
                 guard let known = Reference.WorkflowField(rawValue: field) else {
                     throw ExpressionError(
                         .syntax, column: fieldColumn,
-                        "unknown workflow field \(quoted(field)); expected name, namespace or uid")
+                        "unknown workflow field \(quoted(field)); expected name, namespace, uid, phase or failures")
                 }
                 return .workflow(known)
             }

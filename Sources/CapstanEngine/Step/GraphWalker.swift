@@ -11,20 +11,26 @@ struct GraphWalker {
     let podsByNode: [String: PodList]
     /// Child Workflows of sub-workflow nodes, summarised like pods.
     var childrenByNode: [String: PodList] = [:]
+    /// Whether finished nodes' pods are collected: only on a walk from the saved status, so a
+    /// pod is never deleted before the status that records its outcome is saved.
+    var collectsFinishedPods = true
 
     func walk(_ status: inout WorkflowStatus, output: inout StepOutput) {
-        let base = ExpressionValues(
+        var base = ExpressionValues(
             inputs: compiled.inputs, workflowName: metadata.name, workflowNamespace: metadata.namespace,
             workflowUID: metadata.uid)
+        base.workflowResult = status.dagResult.map { WorkflowResultValues($0, status: status, compiled: compiled) }
         for position in compiled.topologicalOrder {
             let node = compiled.nodes[position]
             guard var nodeStatus = status.nodes[node.name] else { continue }
             if nodeStatus.phase.isTerminal {
-                if let pods = podsByNode[node.name] {
+                if collectsFinishedPods, let pods = podsByNode[node.name] {
                     PodCollector(podGC: compiled.podGC).collect(pods, of: nodeStatus, output: &output)
                 }
                 continue
             }
+            // Exit nodes wait, pending, until every main node has ended.
+            if node.isExitNode && status.dagResult == nil { continue }
             guard let scope = readiness(of: node, status: status, base: base, nodeStatus: &nodeStatus, output: &output) else {
                 status.nodes[node.name] = nodeStatus
                 continue
@@ -70,14 +76,24 @@ struct GraphWalker {
                            nodeStatus: inout NodeStatus, output: inout StepOutput) -> ExpressionValues? {
         guard nodeStatus.phase == .pending else { return scope(for: node, status: status, base: base, output: &output) }
         var skippedData: [String] = []
+        var unsucceeded: [String] = []
         for dependency in node.dependencies {
             guard let dep = status.nodes[dependency] else { return nil }
             if !dep.phase.isTerminal { return nil }
+            // An exit node runs whatever became of the main nodes; only their outputs can be missing.
+            if node.isExitNode, compiled[dependency]?.isExitNode == false, dep.phase != .succeeded {
+                if node.dataDependencies.contains(dependency) { unsucceeded.append("\(dependency) (\(dep.phase.rawValue))") }
+                continue
+            }
             if dep.phase == .failed || dep.phase == .aborted {
                 finish(&nodeStatus, .aborted, message: "not run: it depends on \(dependency), which \(dep.phase == .failed ? "failed" : "was aborted")", output: &output, node: node.name)
                 return nil
             }
             if dep.phase == .skipped && node.dataDependencies.contains(dependency) { skippedData.append(dependency) }
+        }
+        if !unsucceeded.isEmpty {
+            finish(&nodeStatus, .skipped, message: "skipped: it reads outputs of \(unsucceeded.sorted().joined(separator: ", ")), which did not succeed", output: &output, node: node.name)
+            return nil
         }
         if !skippedData.isEmpty {
             finish(&nodeStatus, .skipped, message: "skipped: it reads outputs of skipped node \(skippedData.sorted().joined(separator: ", "))", output: &output, node: node.name)

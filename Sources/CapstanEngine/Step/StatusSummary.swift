@@ -10,7 +10,10 @@ enum StatusSummary {
         let message = status.message ?? ""
         switch status.phase {
         case .pending, .running:
-            if status.message == nil || !status.phase.isTerminal { status.message = "\(finished) of \(status.nodes.count) nodes finished" }
+            if status.message == nil || !status.phase.isTerminal {
+                status.message = "\(finished) of \(status.nodes.count) nodes finished"
+                    + (status.dagResult.map { "; the main nodes \($0.phase.rawValue.lowercased()), exit nodes running" } ?? "")
+            }
             set(&status, "Ready", false, "Running", status.message ?? "", generation, now)
             set(&status, "Reconciling", true, "Running", status.message ?? "", generation, now)
             set(&status, "Stalled", false, "Running", "", generation, now)

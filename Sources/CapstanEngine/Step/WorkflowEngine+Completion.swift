@@ -1,25 +1,29 @@
 import CapstanAPI
 
 extension WorkflowEngine {
-    /// Applies `failurePolicy` and ends the workflow once every node has finished.
+    /// Applies `failurePolicy` and ends the main DAG once every main node has finished; the
+    /// workflow ends then, or once its exit nodes have.
     func finish(_ status: inout WorkflowStatus, compiled: CompiledWorkflow, pods: [ObservedPod], facts: ActionResults,
                 layout: StorageLayout, metadata: ObjectMeta, output: inout StepOutput) {
-        let failed = compiled.nodes.filter { status.nodes[$0.name]?.phase == .failed }.map(\.name)
+        if let dag = status.dagResult {
+            finishExitNodes(&status, dag: dag, compiled: compiled, pods: pods, metadata: metadata, output: &output)
+            return
+        }
+        let mainNodes = compiled.nodes.filter { !$0.isExitNode }
+        let failed = mainNodes.filter { status.nodes[$0.name]?.phase == .failed }.map(\.name)
         if !failed.isEmpty && compiled.failurePolicy == .failFast {
             let first = failed[0]
             let detail = status.nodes[first]?.message.map { ": \($0)" } ?? ""
-            stopEverything(&status, pods: pods, phase: .failed, reason: "NodeFailed",
-                           message: "node \(first) failed\(detail)", now: output.nowOrStarted(status), output: &output)
+            stop(&status, compiled: compiled, pods: pods, phase: .failed, reason: "NodeFailed",
+                 message: "node \(first) failed\(detail)", now: output.nowOrStarted(status), output: &output)
             return
         }
-        guard status.nodes.values.allSatisfy({ $0.phase.isTerminal }) else { return }
+        guard mainNodes.allSatisfy({ status.nodes[$0.name]?.phase.isTerminal == true }) else { return }
         let now = output.nowOrStarted(status)
         if !failed.isEmpty {
-            status.phase = .failed
-            status.reason = "NodeFailed"
-            status.finishedAt = now
-            status.message = "\(failed.count) node\(failed.count == 1 ? "" : "s") failed: \(failed.joined(separator: ", "))"
-            output.event(.warning, "WorkflowFailed", status.message!)
+            let message = "\(failed.count) node\(failed.count == 1 ? "" : "s") failed: \(failed.joined(separator: ", "))"
+            end(&status, DAGResult(phase: .failed, reason: "NodeFailed", message: message), compiled: compiled, now: now,
+                event: WorkflowEvent(.warning, reason: "WorkflowFailed", message: message), output: &output)
             return
         }
         if !compiled.outputs.isEmpty {
@@ -45,21 +49,17 @@ extension WorkflowEngine {
                 } catch where error.kind == .skippedNode {
                     resolved[name] = .null
                 } catch {
-                    status.phase = .failed
-                    status.reason = "OutputsUnresolved"
-                    status.finishedAt = now
-                    status.message = "cannot resolve spec.outputs.\(name): \(error.description)"
-                    output.event(.warning, "WorkflowFailed", status.message!)
+                    let message = "cannot resolve spec.outputs.\(name): \(error.description)"
+                    end(&status, DAGResult(phase: .failed, reason: "OutputsUnresolved", message: message), compiled: compiled,
+                        now: now, event: WorkflowEvent(.warning, reason: "WorkflowFailed", message: message), output: &output)
                     return
                 }
             }
             status.outputs = resolved
         }
-        status.phase = .succeeded
-        status.reason = "Succeeded"
-        status.finishedAt = now
-        status.message = "all \(compiled.nodes.count) nodes finished"
-        output.event(.normal, "WorkflowSucceeded", "workflow \(metadata.name) succeeded")
+        let result = DAGResult(phase: .succeeded, reason: "Succeeded", message: "all \(mainNodes.count) nodes finished")
+        end(&status, result, compiled: compiled, now: now,
+            event: WorkflowEvent(.normal, reason: "WorkflowSucceeded", message: "workflow \(metadata.name) succeeded"), output: &output)
     }
 }
 

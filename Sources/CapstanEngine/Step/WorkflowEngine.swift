@@ -66,11 +66,12 @@ public struct WorkflowEngine: Sendable {
         for node in compiled.nodes where status.nodes[node.name] == nil { status.nodes[node.name] = NodeStatus() }
 
         if compiled.abort {
-            stopEverything(&status, pods: input.pods + input.children, phase: .aborted, reason: "Aborted", message: "aborted by spec.abort", now: now, output: &output)
-        } else if let deadline = compiled.activeDeadline, let started = status.startedAt {
+            stop(&status, compiled: compiled, pods: input.pods + input.children, phase: .aborted, reason: "Aborted", message: "aborted by spec.abort", now: now, output: &output)
+        } else if let deadline = compiled.activeDeadline, let started = status.startedAt, status.dagResult == nil {
+            // Exit nodes run after the deadline has passed, bounded by their own timeouts.
             if now - started >= deadline.seconds {
-                stopEverything(&status, pods: input.pods + input.children, phase: .failed, reason: "DeadlineExceeded",
-                               message: "the workflow ran longer than its activeDeadline \(deadline)", now: now, output: &output)
+                stop(&status, compiled: compiled, pods: input.pods + input.children, phase: .failed, reason: "DeadlineExceeded",
+                     message: "the workflow ran longer than its activeDeadline \(deadline)", now: now, output: &output)
             } else {
                 output.wake(at: started + deadline.seconds)
             }
@@ -80,11 +81,19 @@ public struct WorkflowEngine: Sendable {
                 output.startBudget = min(output.startBudget, max(0, parallelism - runningUnits(status, compiled: compiled)))
             }
             var walker = GraphWalker(
-                compiled: compiled, metadata: input.metadata, facts: input.facts, now: now, config: config, layout: layout,
+                compiled: compiled, metadata: input.metadata, facts: input.facts.withoutRecoveringExitNodes(compiled), now: now, config: config, layout: layout,
                 podsByNode: podsByNode)
             walker.childrenByNode = PodList.byNode(input.children)
+            let exitNodesStarted = status.dagResult != nil
             walker.walk(&status, output: &output)
             finish(&status, compiled: compiled, pods: input.pods + input.children, facts: input.facts, layout: layout, metadata: input.metadata, output: &output)
+            if !exitNodesStarted && status.dagResult != nil && !status.phase.isTerminal {
+                // The main nodes have just ended: start the exit nodes now, not a reconcile later.
+                var exitWalker = walker
+                exitWalker.collectsFinishedPods = false
+                exitWalker.walk(&status, output: &output)
+                finish(&status, compiled: compiled, pods: input.pods + input.children, facts: input.facts, layout: layout, metadata: input.metadata, output: &output)
+            }
         }
         StatusSummary.update(&status, generation: input.metadata.generation, now: now)
         let requeue = output.wakeAt.map { max(0, $0 - now) }
@@ -113,8 +122,19 @@ public struct WorkflowEngine: Sendable {
     /// Aborts every unfinished node and deletes every running pod.
     func stopEverything(_ status: inout WorkflowStatus, pods: [ObservedPod], phase: WorkflowPhase, reason: String,
                         message: String, now: Timestamp, output: inout StepOutput) {
-        for pod in pods { output.collect(pod, saved: .endingNow, podGC: .never) }
-        for (name, node) in status.nodes where !node.phase.isTerminal {
+        abortUnfinished(&status, pods: pods, message: message, now: now, output: &output)
+        status.phase = phase
+        status.finishedAt = now
+        status.message = message
+        status.reason = reason
+        output.event(phase == .aborted ? .normal : .warning, reason, message)
+    }
+
+    /// Aborts the unfinished nodes `including` picks and deletes their pods.
+    func abortUnfinished(_ status: inout WorkflowStatus, pods: [ObservedPod], message: String, now: Timestamp,
+                         output: inout StepOutput, including: (String) -> Bool = { _ in true }) {
+        for pod in pods where including(pod.node) { output.collect(pod, saved: .endingNow, podGC: .never) }
+        for (name, node) in status.nodes where !node.phase.isTerminal && including(name) {
             var node = node
             node.phase = .aborted
             node.finishedAt = now
@@ -127,11 +147,6 @@ public struct WorkflowEngine: Sendable {
             }
             status.nodes[name] = node
         }
-        status.phase = phase
-        status.finishedAt = now
-        status.message = message
-        status.reason = reason
-        output.event(phase == .aborted ? .normal : .warning, reason, message)
     }
 
     /// A finished workflow past its time to live is deleted; before that, the step asks to

@@ -97,8 +97,9 @@ struct DevSession {
 
     private func report(_ outcome: DevRun.Outcome, workflow: DevWorkflow, kubelet: DevKubelet) {
         let status = outcome.status
-        let summary = RunSummary(workflow: outcome.name, status: status, nodeNames: workflow.nodeNames,
+        var summary = RunSummary(workflow: outcome.name, status: status, nodeNames: workflow.nodeNames,
                                  elapsed: outcome.elapsed, nodeOutputs: Self.nodeOutputs(status))
+        summary.exitNodes = workflow.exitNodes
         let text = summary.lines.joined(separator: "\n")
         if jsonOutput {
             FileHandleOutput.standardError(text)

@@ -7,8 +7,10 @@ import CapstanEngine
 struct DevWorkflow {
     /// The object to create: namespace `default`, no status.
     var object: JSONValue
-    /// Nodes in the order the spec lists them.
+    /// Nodes in the order the spec lists them: the main nodes, then the exit nodes.
     var nodeNames: [String]
+    /// The exit nodes (`spec.onExit`) among them, which summaries set apart.
+    var exitNodes: Set<String> = []
     /// The namespace the file names, if any (`capstan submit` creates the Workflow there).
     var fileNamespace: String?
     /// The approval nodes among them, which wait for `capstan approve`.
@@ -38,6 +40,7 @@ struct DevWorkflow {
         let fileNamespace = object["metadata"]?["namespace"]?.stringValue
         var workflow = DevWorkflow(object: cleaned(object), nodeNames: compiled.nodes.map(\.name), fileNamespace: fileNamespace)
         workflow.approvalNodes = compiled.nodes.filter { if case .approval = $0.kind { return true } else { return false } }.map(\.name)
+        workflow.exitNodes = Set(compiled.nodes.filter(\.isExitNode).map(\.name))
         workflow.podlessNodes = Set(compiled.nodes.filter { !$0.kind.runsPods }.map(\.name))
         return workflow
     }

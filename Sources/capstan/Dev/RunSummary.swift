@@ -10,6 +10,8 @@ public struct RunSummary: Sendable {
     public var elapsed: Double
     /// Each succeeded node's outputs as read back from the store, when they could be.
     public var nodeOutputs: [String: JSONValue]
+    /// Exit nodes (`spec.onExit`), listed last under a line `onExit:`.
+    public var exitNodes: Set<String> = []
 
     public init(workflow: String, status: WorkflowStatus, nodeNames: [String], elapsed: Double, nodeOutputs: [String: JSONValue] = [:]) {
         self.workflow = workflow
@@ -25,10 +27,12 @@ public struct RunSummary: Sendable {
     public var lines: [String] {
         var lines = ["\(workflow) \(status.phase.rawValue) in \(ProgressText.duration(elapsed))"
                      + (status.message.map { ": \($0)" } ?? "")]
-        let names = nodeNames + status.nodes.keys.filter { !nodeNames.contains($0) }.sorted()
+        let all = nodeNames + status.nodes.keys.filter { !nodeNames.contains($0) }.sorted()
+        let names = all.filter { !exitNodes.contains($0) } + all.filter(exitNodes.contains)
         let nameWidth = names.map(\.count).max() ?? 0
         let phaseWidth = names.map { (status.nodes[$0]?.phase ?? .pending).rawValue.count }.max() ?? 0
-        for name in names {
+        for (position, name) in names.enumerated() {
+            if exitNodes.contains(name) && (position == 0 || !exitNodes.contains(names[position - 1])) { lines.append("onExit:") }
             let node = status.nodes[name] ?? NodeStatus()
             var line = "  " + padded(name, nameWidth) + "  " + padded(node.phase.rawValue, phaseWidth)
             line += "  " + details(node, name: name).joined(separator: ", ")

@@ -8,7 +8,8 @@ enum ApprovalCheck {
     /// What is wrong, in kubectl's `error: …` words without the prefix; nil when the decision may be written.
     static func problem(in workflow: JSONValue, node: String) -> String? {
         let name = workflow["metadata"]?["name"]?.stringValue ?? ""
-        let nodes = workflow["spec"]?["nodes"]?.arrayValue ?? []
+        // Exit nodes (spec.onExit) may wait for approval too.
+        let nodes = (workflow["spec"]?["nodes"]?.arrayValue ?? []) + (workflow["spec"]?["onExit"]?.arrayValue ?? [])
         let approvalNodes = nodes.filter { $0["approval"].map { !$0.isNull } ?? false }.compactMap { $0["name"]?.stringValue }
         let listed = approvalNodes.isEmpty ? "it has no approval nodes" : "its approval nodes: \(approvalNodes.joined(separator: ", "))"
         guard let spec = nodes.first(where: { $0["name"]?.stringValue == node }) else {

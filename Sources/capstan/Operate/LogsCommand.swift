@@ -46,7 +46,9 @@ struct LogsCommand: AsyncParsableCommand {
                 FileHandleOutput.standardError("\(WorkflowNotFound(namespace: namespace, name: workflow))")
                 throw ExitCode(1)
             }
-            let nodeOrder = (object["spec"]?["nodes"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+            // The main nodes, then the exit nodes, as they run.
+            let nodeOrder = ((object["spec"]?["nodes"]?.arrayValue ?? []) + (object["spec"]?["onExit"]?.arrayValue ?? []))
+                .compactMap { $0["name"]?.stringValue }
             let status = WorkflowStatus(json: object["status"])
             if let node, !nodeOrder.contains(node), status.nodes[node] == nil {
                 FileHandleOutput.standardError("error: workflow \(workflow) has no node \"\(node)\"; its nodes are \(nodeOrder.joined(separator: ", "))")

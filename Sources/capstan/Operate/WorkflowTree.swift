@@ -17,17 +17,22 @@ struct WorkflowTree {
     var lines: [String] {
         let status = WorkflowStatus(json: object["status"])
         var lines = header(status)
-        let names = nodeNames(status)
-        guard !names.isEmpty else { return lines }
+        let exitNames = exitNodeNames(status)
+        let names = nodeNames(status).filter { !exitNames.contains($0) }
+        guard !names.isEmpty || !exitNames.isEmpty else { return lines }
         lines.append("")
         var rows = [["NODE", "PHASE", "ATTEMPTS", "DURATION", "MESSAGE"]]
         var details: [Int: [String]] = [:]
-        for (position, name) in names.enumerated() {
-            let node = status.nodes[name] ?? NodeStatus()
-            let branch = position == names.count - 1 ? "└─ " : "├─ "
-            rows.append([branch + name, phase(node), node.attempts == 0 ? "-" : String(node.attempts), duration(node.startedAt, node.finishedAt),
-                         summary(node)])
-            details[rows.count - 1] = detailLines(name: name, node: node).map { (position == names.count - 1 ? "   " : "│  ") + $0 }
+        // Exit nodes make a tree of their own below a row `onExit`.
+        for (group, groupNames) in [names, exitNames].enumerated() where !groupNames.isEmpty {
+            if group == 1 { rows.append(["onExit", "", "", "", ""]) }
+            for (position, name) in groupNames.enumerated() {
+                let node = status.nodes[name] ?? NodeStatus()
+                let last = position == groupNames.count - 1
+                rows.append([(last ? "└─ " : "├─ ") + name, phase(node), node.attempts == 0 ? "-" : String(node.attempts),
+                             duration(node.startedAt, node.finishedAt), summary(node)])
+                details[rows.count - 1] = detailLines(name: name, node: node).map { (last ? "   " : "│  ") + $0 }
+            }
         }
         let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for (index, row) in rows.enumerated() {
@@ -63,6 +68,12 @@ struct WorkflowTree {
     private func nodeNames(_ status: WorkflowStatus) -> [String] {
         let listed = (object["spec"]?["nodes"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
         return listed + status.nodes.keys.filter { !listed.contains($0) }.sorted()
+    }
+
+    /// The exit nodes (`spec.onExit`) in the spec's order, from the Workflow or the template it ran.
+    private func exitNodeNames(_ status: WorkflowStatus) -> [String] {
+        let exitNodes = object["spec"]?["onExit"] ?? status.templateSpec?["onExit"]
+        return (exitNodes?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
     }
 
     private func phase(_ node: NodeStatus) -> String {

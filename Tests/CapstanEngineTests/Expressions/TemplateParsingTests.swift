@@ -75,7 +75,7 @@ struct TemplateParsingTests {
                 + "operators belong in `when` conditions"),
         Bad(source: "{{ item[x] }}", column: 9,
             message: "expected a list index such as [0] or a quoted field name such as [\"key\"], got 'x'"),
-        Bad(source: "{{ workflow.id }}", column: 13, message: "unknown workflow field \"id\"; expected name, namespace or uid"),
+        Bad(source: "{{ workflow.id }}", column: 13, message: "unknown workflow field \"id\"; expected name, namespace, uid, phase or failures"),
     ]
 
     @Test(arguments: invalid)
