@@ -8,7 +8,7 @@ import Foundation
 struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
-        abstract: "Show a Workflow: its phase, and each node's phase, attempts, duration, failures and log links.",
+        abstract: "Show a Workflow: its phase, and each node's phase, attempts, duration, failures, log links and child workflows.",
         discussion: """
             Attempts are numbered from 0; train[3](1) is map item 3's attempt 1.
             Examples:
@@ -36,7 +36,12 @@ struct GetCommand: AsyncParsableCommand {
             switch output {
             case "json": print(object.prettyPrinted())
             case "yaml": print(YAMLWriter.write(object), terminator: "")
-            default: print(WorkflowTree(object: object, now: Timestamp(Date())).lines.joined(separator: "\n"))
+            default:
+                var tree = WorkflowTree(object: object, now: Timestamp(Date()))
+                let uid = object["metadata"]?["uid"]?.stringValue
+                tree.children = try await client.listAll(.workflows, namespace: namespace, options: ListOptions(labelSelector: "capstan.dev/parent=\(workflow)"))
+                    .items.filter { $0["metadata"]?["ownerReferences"]?.arrayValue?.contains { $0["uid"]?.stringValue == uid } == true }
+                print(tree.lines.joined(separator: "\n"))
             }
         }
     }

@@ -13,6 +13,8 @@ struct WorkflowTree {
     var now: Timestamp
     /// Failures shown per node, newest last; older ones are counted.
     var failuresShown = 5
+    /// The child Workflows of its sub-workflow nodes (SPEC §11), listed under their node.
+    var children: [JSONValue] = []
 
     var lines: [String] {
         let status = WorkflowStatus(json: object["status"])
@@ -66,7 +68,8 @@ struct WorkflowTree {
 
     /// The spec's nodes in its order, then any the status has that the spec no longer lists.
     private func nodeNames(_ status: WorkflowStatus) -> [String] {
-        let listed = (object["spec"]?["nodes"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        let nodes = object["spec"]?["nodes"] ?? status.templateSpec?["nodes"]
+        let listed = (nodes?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
         return listed + status.nodes.keys.filter { !listed.contains($0) }.sorted()
     }
 
@@ -74,6 +77,19 @@ struct WorkflowTree {
     private func exitNodeNames(_ status: WorkflowStatus) -> [String] {
         let exitNodes = object["spec"]?["onExit"] ?? status.templateSpec?["onExit"]
         return (exitNodes?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+    }
+
+    /// `child NAME  Phase` for each child Workflow of the node, the latest five.
+    private func childLines(node: String) -> [String] {
+        let mine = children.filter { $0["metadata"]?["labels"]?["capstan.dev/node"]?.stringValue == node }
+            .sorted { ($0["metadata"]?["creationTimestamp"]?.stringValue ?? "") < ($1["metadata"]?["creationTimestamp"]?.stringValue ?? "") }
+        var lines = mine.count > 5 ? ["(\(mine.count - 5) earlier child workflows not shown)"] : []
+        for child in mine.suffix(5) {
+            let status = WorkflowStatus(json: child["status"])
+            lines.append("child workflow \(child["metadata"]?["name"]?.stringValue ?? "")  \(status.phase.rawValue)"
+                         + (status.phase.isTerminal && status.phase != .succeeded ? ": " + Self.oneLine(status.message ?? "") : ""))
+        }
+        return lines
     }
 
     private func phase(_ node: NodeStatus) -> String {
@@ -90,7 +106,7 @@ struct WorkflowTree {
     }
 
     private func detailLines(name: String, node: NodeStatus) -> [String] {
-        var lines: [String] = []
+        var lines = childLines(node: name)
         if let map = node.map {
             var items = "items: \(map.succeeded)/\(map.total) succeeded"
             if map.running > 0 { items += ", \(map.running) running" }

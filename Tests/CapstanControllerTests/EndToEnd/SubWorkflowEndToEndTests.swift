@@ -74,6 +74,9 @@ import TestSupport
         #expect(call.failures.last?.message?.contains("node t failed") == true, "the child's own reason is passed up: \(call.failures)")
         let children = try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=parent")
         #expect(children.count == 2)
+        let tree = try await sim.capstan(["get", "parent", "-n", ns])
+        let childLines = tree.stdout.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("child workflow parent-call-") }
+        #expect(childLines.count == 2 && childLines.allSatisfy { $0.contains("Failed: ") }, "capstan get lists the children: \(tree)")
     }
 
     @Test func aTemplateThatRunsItselfStopsAtTenLevels() async throws {
