@@ -45,6 +45,8 @@ public enum FailureReason: String, Sendable, Hashable, CaseIterable {
     case rejected = "Rejected"
     /// A sub-workflow node would nest child Workflows deeper than `ChildWorkflows.maximumDepth`.
     case tooDeep = "TooDeep"
+    /// A dynamic node's task built a Workflow spec that does not validate (SPEC §12).
+    case invalidDynamicSpec = "InvalidDynamicSpec"
     case unschedulable = "Unschedulable"
     case evicted = "Evicted"
     case preempted = "Preempted"

@@ -63,6 +63,7 @@ public enum WorkflowSchema {
             "over": anyValue, "concurrency": ["type": "integer", "minimum": 1],
             "minSuccessRatio": ["type": "number", "minimum": 0, "maximum": 1],
         ], required: ["over"])
+        node["dynamic"] = ["type": "boolean", "description": "The task's output workflow is a Workflow spec, run as a child Workflow."]
         node["workflow"] = object([
             "templateRef": object(["name": string("A WorkflowTemplate of the same namespace.")], required: ["name"]),
         ], required: ["templateRef"], description: "Instead of a task: run a WorkflowTemplate as a child Workflow; inputs become its inputs.")

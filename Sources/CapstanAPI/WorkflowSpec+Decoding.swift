@@ -86,11 +86,12 @@ extension NodeSpec {
         if let approval = reader.raw("approval") {
             node.approval = ApprovalSpec.read(approval, path: reader.child("approval"), problems: problems)
         }
+        node.dynamic = reader.bool("dynamic") ?? false
         if let workflow = reader.raw("workflow") {
             node.workflowTemplate = Self.readSubWorkflow(workflow, path: reader.child("workflow"), problems: problems)
         }
         node.settings = NodeSettings.read(
-            value, path: path, problems: problems, allowing: ["name", "dependsOn", "when", "map", "sleep", "approval", "workflow"])
+            value, path: path, problems: problems, allowing: ["name", "dependsOn", "when", "map", "sleep", "approval", "workflow", "dynamic"])
         return name == nil ? nil : node
     }
 }

@@ -62,6 +62,8 @@ public struct NodeSpec: Sendable, Hashable {
     public var approval: ApprovalSpec?
     /// Run this WorkflowTemplate as a child Workflow instead of a pod (SPEC §11).
     public var workflowTemplate: String?
+    /// The task's `workflow` output is a Workflow spec, run as a child Workflow (SPEC §12).
+    public var dynamic = false
     /// Everything a node may also inherit from `spec.defaults`.
     public var settings = NodeSettings()
 

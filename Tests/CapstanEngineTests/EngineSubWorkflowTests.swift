@@ -95,6 +95,10 @@ import CapstanAPI
         ("nodes: [{name: c, workflow: {templateRef: {}}}]", "spec.nodes[0].workflow.templateRef.name"),
         ("nodes: [{name: c, workflow: {}}]", "spec.nodes[0].workflow.templateRef"),
         ("nodes: [{name: c, workflow: {templateRef: {name: t}}, sleep: 1s}]", "spec.nodes[0].workflow"),
+        ("nodes: [{name: c, image: busybox, dynamic: true, outputs: [spec]}]", "spec.nodes[0].outputs"),
+        ("nodes: [{name: c, image: busybox, dynamic: true, outputs: [workflow], map: {over: [1]}}]", "spec.nodes[0].dynamic"),
+        ("nodes: [{name: c, workflow: {templateRef: {name: t}}, dynamic: true, outputs: [workflow]}]", "spec.nodes[0].dynamic"),
+        ("nodes: [{name: c, sleep: 1s, dynamic: true}]", "spec.nodes[0].dynamic"),
     ])
     func podFieldsOnASubWorkflowNodeAreLocatedErrors(yaml: String, path: String) throws {
         guard case .failure(let error) = WorkflowCompiler.compile(try YAMLDocuments.load(yaml)[0]) else {

@@ -67,6 +67,8 @@ public struct CompiledNode: Sendable {
     public var kind: NodeKind = .task
     /// An exit node (`spec.onExit`): it starts only once every main node has ended.
     public var isExitNode = false
+    /// A task whose `workflow` output is run as a child Workflow (SPEC §12).
+    public var isDynamic = false
     /// Where the node is written, such as `spec.nodes[2]` or `spec.onExit[0]`, for messages.
     public var path = ""
 

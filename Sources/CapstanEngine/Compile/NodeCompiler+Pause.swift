@@ -13,6 +13,9 @@ extension NodeCompiler {
         if node.map != nil {
             problems.add("\(path).map", "\(noun) runs no pods, so it cannot be a map")
         }
+        if node.dynamic {
+            problems.add("\(path).dynamic", "\(noun) runs no task, so it cannot be dynamic")
+        }
         for own in node.settings.fieldsSet {
             problems.add("\(path).\(own)", "\(noun) runs no pod: remove \(own) (it takes only name, dependsOn, when and \(field))")
         }

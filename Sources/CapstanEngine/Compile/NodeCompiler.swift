@@ -96,6 +96,10 @@ struct NodeCompiler {
             podAnnotations: annotations, dependencies: dependencies, dataDependencies: dataDependencies)
         compiled.whenSource = node.when
         if let template = node.workflowTemplate { compiled.kind = .subWorkflow(template: template) }
+        if node.dynamic {
+            checkDynamic(outputs: outputs)
+            compiled.isDynamic = true
+        }
         return compiled
     }
 
@@ -106,6 +110,17 @@ struct NodeCompiler {
         for field in node.settings.fieldsSet where !allowed.contains(field) {
             problems.add("\(path).\(field)", "a node that runs a child Workflow has no pod of its own: remove \(field) "
                          + "(set it in the WorkflowTemplate \"\(node.workflowTemplate ?? "")\" instead)")
+        }
+    }
+
+    /// A dynamic node is a task whose declared outputs include `workflow`, the spec it builds.
+    private func checkDynamic(outputs: [String]) {
+        if node.workflowTemplate != nil {
+            problems.add("\(path).dynamic", "a node that runs a WorkflowTemplate cannot also be dynamic: dynamic is for tasks that build a Workflow spec")
+        } else if node.map != nil {
+            problems.add("\(path).dynamic", "a map node cannot be dynamic: make each item's work a node of the Workflow the dynamic node builds")
+        } else if !outputs.contains(ChildWorkflows.dynamicOutput) {
+            problems.add("\(path).outputs", "a dynamic node must declare the output \"\(ChildWorkflows.dynamicOutput)\": the Workflow spec its task builds")
         }
     }
 

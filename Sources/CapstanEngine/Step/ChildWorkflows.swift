@@ -10,6 +10,8 @@ public enum ChildWorkflows {
     public static let parentLabel = "capstan.dev/parent"
     /// How deep the child is: 1 for a child of a top-level Workflow.
     public static let depthLabel = "capstan.dev/depth"
+    /// The output of a dynamic node's task that holds the Workflow spec it built (SPEC §12).
+    public static let dynamicOutput = "workflow"
 
     /// How deep a Workflow is: 0 for one a person created.
     static func depth(of metadata: ObjectMeta) -> Int { metadata.labels[depthLabel].flatMap(Int.init) ?? 0 }
@@ -17,16 +19,27 @@ public enum ChildWorkflows {
     /// The child Workflow of one attempt, or nil when it would nest too deep.
     static func request(parent: ObjectMeta, node: String, template: String, index: Int?, attempt: Int,
                         inputs: [String: JSONValue]) -> PodRequest? {
+        var spec: JSONValue = ["templateRef": ["name": .string(template)]]
+        if !inputs.isEmpty { spec["inputs"] = .object(inputs) }
+        return request(parent: parent, node: node, spec: spec, index: index, attempt: attempt)
+    }
+
+    /// The child Workflow running the spec a dynamic node's task built; named after the task's
+    /// pod with `-w`, so the two never share a name.
+    static func dynamicRequest(parent: ObjectMeta, node: String, spec: JSONValue, index: Int?, attempt: Int) -> PodRequest? {
+        request(parent: parent, node: node, spec: spec, index: index, attempt: attempt, suffix: "-w")
+    }
+
+    private static func request(parent: ObjectMeta, node: String, spec: JSONValue, index: Int?, attempt: Int,
+                                suffix: String = "") -> PodRequest? {
         let depth = depth(of: parent) + 1
         guard depth <= maximumDepth else { return nil }
-        let name = PodNaming.name(workflow: parent.name, uid: parent.uid, node: node, index: index, attempt: attempt)
+        let name = PodNaming.name(workflow: parent.name, uid: parent.uid, node: node, index: index, attempt: attempt) + suffix
         var labels: [String: JSONValue] = [
             parentLabel: .string(String(parent.name.prefix(63))), depthLabel: .string(String(depth)),
             PodLabels.node: .string(node), PodLabels.attempt: .string(String(attempt)), PodLabels.managedBy: "capstan",
         ]
         if let index { labels[PodLabels.index] = .string(String(index)) }
-        var spec: JSONValue = ["templateRef": ["name": .string(template)]]
-        if !inputs.isEmpty { spec["inputs"] = .object(inputs) }
         let manifest: JSONValue = [
             "apiVersion": .string(Workflow.apiVersion), "kind": .string(Workflow.kind),
             "metadata": [

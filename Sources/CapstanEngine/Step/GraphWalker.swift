@@ -51,7 +51,13 @@ struct GraphWalker {
 
     /// A task or a map of tasks — of pods, or of child Workflows — through `UnitStepper`.
     private func stepTask(_ node: CompiledNode, scope: ExpressionValues, status nodeStatus: inout NodeStatus, output: inout StepOutput) {
-        let pods = (node.kind.runsPods ? podsByNode[node.name] : childrenByNode[node.name]) ?? PodList([])
+        let pods: PodList
+        if node.isDynamic {
+            // The child comes first: once it exists, it is what the attempt follows.
+            pods = PodList(Array(childrenByNode[node.name] ?? PodList([])) + Array(podsByNode[node.name] ?? PodList([])))
+        } else {
+            pods = (node.kind.runsPods ? podsByNode[node.name] : childrenByNode[node.name]) ?? PodList([])
+        }
         let stepper = UnitStepper(
             node: node, index: nil, item: nil, scope: scope, facts: facts, now: now, config: config, layout: layout,
             builder: PodBuilder(metadata: metadata, layout: layout, config: config))

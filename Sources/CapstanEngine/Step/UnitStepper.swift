@@ -32,6 +32,7 @@ struct UnitStepper {
 
     private func observe(_ record: inout UnitRecord, pod: ObservedPod?, output: inout StepOutput) -> UnitChange {
         if case .subWorkflow = node.kind { return observeChild(&record, child: pod, output: &output) }
+        if node.isDynamic, let pod, pod.isChildWorkflow { return observeChild(&record, child: pod, output: &output) }
         guard var pod else {
             return fail(&record, AttemptFailureInfo(reason: .podDeleted, message: "the pod was deleted before it finished"), output: &output)
         }
@@ -46,11 +47,14 @@ struct UnitStepper {
                 return .unchanged
             }
         }
-        switch config.classifier.outcome(of: pod, declaredOutputs: node.outputs, now: now) {
+        // A dynamic node's task gives only the spec it built; the other outputs come from the child.
+        let taskOutputs = node.isDynamic ? [ChildWorkflows.dynamicOutput] : node.outputs
+        switch config.classifier.outcome(of: pod, declaredOutputs: taskOutputs, now: now) {
         case .running:
             output.wake(at: config.classifier.nextCheck(of: pod))
             return .unchanged
         case .succeeded(let outputs):
+            if node.isDynamic { return startBuiltWorkflow(&record, outputs: outputs, output: &output) }
             return finishSuccess(&record, outputs: outputs, origin: .ran, output: &output)
         case .failed(let info):
             // A pod stuck pulling its image or kept running by a sidecar is stopped now.
@@ -65,11 +69,39 @@ struct UnitStepper {
             return fail(&record, AttemptFailureInfo(reason: .podDeleted, message: "the child workflow was deleted before it finished"),
                         output: &output)
         }
-        switch ChildWorkflows.outcome(of: child, declaredOutputs: node.outputs) {
+        // A dynamic node's own `workflow` output was the spec; the rest come from the child.
+        let declared = node.isDynamic ? node.outputs.filter { $0 != ChildWorkflows.dynamicOutput } : node.outputs
+        switch ChildWorkflows.outcome(of: child, declaredOutputs: declared) {
         case .running: return .unchanged
         case .succeeded(let outputs): return finishSuccess(&record, outputs: outputs, origin: .ran, output: &output)
         case .failed(let info): return fail(&record, info, output: &output)
         }
+    }
+
+    /// A dynamic node's task has built a Workflow spec: checked as `capstan validate` checks
+    /// a spec, then run as the attempt's child Workflow (SPEC §12).
+    private func startBuiltWorkflow(_ record: inout UnitRecord, outputs: [String: JSONValue], output: inout StepOutput) -> UnitChange {
+        let spec = outputs[ChildWorkflows.dynamicOutput] ?? .null
+        if case .failure(let error) = WorkflowCompiler.compile(spec) {
+            let problems = error.diagnostics.map { "\($0.path.replacing("spec.", with: "workflow.", maxReplacements: 1)): \($0.message)" }
+            return fail(&record, AttemptFailureInfo(reason: .invalidDynamicSpec, message: "the workflow the task built is invalid: "
+                                                   + problems.joined(separator: "; ")), output: &output)
+        }
+        guard let request = ChildWorkflows.dynamicRequest(parent: builder.metadata, node: node.name, spec: spec, index: index,
+                                                          attempt: record.attempt) else {
+            return fail(&record, AttemptFailureInfo(reason: .tooDeep, message:
+                "child workflows nest deeper than \(ChildWorkflows.maximumDepth) levels: the dynamic node keeps building itself"), output: &output)
+        }
+        switch facts.podCreates[request.name] {
+        case nil: output.actions.append(.createPod(request))
+        case .rejected(let message):
+            return fail(&record, AttemptFailureInfo(reason: .invalidDynamicSpec, message: "the API server refused the workflow the task built: \(message)"),
+                        output: &output)
+        case .created, .quotaExceeded, .unavailable:
+            // Created, or tried again on the next look: the child, once seen, decides.
+            break
+        }
+        return .unchanged
     }
 
     private func finishSuccess(_ record: inout UnitRecord, outputs: [String: JSONValue], origin: UnitOrigin, output: inout StepOutput) -> UnitChange {
