@@ -12,6 +12,9 @@ public enum ChildWorkflows {
     public static let depthLabel = "capstan.dev/depth"
     /// The output of a dynamic node's task that holds the Workflow spec it built (SPEC §12).
     public static let dynamicOutput = "workflow"
+    /// The largest spec a dynamic node may build, as JSON: the child Workflow must stay under
+    /// the API server's 1.5 MiB per object with room for its status.
+    public static let maximumBuiltSpecBytes = 1 << 20
 
     /// How deep a Workflow is: 0 for one a person created.
     static func depth(of metadata: ObjectMeta) -> Int { metadata.labels[depthLabel].flatMap(Int.init) ?? 0 }

@@ -82,6 +82,12 @@ struct UnitStepper {
     /// a spec, then run as the attempt's child Workflow (SPEC §12).
     private func startBuiltWorkflow(_ record: inout UnitRecord, outputs: [String: JSONValue], output: inout StepOutput) -> UnitChange {
         let spec = outputs[ChildWorkflows.dynamicOutput] ?? .null
+        let size = spec.serialized().count
+        if size > ChildWorkflows.maximumBuiltSpecBytes {
+            return fail(&record, AttemptFailureInfo(reason: .invalidDynamicSpec, message: "the workflow the task built is \(size) bytes of JSON; "
+                + "at most \(ChildWorkflows.maximumBuiltSpecBytes) fit in a Workflow object: pass large data as inputs by reference instead"),
+                        output: &output)
+        }
         if case .failure(let error) = WorkflowCompiler.compile(spec) {
             let problems = error.diagnostics.map { "\($0.path.replacing("spec.", with: "workflow.", maxReplacements: 1)): \($0.message)" }
             return fail(&record, AttemptFailureInfo(reason: .invalidDynamicSpec, message: "the workflow the task built is invalid: "

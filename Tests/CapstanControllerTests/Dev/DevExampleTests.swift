@@ -30,6 +30,18 @@ struct DevExampleTests {
         #expect(validated.stdout.hasSuffix("valid (2 documents, 2 nodes)\n"), "\(validated)")
     }
 
+    @Test func aDynamicLoopRunsUntilItsConditionHolds() async throws {
+        let run = try await Dev.run(Dev.example("dynamic-loop.yaml"))
+        #expect(run.exitCode == 0, "\(run.result)")
+        #expect(run.outputs == ["result": 0.625, "iterations": 6], "40 halved six times: \(run.result)")
+    }
+
+    @Test func aDynamicAgentPlansItsStepsAndRunsThemWithAMap() async throws {
+        let run = try await Dev.run(Dev.example("dynamic-agent.yaml"))
+        #expect(run.exitCode == 0, "\(run.result)")
+        #expect(run.outputs == ["steps": 3, "words": 10], "\(run.result)")
+    }
+
     @Test func diamondPassesDataAlongBothBranches() async throws {
         let run = try await Dev.run(Dev.example("diamond.yaml"))
         #expect(run.exitCode == 0, "\(run.result)")

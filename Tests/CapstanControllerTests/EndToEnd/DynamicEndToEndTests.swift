@@ -43,4 +43,25 @@ import TestSupport
         #expect(failure.message?.contains("workflow.nodes[0].image: is required") == true, "every problem: \(failure)")
         #expect(try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=planner").isEmpty, "no child was created")
     }
+
+    @Test func aBuiltWorkflowOfFiftyNodesWithDependenciesRuns() async throws {
+        let (sim, ns) = try await EndToEndCluster.shared.namespace("dynamic-fifty")
+        let nodes: [JSONValue] = (0..<50).map { i in
+            var node: JSONValue = ["name": .string("n\(i)"), "image": "busybox"]
+            if i > 0 { node["dependsOn"] = .array(Set([i - 1, i / 2]).sorted().map { .string("n\($0)") }) }
+            return node
+        }
+        let annotation = JSONValue.object(["workflow": ["nodes": .array(nodes), "outputs": ["done": true]]]).jsonString
+        try await sim.submit("wide", namespace: ns, spec: """
+            defaults: {image: busybox}
+            nodes:
+              - {name: plan, dynamic: true, outputs: [workflow, done], podMetadata: {annotations: {sim.capstan.dev/outputs: '\(annotation)'}}}
+            """)
+        let status = try await sim.waitForWorkflow("wide", namespace: ns, timeout: 180)
+        #expect(status.phase == .succeeded, "\(status)")
+        let child = try #require(try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=wide").first)
+        let childStatus = WorkflowStatus(json: child["status"])
+        #expect(childStatus.nodes.count == 50)
+        #expect(childStatus.nodes.values.allSatisfy { $0.phase == .succeeded })
+    }
 }
