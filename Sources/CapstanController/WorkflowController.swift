@@ -15,7 +15,8 @@ public final class WorkflowController: Sendable {
     let logger: Logger
     let workflows: Informer<JSONValue>
     let pods: Informer<TrackedPod>
-    let autoscalerEvents: AutoscalerEvents
+    let autoscalerEvents: PodEventSignals
+    let mountFailures: PodEventSignals
     let queue: WorkQueue<String>
     let reconciler: WorkflowReconciler
     private let ready = NIOLockedValueBox(false)
@@ -46,10 +47,12 @@ public final class WorkflowController: Sendable {
             indexes: ["workflow": { [$0.workflowKey] }],
             // TrackedPod reads metadata and status only; the spec is most of a pod's bytes.
             options: InformerOptions(ignoredFields: ["spec"]), logger: logger, transform: TrackedPod.summarize)
-        let autoscalerEvents = AutoscalerEvents(kube: kube, namespace: config.namespace, logger: logger)
+        let autoscalerEvents = PodEventSignals(kube: kube, namespace: config.namespace, reasons: PodEventSignals.autoscalerReasons, logger: logger)
+        let mountFailures = PodEventSignals(kube: kube, namespace: config.namespace, reasons: PodEventSignals.mountFailureReasons, logger: logger)
         self.workflows = workflows
         self.pods = pods
         self.autoscalerEvents = autoscalerEvents
+        self.mountFailures = mountFailures
         self.queue = WorkQueue<String>()
         self.reconciler = WorkflowReconciler(
             kube: kube, storeActions: StoreActions(store: store, cache: OutputsCache(), logger: logger, metrics: metrics), config: config,
@@ -58,7 +61,8 @@ public final class WorkflowController: Sendable {
                 return parts.count == 2 ? workflows.get(namespace: parts[0], name: parts[1]) : nil
             },
             podLookup: { key in pods.byIndex("workflow", key) },
-            scaleUpLookup: { podKey in autoscalerEvents.latest(forPod: podKey) },
+            scaleUpLookup: { podKey in autoscalerEvents.latest(forPod: podKey)?.at },
+            mountFailureLookup: { podKey in mountFailures.latest(forPod: podKey).map { ($0.at, $0.message) } },
             templateLookup: { namespace, name in
                 do {
                     return try await kube.get(.workflowTemplates, namespace: namespace, name: name)
@@ -82,6 +86,8 @@ public final class WorkflowController: Sendable {
             // Not waited for: autoscaler Events only ever extend a wait, so a controller
             // without them decides as if no scale-up were under way.
             group.addTask { await self.autoscalerEvents.run() }
+            // Not waited for either: without them a pod whose volume cannot mount waits for its timeout.
+            group.addTask { await self.mountFailures.run() }
             group.addTask { await self.enqueueWorkflowEvents() }
             group.addTask { await self.enqueuePodEvents() }
             group.addTask { await self.reportWorkflowPhases() }

@@ -19,6 +19,8 @@ final class WorkflowReconciler: Sendable {
     let podLookup: @Sendable (String) -> [TrackedPod]
     /// When an autoscaler last said a node is coming for a pod, by `namespace/name`.
     let scaleUpLookup: @Sendable (String) -> Timestamp?
+    /// The kubelet's latest `FailedMount` Event for a pod, by `namespace/name`: when, and why.
+    let mountFailureLookup: @Sendable (String) -> (Timestamp, String)?
     /// A WorkflowTemplate by namespace and name, read once per Workflow when it starts (its
     /// spec is then kept in the status), so no informer holds every template.
     let templateLookup: @Sendable (String, String) async throws -> JSONValue?
@@ -37,6 +39,7 @@ final class WorkflowReconciler: Sendable {
     init(kube: any ResourceWriter & StatusWriter, storeActions: StoreActions, config: ControllerConfig,
          workflowLookup: @escaping @Sendable (String) -> JSONValue?, podLookup: @escaping @Sendable (String) -> [TrackedPod],
          scaleUpLookup: @escaping @Sendable (String) -> Timestamp? = { _ in nil },
+         mountFailureLookup: @escaping @Sendable (String) -> (Timestamp, String)? = { _ in nil },
          templateLookup: @escaping @Sendable (String, String) async throws -> JSONValue? = { _, _ in nil },
          childLookup: @escaping @Sendable (String) -> [JSONValue] = { _ in [] },
          logger: Logger, metrics: ControllerMetrics, now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) {
@@ -47,6 +50,7 @@ final class WorkflowReconciler: Sendable {
         self.workflowLookup = workflowLookup
         self.podLookup = podLookup
         self.scaleUpLookup = scaleUpLookup
+        self.mountFailureLookup = mountFailureLookup
         self.templateLookup = templateLookup
         self.childLookup = childLookup
         self.logger = logger
@@ -152,6 +156,11 @@ final class WorkflowReconciler: Sendable {
         var pods = podLookup(key).filter { $0.workflowUID == nil || $0.workflowUID == uid }.map(\.observed)
         for i in pods.indices where pods[i].unschedulableSince != nil {
             pods[i].scaleUpAt = scaleUpLookup("\(workflow.metadata.namespace)/\(pods[i].name)")
+        }
+        for i in pods.indices where pods[i].phase == .pending && pods[i].waitingReason == "ContainerCreating" {
+            if let (at, message) = mountFailureLookup("\(workflow.metadata.namespace)/\(pods[i].name)") {
+                pods[i].mountFailure = MountFailure(at: at, message: message)
+            }
         }
         return expectations.merge(pods, workflow: key, now: now, grace: config.createdPodGrace)
     }

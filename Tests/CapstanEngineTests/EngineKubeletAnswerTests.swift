@@ -25,6 +25,34 @@ import CapstanAPI
         #expect(h.runToCompletion().phase == .succeeded)
     }
 
+    @Test func aSecretFileThatCannotBeMountedFailsWithConfigErrorAfterTheConfiguredWait() throws {
+        var h = try EngineHarness("defaults: {image: busybox}\nnodes: [{name: t}]")
+        h.engine.config.classifier.configErrorTimeout = 60
+        let mount = #"MountVolume.SetUp failed for volume "capstan-secrets" : secret "tls" not found"#
+        h.script = { _, _, _ in .init(waiting: ("ContainerCreating", ""), mountFailure: mount) }
+        _ = h.reconcile()
+        let observed = h.reconcile()
+        #expect(observed.requeueAfter == 60, "woken when the wait is over, not polled")
+        h.advance(by: 59)
+        _ = h.reconcile()
+        #expect(h.node("t").failures.isEmpty, "within --config-error-timeout a Secret created late is still mounted")
+        h.advance(by: 1)
+        _ = h.reconcile()
+        let failure = try #require(h.node("t").failures.first)
+        #expect(failure.reason == .configError)
+        #expect(failure.message == "the pod's volumes could not be mounted for 1m: \(mount)")
+    }
+
+    @Test func aPodPullingItsImageIsNotAMountFailure() throws {
+        var h = try EngineHarness("defaults: {image: busybox}\nnodes: [{name: t}]")
+        h.engine.config.classifier.configErrorTimeout = 60
+        h.script = { _, _, _ in .init(duration: 600, waiting: ("ContainerCreating", "")) }
+        _ = h.reconcile()
+        h.advance(by: 300)
+        _ = h.reconcile()
+        #expect(h.node("t").failures.isEmpty, "ContainerCreating alone may be a long image pull")
+    }
+
     @Test func anImageThatNeverPullsFailsWithImagePullBackOffAfterTheConfiguredWait() throws {
         var h = try EngineHarness("defaults: {image: nope}\nnodes: [{name: t}]")
         h.engine.config.classifier.imagePullTimeout = 120

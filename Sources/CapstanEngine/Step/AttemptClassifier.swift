@@ -57,6 +57,13 @@ public struct AttemptClassifier: Sendable {
                     reason: .configError,
                     message: "the container could not be configured for \(SpecDuration(seconds: configErrorTimeout)): \(pod.message ?? "CreateContainerConfigError")"))
             }
+            if let mount = pod.mountFailure, now - (pod.createdAt ?? now) >= configErrorTimeout {
+                // A volume that cannot be mounted (a Secret of `secrets: [{path: …}]` that does
+                // not exist) is the volume form of CreateContainerConfigError.
+                return .failed(AttemptFailureInfo(
+                    reason: .configError,
+                    message: "the pod's volumes could not be mounted for \(SpecDuration(seconds: configErrorTimeout)): \(mount.message)"))
+            }
             if let deadline = unschedulableDeadline(of: pod), now >= deadline {
                 let why = pod.scaleUpAt == nil
                     ? "no node could run the pod for \(SpecDuration(seconds: unschedulableTimeout))"
@@ -83,7 +90,7 @@ public struct AttemptClassifier: Sendable {
         if let waiting = pod.waitingReason, AttemptClassifier.imagePullReasons.contains(waiting), let created = pod.createdAt {
             return created + imagePullTimeout
         }
-        if pod.waitingReason == AttemptClassifier.configErrorReason, let created = pod.createdAt {
+        if pod.waitingReason == AttemptClassifier.configErrorReason || pod.mountFailure != nil, let created = pod.createdAt {
             return created + configErrorTimeout
         }
         return nil

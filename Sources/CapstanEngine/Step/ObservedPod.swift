@@ -73,6 +73,11 @@ public struct ObservedPod: Sendable, Hashable {
         get { details?.value.scaleUpAt }
         set { update { $0.scaleUpAt = newValue } }
     }
+    /// The kubelet's latest `FailedMount` Event while the pod waits in `ContainerCreating`.
+    public var mountFailure: MountFailure? {
+        get { details?.value.mountFailure }
+        set { update { $0.mountFailure = newValue } }
+    }
     public var message: String? {
         get { details?.value.message }
         set { update { $0.message = newValue } }
@@ -110,6 +115,7 @@ public struct ObservedPod: Sendable, Hashable {
         var waitingReason: String?
         var unschedulableSince: Timestamp?
         var scaleUpAt: Timestamp?
+        var mountFailure: MountFailure?
         var message: String?
         var terminationMessage: String?
         var uploadedOutputs: JSONValue?
@@ -120,6 +126,16 @@ public struct ObservedPod: Sendable, Hashable {
         init(_ value: Details) { self.value = value }
         static func == (a: DetailsBox, b: DetailsBox) -> Bool { a === b || a.value == b.value }
         func hash(into hasher: inout Hasher) { hasher.combine(value) }
+    }
+}
+
+/// A volume the kubelet could not mount (`FailedMount`): a Secret or ConfigMap missing.
+public struct MountFailure: Sendable, Hashable {
+    public var at: Timestamp
+    public var message: String
+    public init(at: Timestamp, message: String) {
+        self.at = at
+        self.message = message
     }
 }
 

@@ -151,3 +151,21 @@ import TestSupport
         #expect(node.systemFailures == 4 && node.userFailures == 0, "the first attempt and --system-retries 3, none of the node's own retries")
     }
 }
+
+/// SPEC §13 with §10: a secret file whose Secret does not exist cannot be mounted; the kubelet
+/// says so only in a FailedMount Event, which ends the attempt with ConfigError.
+@Suite struct MountFailureEndToEndTests {
+    @Test func aMissingSecretForAFileEndsInConfigError() async throws {
+        let (sim, ns) = try await EndToEndCluster.shared.namespace("mount")
+        try await sim.submit("tls", namespace: ns, spec: """
+            defaults: {image: busybox}
+            nodes: [{name: serve, secrets: [{name: tls, key: tls.key, path: /etc/tls/tls.key}]}]
+            """)
+        let status = try await sim.waitForWorkflow("tls", namespace: ns)
+        #expect(status.phase == .failed)
+        let failure = try #require(status.nodes["serve"]?.failures.last)
+        #expect(failure.reason == .configError)
+        #expect(failure.message?.contains(#"MountVolume.SetUp failed for volume "capstan-secrets" : secret "tls" not found"#) == true,
+                "\(failure)")
+    }
+}

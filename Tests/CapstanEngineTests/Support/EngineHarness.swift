@@ -17,6 +17,8 @@ struct EngineHarness {
         var waiting: (reason: String, message: String)? = nil
         /// A sidecar keeps the pod Running after `main` ends.
         var sidecar = false
+        /// The kubelet reports a `FailedMount` Event with this message (the pod waits in ContainerCreating).
+        var mountFailure: String? = nil
     }
 
     var metadata = ObjectMeta(name: "wf", namespace: "ml", uid: "uid-1", generation: 1)
@@ -109,6 +111,7 @@ struct EngineHarness {
                 pod.waitingReason = waiting.reason
                 pod.message = waiting.message
             }
+            if let message = s.mountFailure { pod.mountFailure = MountFailure(at: now, message: message) }
             pods[request.name] = (pod, now.secondsSince1970 + s.duration, s)
             created.append((request, now.secondsSince1970))
         case .persistOutputs(let key, let outputs), .writeInputs(let key, let outputs):

@@ -79,6 +79,13 @@ import TestSupport
         try await cluster.create(simPod("mounted", spec: ["volumes": [volume]], container: ["volumeMounts": [mount]]))
         let unmounted = try await cluster.waitForPod("mounted", "ContainerCreating") { waitingReason($0) == "ContainerCreating" }
         #expect(unmounted.phase == "Pending")
+        // As a real kubelet, the reason is in a FailedMount Event, not in the status.
+        let failedMount = try await poll(timeout: .seconds(20), interval: .milliseconds(200)) { () async throws -> String? in
+            let listed = try await cluster.sim.kubectl("get", "events", "--field-selector", "involvedObject.name=mounted,reason=FailedMount",
+                                                       "-o", "jsonpath={.items[*].message}")
+            return listed.stdout.isEmpty ? nil : listed.stdout
+        }
+        #expect(failedMount == #"MountVolume.SetUp failed for volume "capstan-secrets" : secret "tls" not found"#)
 
         // The Secret without the key the volume names: still not mountable.
         try await cluster.create(["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "tls"], "stringData": ["tls.crt": "c"]])

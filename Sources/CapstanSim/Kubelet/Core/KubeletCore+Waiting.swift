@@ -45,10 +45,16 @@ extension KubeletCore {
                                         _ actions: inout [KubeletAction]) {
         if run.state != .waiting(reason: reason, message: message) {
             run.state = .waiting(reason: reason, message: message)
-            actions.append(.writeStatus(run.reference, status: run.builder.waiting(reason: reason, message: message, at: moment.timestamp),
+            // A volume that cannot mount leaves the status at ContainerCreating, with no message:
+            // only its FailedMount Event says why.
+            let mountFailed = reason == "ContainerCreating"
+            actions.append(.writeStatus(run.reference, status: run.builder.waiting(reason: reason, message: mountFailed ? nil : message,
+                                                                                  at: moment.timestamp),
                                         deleteAfter: false))
             if let message {
-                actions.append(.recordEvent(run.reference, kubeletEvent(run, "Warning", "Failed", "Error: \(message)")))
+                let event = mountFailed ? kubeletEvent(run, "Warning", "FailedMount", message)
+                                        : kubeletEvent(run, "Warning", "Failed", "Error: \(message)")
+                actions.append(.recordEvent(run.reference, event))
             }
         }
         runs[run.pod.key] = run

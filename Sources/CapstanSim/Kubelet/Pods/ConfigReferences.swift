@@ -19,6 +19,8 @@ struct ConfigReferences: Sendable, Hashable {
         var name: String
         /// nil: the whole object (`envFrom`, a volume without `items`).
         var key: String?
+        /// The pod volume that mounts it, for a volume's references.
+        var volume: String? = nil
     }
 
     /// In the kubelet's order: `envFrom` first, then `env`.
@@ -50,12 +52,14 @@ struct ConfigReferences: Sendable, Hashable {
         let mounted = Set((container?["volumeMounts"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
         for volume in pod?["spec"]?["volumes"]?.arrayValue ?? [] where mounted.contains(volume["name"]?.stringValue ?? "") {
             let projected = volume["projected"]?["sources"]?.arrayValue ?? []
+            var references: [Reference] = []
             if secretFiles == nil {
-                volumes += Self.items(.secret, volume["secret"], nameField: "secretName")
-                volumes += projected.flatMap { Self.items(.secret, $0["secret"]) }
+                references += Self.items(.secret, volume["secret"], nameField: "secretName")
+                references += projected.flatMap { Self.items(.secret, $0["secret"]) }
             }
-            volumes += Self.items(.configMap, volume["configMap"])
-            volumes += projected.flatMap { Self.items(.configMap, $0["configMap"]) }
+            references += Self.items(.configMap, volume["configMap"])
+            references += projected.flatMap { Self.items(.configMap, $0["configMap"]) }
+            volumes += references.map { var reference = $0; reference.volume = volume["name"]?.stringValue; return reference }
         }
     }
 
@@ -79,8 +83,12 @@ struct ConfigReferences: Sendable, Hashable {
     func problem(namespace: String, keys: (Kind, String) -> Set<String>?) -> (reason: String, message: String?)? {
         // Volumes are mounted before any container is created: the pod waits in ContainerCreating.
         for ref in volumes {
-            guard let present = keys(ref.kind, ref.name), ref.key.map(present.contains) ?? true else {
-                return ("ContainerCreating", nil)
+            // The kubelet's volume manager says why in a FailedMount Event, not in the status.
+            guard let present = keys(ref.kind, ref.name) else {
+                return ("ContainerCreating", Self.mountFailure(ref, "\(ref.kind.resource) \"\(ref.name)\" not found"))
+            }
+            if let key = ref.key, !present.contains(key) {
+                return ("ContainerCreating", Self.mountFailure(ref, "references non-existent \(ref.kind.resource) key: \(key)"))
             }
         }
         for ref in environment {
@@ -92,5 +100,10 @@ struct ConfigReferences: Sendable, Hashable {
             }
         }
         return nil
+    }
+
+    /// The message of the kubelet's `FailedMount` Event.
+    private static func mountFailure(_ ref: Reference, _ why: String) -> String {
+        "MountVolume.SetUp failed for volume \"\(ref.volume ?? "")\" : \(why)"
     }
 }

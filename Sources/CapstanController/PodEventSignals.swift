@@ -2,22 +2,28 @@ import CapstanAPI
 import CapstanKube
 import Logging
 
-/// The Events cluster autoscalers record on a pod they are adding a node for: Cluster
-/// Autoscaler's `TriggeredScaleUp` and Karpenter's `Nominated`. They tell a pod that waits
-/// for a node on its way from one that no node will ever fit (SPEC §10). Only these two
-/// reasons are watched, through field selectors, so the cluster's other Events cost nothing.
-final class AutoscalerEvents: Sendable {
-    static let reasons = ["TriggeredScaleUp", "Nominated"]
+/// Events on pods with given reasons, watched through field selectors so that the cluster's
+/// other Events cost nothing, kept by pod: the latest time and message of each.
+///
+/// Two watches use it. Autoscalers' `TriggeredScaleUp` (Cluster Autoscaler) and `Nominated`
+/// (Karpenter) tell a pod that waits for a node on its way from one no node will ever fit
+/// (SPEC §10). The kubelet's `FailedMount` tells a pod whose secret files cannot be mounted
+/// (a Secret that does not exist) from one still pulling its image: both wait in
+/// `ContainerCreating`, and only the Event says which.
+final class PodEventSignals: Sendable {
+    static let autoscalerReasons = ["TriggeredScaleUp", "Nominated"]
+    static let mountFailureReasons = ["FailedMount"]
 
     struct Signal: Sendable, Hashable {
         var podKey: String
         var at: Timestamp
+        var message: String
     }
 
     let informers: [Informer<Signal>]
 
-    init(kube: any KubeAPI, namespace: String?, logger: Logger) {
-        informers = Self.reasons.map { reason in
+    init(kube: any KubeAPI, namespace: String?, reasons: [String], logger: Logger) {
+        informers = reasons.map { reason in
             Informer<Signal>(
                 client: kube, resource: .events, namespace: namespace,
                 fieldSelector: "involvedObject.kind=Pod,reason=\(reason)",
@@ -35,9 +41,9 @@ final class AutoscalerEvents: Sendable {
         for informer in informers { await informer.waitForSync() }
     }
 
-    /// When an autoscaler last said a node is coming for the pod `namespace/name`.
-    func latest(forPod key: String) -> Timestamp? {
-        informers.flatMap { $0.byIndex("pod", key) }.map(\.at).max()
+    /// The latest of the watched Events on the pod `namespace/name`.
+    func latest(forPod key: String) -> Signal? {
+        informers.flatMap { $0.byIndex("pod", key) }.max { $0.at < $1.at }
     }
 
     private static func signal(_ event: JSONValue) -> Signal? {
@@ -48,6 +54,6 @@ final class AutoscalerEvents: Sendable {
         let time = ["lastTimestamp", "eventTime", "firstTimestamp"].lazy.compactMap { event[$0]?.stringValue }.first
             ?? event["metadata"]?["creationTimestamp"]?.stringValue
         guard let at = time.flatMap(Timestamp.init(rfc3339:)) else { return nil }
-        return Signal(podKey: "\(namespace)/\(name)", at: at)
+        return Signal(podKey: "\(namespace)/\(name)", at: at, message: event["message"]?.stringValue ?? event["note"]?.stringValue ?? "")
     }
 }
