@@ -95,28 +95,38 @@ public enum WorkflowSchema {
     }
 
     public static var customResourceDefinition: JSONValue {
+        customResourceDefinition(
+            kind: Workflow.kind, plural: Workflow.plural, shortName: Workflow.shortName,
+            description: "A workflow: a DAG of tasks run as pods.",
+            printerColumns: [
+                ["name": "Phase", "type": "string", "jsonPath": ".status.phase"],
+                ["name": "Progress", "type": "string", "jsonPath": ".status.progress"],
+            ],
+            spec: spec, status: status)
+    }
+
+    /// What every capstan.dev resource's CRD shares: namespaced, one served version, the
+    /// status subresource, the `all` and `capstan` categories, Age as the last column.
+    static func customResourceDefinition(kind: String, plural: String, shortName: String, description: String,
+                                         printerColumns: [JSONValue], spec: JSONValue, status: JSONValue) -> JSONValue {
         [
             "apiVersion": "apiextensions.k8s.io/v1",
             "kind": "CustomResourceDefinition",
-            "metadata": ["name": .string("\(Workflow.plural).\(Workflow.group)")],
+            "metadata": ["name": .string("\(plural).\(Workflow.group)")],
             "spec": [
                 "group": .string(Workflow.group),
                 "names": [
-                    "kind": .string(Workflow.kind), "listKind": .string("\(Workflow.kind)List"), "plural": .string(Workflow.plural),
-                    "singular": "workflow", "shortNames": [.string(Workflow.shortName)], "categories": ["all", "capstan"],
+                    "kind": .string(kind), "listKind": .string("\(kind)List"), "plural": .string(plural),
+                    "singular": .string(kind.lowercased()), "shortNames": [.string(shortName)], "categories": ["all", "capstan"],
                 ],
                 "scope": "Namespaced",
                 "versions": [[
                     "name": .string(Workflow.version), "served": true, "storage": true,
                     "subresources": ["status": [:]],
-                    "additionalPrinterColumns": [
-                        ["name": "Phase", "type": "string", "jsonPath": ".status.phase"],
-                        ["name": "Progress", "type": "string", "jsonPath": ".status.progress"],
-                        ["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"],
-                    ],
+                    "additionalPrinterColumns": .array(printerColumns + [["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"]]),
                     "schema": ["openAPIV3Schema": [
                         "type": "object",
-                        "description": "A workflow: a DAG of tasks run as pods.",
+                        "description": .string(description),
                         "properties": [
                             "apiVersion": ["type": "string"], "kind": ["type": "string"], "metadata": ["type": "object"],
                             "spec": spec, "status": status,

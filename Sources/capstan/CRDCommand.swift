@@ -3,9 +3,30 @@ import CapstanAPI
 
 struct CRDCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "crd", abstract: "Print the Workflow CustomResourceDefinition as YAML (config/crd holds this output).")
+        commandName: "crd",
+        abstract: "Print the CustomResourceDefinitions as YAML (config/crd holds this output, one file each).",
+        discussion: """
+            With no argument both are printed, as two documents, ready for `kubectl apply -f -`. Name one to \
+            print only it: `capstan crd workflows > config/crd/capstan.dev_workflows.yaml`, \
+            `capstan crd cronworkflows > config/crd/capstan.dev_cronworkflows.yaml`.
+            """)
+
+    @Argument(help: "workflows or cronworkflows; both when omitted.")
+    var resource: String?
+
+    static let definitions: [(plural: String, crd: JSONValue)] = [
+        (Workflow.plural, WorkflowSchema.customResourceDefinition),
+        (CronWorkflow.plural, CronWorkflowSchema.customResourceDefinition),
+    ]
+
+    func validate() throws {
+        if let resource, !Self.definitions.contains(where: { $0.plural == resource }) {
+            throw ValidationError("unknown resource \"\(resource)\": use \(Self.definitions.map(\.plural).joined(separator: " or "))")
+        }
+    }
 
     func run() {
-        print(YAMLWriter.write(WorkflowSchema.customResourceDefinition), terminator: "")
+        let chosen = Self.definitions.filter { resource == nil || $0.plural == resource }
+        print(chosen.map { YAMLWriter.write($0.crd) }.joined(separator: "---\n"), terminator: "")
     }
 }
