@@ -5,7 +5,6 @@ import CapstanStore
 import Foundation
 import Logging
 import Metrics
-import NIOConcurrencyHelpers
 
 /// One reconcile of one Workflow: read what the cluster shows, let the engine decide, carry
 /// out its actions, save the status. Level-triggered: it never needs to know what changed,
@@ -22,10 +21,10 @@ final class WorkflowReconciler: Sendable {
     let logger: Logger
     let metrics: ControllerMetrics
     let now: @Sendable () -> Timestamp
-    let expectations = PodExpectations()
+    let expectations = CreateExpectations<ObservedPod>()
     let events: EventRecorder
-    private let compiledCache = NIOLockedValueBox([String: (generation: Int, compiled: Result<CompiledWorkflow, InvalidWorkflowError>)]())
-    private let lastWritten = NIOLockedValueBox([String: JSONValue]())
+    private let compiledSpecs = GenerationCache<Result<CompiledWorkflow, InvalidWorkflowError>>()
+    private let ownWrites = OwnWrites()
 
     init(kube: any ResourceWriter & StatusWriter, storeActions: StoreActions, config: ControllerConfig,
          workflowLookup: @escaping @Sendable (String) -> JSONValue?, podLookup: @escaping @Sendable (String) -> [TrackedPod],
@@ -46,9 +45,9 @@ final class WorkflowReconciler: Sendable {
     /// Returns when to look again, if the engine asked.
     func reconcile(_ key: String) async throws -> Double? {
         guard let object = newest(key) else {
-            expectations.forget(workflow: key)
-            lastWritten.withLockedValue { $0[key] = nil }
-            compiledCache.withLockedValue { $0[key] = nil }
+            expectations.forget(owner: key)
+            ownWrites.forget(key)
+            compiledSpecs.forget(key)
             return nil
         }
         var workflow = Workflow(json: object)
@@ -105,20 +104,11 @@ final class WorkflowReconciler: Sendable {
 
     /// The informer's copy, unless the controller's own last write is newer.
     private func newest(_ key: String) -> JSONValue? {
-        guard let cached = workflowLookup(key) else { return nil }
-        guard let written = lastWritten.withLockedValue({ $0[key] }) else { return cached }
-        let cachedVersion = UInt64(cached["metadata"]?["resourceVersion"]?.stringValue ?? "") ?? 0
-        let writtenVersion = UInt64(written["metadata"]?["resourceVersion"]?.stringValue ?? "") ?? 0
-        let sameObject = cached["metadata"]?["uid"] == written["metadata"]?["uid"]
-        return sameObject && writtenVersion > cachedVersion ? written : cached
+        workflowLookup(key).map { ownWrites.newest($0, key: key) }
     }
 
     private func compile(_ workflow: Workflow, key: String) -> Result<CompiledWorkflow, InvalidWorkflowError> {
-        let generation = workflow.metadata.generation
-        if let cached = compiledCache.withLockedValue({ $0[key] }), cached.generation == generation { return cached.compiled }
-        let compiled = WorkflowCompiler.compile(workflow.spec)
-        compiledCache.withLockedValue { $0[key] = (generation, compiled) }
-        return compiled
+        compiledSpecs.value(for: key, generation: workflow.metadata.generation) { WorkflowCompiler.compile(workflow.spec) }
     }
 
     private func observedPods(of workflow: Workflow, key: String, now: Timestamp) -> [ObservedPod] {
@@ -127,7 +117,7 @@ final class WorkflowReconciler: Sendable {
         for i in pods.indices where pods[i].unschedulableSince != nil {
             pods[i].scaleUpAt = scaleUpLookup("\(workflow.metadata.namespace)/\(pods[i].name)")
         }
-        return expectations.merge(pods, workflow: key, now: now, grace: config.createdPodGrace)
+        return expectations.merge(pods, owner: key, now: now, grace: config.createdPodGrace)
     }
 
     /// Carries out the actions the engine awaits and records what came of them.
@@ -173,7 +163,7 @@ final class WorkflowReconciler: Sendable {
         }
         var pod = ObservedPod(name: request.name, node: request.node, index: request.index, attempt: request.attempt, phase: .pending)
         pod.createdAt = now
-        expectations.expect(pod, workflow: key, at: now)
+        expectations.expect(pod, owner: key, at: now)
         return .created
     }
 
@@ -247,7 +237,7 @@ final class WorkflowReconciler: Sendable {
             "metadata": ["resourceVersion": .string(workflow.metadata.resourceVersion), "finalizers": .array(finalizers.map(JSONValue.string))],
         ]
         let updated = try await kube.patch(.workflows, namespace: workflow.metadata.namespace, name: workflow.metadata.name, patch: .merge(patch))
-        lastWritten.withLockedValue { $0[key] = updated }
+        ownWrites.record(updated, key: key)
         log.info("finalizers set", metadata: ["finalizers": "\(finalizers)"])
         return updated["metadata"]?["resourceVersion"]?.stringValue ?? workflow.metadata.resourceVersion
     }
@@ -271,7 +261,7 @@ final class WorkflowReconciler: Sendable {
             "status": change,
         ]
         let updated = try await kube.patchStatus(.workflows, namespace: workflow.metadata.namespace, name: workflow.metadata.name, patch: .merge(patch))
-        lastWritten.withLockedValue { $0[key] = updated }
+        ownWrites.record(updated, key: key)
     }
 
     private func observeTransition(from old: WorkflowStatus, to new: WorkflowStatus, log: Logger) {

@@ -34,6 +34,8 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     public static let customResourceDefinitions = ResourceType(
         group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
     public static let workflows = ResourceType(group: "capstan.dev", version: "v1alpha1", plural: "workflows", kind: "Workflow", namespaced: true)
+    public static let cronWorkflows = ResourceType(
+        group: "capstan.dev", version: "v1alpha1", plural: "cronworkflows", kind: "CronWorkflow", namespaced: true)
 }
 
 /// Where one request goes: a collection (no name) or one object, optionally a subresource.
