@@ -6,10 +6,10 @@ import Foundation
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check Workflow files offline and print every problem found.",
+        abstract: "Check Workflow and CronWorkflow files offline and print every problem found.",
         discussion: "Each problem is printed as FILE: error: FIELD.PATH: message. Exits 0 when every file is valid, 1 when any is invalid, 2 when a file cannot be read.")
 
-    @Argument(help: "Workflow YAML or JSON files.")
+    @Argument(help: "Workflow or CronWorkflow YAML or JSON files.")
     var files: [String]
 
     func validate() throws {
@@ -29,15 +29,25 @@ struct ValidateCommand: ParsableCommand {
                 problems = documents.flatMap { document in
                     document.problems.map { "\(file): error: \($0.path): \($0.message)" }
                 }
-                if problems.isEmpty {
-                    let nodes = documents.reduce(0) { $0 + $1.nodeCount }
-                    print("\(file): valid (\(documents.count == 1 ? "" : "\(documents.count) workflows, ")\(nodes) node\(nodes == 1 ? "" : "s"))")
-                }
+                if problems.isEmpty { print("\(file): valid (\(Self.summary(documents)))") }
             }
             for line in problems { print(line) }
             if !problems.isEmpty { worst = max(worst, 1) }
         }
         if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// `3 nodes`, `2 workflows, 5 nodes`, `1 cronworkflow, 2 nodes`: the nodes of every
+    /// Workflow, a CronWorkflow's own included.
+    static func summary(_ documents: [WorkflowFile.Document]) -> String {
+        let crons = documents.filter(\.isCronWorkflow).count
+        let workflows = documents.count - crons
+        let nodes = documents.reduce(0) { $0 + $1.nodeCount }
+        var parts: [String] = []
+        if workflows > 1 || crons > 0 && workflows > 0 { parts.append("\(workflows) workflow\(workflows == 1 ? "" : "s")") }
+        if crons > 0 { parts.append("\(crons) cronworkflow\(crons == 1 ? "" : "s")") }
+        parts.append("\(nodes) node\(nodes == 1 ? "" : "s")")
+        return parts.joined(separator: ", ")
     }
 }
 
@@ -49,6 +59,8 @@ enum WorkflowFile {
         var compiled: CompiledWorkflow?
         /// The document as written (generateName, labels and all).
         var object: JSONValue = .null
+        /// A CronWorkflow: `compiled` is its workflowSpec's, when it has one of its own.
+        var isCronWorkflow = false
         var nodeCount: Int { compiled?.nodes.count ?? 0 }
     }
 
@@ -80,12 +92,26 @@ enum WorkflowFile {
             return Document(workflow: Workflow(metadata: ObjectMeta(name: ""), spec: .null),
                             problems: [Diagnostic(path: prefix.isEmpty ? "(document)" : String(prefix.dropLast()), message: "must be a Workflow object, not a \(value.typeName)")])
         }
+        if value["kind"]?.stringValue == CronWorkflow.kind { return checkCronWorkflow(value, prefix: prefix) }
         let workflow = Workflow(json: value)
+        problems += header(value, kind: Workflow.kind, prefix: prefix)
+        var compiled: CompiledWorkflow?
+        switch WorkflowCompiler.compile(value["spec"] ?? .null) {
+        case .success(let result): compiled = result
+        case .failure(let error):
+            problems += error.diagnostics.map { Diagnostic(path: prefix + $0.path, message: $0.message) }
+        }
+        return Document(workflow: workflow, problems: problems, compiled: compiled, object: value)
+    }
+
+    /// apiVersion, kind and a valid name (or generateName).
+    static func header(_ value: JSONValue, kind: String, prefix: String) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
         if value["apiVersion"]?.stringValue != Workflow.apiVersion {
             problems.append(Diagnostic(path: prefix + "apiVersion", message: "must be \(Workflow.apiVersion)"))
         }
-        if value["kind"]?.stringValue != Workflow.kind {
-            problems.append(Diagnostic(path: prefix + "kind", message: "must be \(Workflow.kind)"))
+        if value["kind"]?.stringValue != kind {
+            problems.append(Diagnostic(path: prefix + "kind", message: "must be \(kind)"))
         }
         let name = value["metadata"]?["name"]?.stringValue
         let generateName = value["metadata"]?["generateName"]?.stringValue
@@ -94,12 +120,6 @@ enum WorkflowFile {
         } else if let name, !DNSName.isSubdomain(name) {
             problems.append(Diagnostic(path: prefix + "metadata.name", message: "\"\(name)\" is not a valid name: lower-case letters, digits, '-' and '.'"))
         }
-        var compiled: CompiledWorkflow?
-        switch WorkflowCompiler.compile(value["spec"] ?? .null) {
-        case .success(let result): compiled = result
-        case .failure(let error):
-            problems += error.diagnostics.map { Diagnostic(path: prefix + $0.path, message: $0.message) }
-        }
-        return Document(workflow: workflow, problems: problems, compiled: compiled, object: value)
+        return problems
     }
 }

@@ -27,6 +27,9 @@ struct DevWorkflow {
         }
         let problems = documents.flatMap { document in document.problems.map { "\(path): error: \($0.path): \($0.message)" } }
         if !problems.isEmpty { throw Problems(lines: problems) }
+        if documents.contains(where: \.isCronWorkflow) {
+            throw Problems(lines: ["\(path): error: the file holds a CronWorkflow, a schedule; this command runs one Workflow (apply a CronWorkflow with kubectl)"])
+        }
         guard documents.count == 1 else {
             throw Problems(lines: ["\(path): error: the file holds \(documents.count) Workflows; capstan dev runs one at a time"])
         }
