@@ -90,7 +90,7 @@ final class CronWorkflowReconciler: Sendable {
     }
 
     private func compile(_ cron: CronWorkflow, key: String) -> Result<CompiledCron, InvalidWorkflowError> {
-        compiledSpecs.value(for: key, generation: cron.metadata.generation) { CronCompiler.compile(cron.spec) }
+        compiledSpecs.value(for: key, generation: cron.metadata.generation) { CronCompiler.compile(cron.spec, name: cron.metadata.name) }
     }
 
     /// A merge patch of what changed to the status subresource, guarded by the

@@ -7,7 +7,7 @@ extension WorkflowFile {
     static func checkCronWorkflow(_ value: JSONValue, prefix: String) -> Document {
         var problems = header(value, kind: CronWorkflow.kind, prefix: prefix)
         var compiled: CompiledWorkflow?
-        switch CronCompiler.compile(value["spec"] ?? .null) {
+        switch CronCompiler.compile(value["spec"] ?? .null, name: value["metadata"]?["name"]?.stringValue) {
         case .success(let cron):
             // For the node count; a workflowSpec naming a template has no nodes of its own.
             compiled = try? WorkflowCompiler.compile(cron.spec.workflowSpec).get()

@@ -13,12 +13,21 @@ public struct CompiledCron: Sendable {
 /// `workflowSpec` checked as a Workflow's spec would be — unless it names a template with
 /// `templateRef`, which is resolved only when a run starts, so only its shape is checked.
 public enum CronCompiler {
-    /// `zones` finds a zone by IANA name; Foundation reads them from the system's database.
-    public static func compile(_ value: JSONValue, zones: (String) -> TimeZone? = TimeZone.init(identifier:))
+    /// As for a CronJob: a run's name adds `-` and up to ten digits of Unix minutes, and a
+    /// Workflow's name must stay a valid label value (63 characters) on its pods.
+    public static let longestName = 52
+
+    /// `name` is the CronWorkflow's, when known. `zones` finds a zone by IANA name; Foundation
+    /// reads them from the ICU data linked into the binary.
+    public static func compile(_ value: JSONValue, name: String? = nil, zones: (String) -> TimeZone? = TimeZone.init(identifier:))
         -> Result<CompiledCron, InvalidWorkflowError>
     {
         let (decoded, diagnostics) = CronWorkflowSpec.decode(value)
         var problems = diagnostics
+        if let name, name.count > longestName {
+            problems.append(Diagnostic(path: "metadata.name", message:
+                "is \(name.count) characters; at most \(longestName), so that its runs, named NAME-<Unix minutes>, fit the 63 characters of a label value"))
+        }
         var schedule: CronSchedule?
         var zone: TimeZone?
         if let text = value["schedule"]?.stringValue {

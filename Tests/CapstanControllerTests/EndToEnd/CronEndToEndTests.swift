@@ -17,7 +17,7 @@ import TestSupport
             workflowSpec:
               defaults: {image: busybox}
               nodes:
-                - {name: hello, podMetadata: {annotations: {sim.capstan.dev/duration: 3s}}}
+                - {name: hello, podMetadata: {annotations: {sim.capstan.dev/duration: 15s}}}
             """)
         let cron = try await sim.object("cronworkflow", "every-minute", namespace: namespace)
         let uid = try #require(cron["metadata"]?["uid"]?.stringValue)
@@ -40,7 +40,8 @@ import TestSupport
         #expect(owner?["controller"] == true && owner?["blockOwnerDeletion"] == true)
         #expect(run["spec"]?["nodes"]?[0]?["name"] == "hello")
 
-        // While it runs, the status names it; once it succeeded, it says when.
+        // While it runs (15 s, long enough for slow kubectl calls on a loaded machine to see
+        // it), the status names it; once it succeeded, it says when.
         let scheduled = Timestamp(secondsSince1970: Double(minute * 60)).rfc3339
         let activeSeen = try await poll(timeout: .seconds(60), interval: .milliseconds(200)) { () async throws -> Bool? in
             let status = CronWorkflowStatus(json: try await sim.object("cronworkflow", "every-minute", namespace: namespace)["status"])

@@ -41,6 +41,19 @@ import CapstanAPI
         #expect(found.contains { $0.path == path && $0.message.contains(message) }, "\(found)")
     }
 
+    /// A run's name must fit the 63 characters of a label value on its pods, as a CronJob's name
+    /// is held to 52 for its Jobs'.
+    @Test func theNameLeavesRoomForTheRunsSuffix() {
+        let spec: JSONValue = ["schedule": "@daily", "workflowSpec": ["nodes": Self.nodes]]
+        #expect(throws: Never.self) { try CronCompiler.compile(spec, name: String(repeating: "a", count: 52)).get() }
+        guard case .failure(let error) = CronCompiler.compile(spec, name: String(repeating: "a", count: 53)) else {
+            Issue.record("a 53-character name was accepted")
+            return
+        }
+        #expect(error.diagnostics.map(\.path) == ["metadata.name"])
+        #expect(error.diagnostics.first?.message.contains("at most 52") == true)
+    }
+
     /// A template is resolved when a run starts: its Workflow spec is not known here.
     @Test func aTemplateReferenceIsCheckedOnlyForItsName() throws {
         let compiled = CronCompiler.compile(["schedule": "@daily", "workflowSpec": ["templateRef": ["name": "etl"], "inputs": ["day": 1]]])
