@@ -31,7 +31,7 @@ let package = Package(
         // The pure engine: templates, conditions, validation and the step function. No I/O.
         .target(
             name: "CapstanEngine",
-            dependencies: ["CapstanAPI"]
+            dependencies: ["CapstanAPI", "CapstanSupport"]
         ),
         // Kubernetes client, informers, work queue, leader election.
         .target(

@@ -139,10 +139,22 @@ public enum WorkflowSchema {
     }
 
     /// Every CustomResourceDefinition Capstan serves, in the order they are installed.
-    public static var customResourceDefinitions: [JSONValue] { [customResourceDefinition, templateCustomResourceDefinition] }
+    public static var customResourceDefinitions: [JSONValue] {
+        [customResourceDefinition, templateCustomResourceDefinition, CronWorkflowSchema.customResourceDefinition]
+    }
 
+    /// A CRD with the status subresource and an Age column after `printerColumns`.
+    static func customResourceDefinition(kind: String, plural: String, shortName: String, description: String,
+                                         printerColumns: [JSONValue], spec: JSONValue, status: JSONValue) -> JSONValue {
+        definition(kind: kind, plural: plural, singular: kind.lowercased(), shortName: shortName, description: description,
+                   spec: spec, status: status,
+                   printerColumns: printerColumns + [["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"]])
+    }
+
+    /// What every capstan.dev resource's CRD shares: namespaced, one served version, the
+    /// `all` and `capstan` categories; the status subresource when it has a status.
     static func definition(kind: String, plural: String, singular: String, shortName: String, description: String,
-                           status: JSONValue?, printerColumns: [JSONValue]) -> JSONValue {
+                           spec: JSONValue = spec, status: JSONValue?, printerColumns: [JSONValue]) -> JSONValue {
         var properties: [String: JSONValue] = [
             "apiVersion": ["type": "string"], "kind": ["type": "string"], "metadata": ["type": "object"], "spec": spec,
         ]

@@ -32,15 +32,7 @@ public final class WorkflowController: Sendable {
         self.logger = logger
         let workflows = Informer<JSONValue>(
             client: kube, resource: .workflows, namespace: config.namespace,
-            indexes: ["parent": { object in WorkflowController.parentKeys(of: object) }], logger: logger) { object in
-                // Keep what the engine reads; drop managedFields and the like.
-                guard var metadata = object["metadata"]?.objectValue else { return nil }
-                metadata["managedFields"] = nil
-                metadata["annotations"]?["kubectl.kubernetes.io/last-applied-configuration"] = nil
-                var kept = object
-                kept["metadata"] = .object(metadata)
-                return kept
-            }
+            indexes: ["parent": { object in WorkflowController.parentKeys(of: object) }], logger: logger, transform: TrimmedObject.keep)
         let pods = Informer<TrackedPod>(
             client: kube, resource: .pods, namespace: config.namespace,
             labelSelector: "\(PodLabels.managedBy)=capstan",
@@ -98,12 +90,7 @@ public final class WorkflowController: Sendable {
             for worker in 0..<max(1, config.workers) {
                 group.addTask { await self.work(worker) }
             }
-            await withTaskCancellationHandler {
-                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-            } onCancel: {
-                Task { await self.queue.shutDown() }
-            }
-            await queue.shutDownWithDrain()
+            await queue.drainWhenCancelled()
             group.cancelAll()
         }
         ready.withLockedValue { $0 = false }

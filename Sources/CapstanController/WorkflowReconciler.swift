@@ -5,7 +5,6 @@ import CapstanStore
 import Foundation
 import Logging
 import Metrics
-import NIOConcurrencyHelpers
 
 /// One reconcile of one Workflow: read what the cluster shows, let the engine decide, carry
 /// out its actions, save the status. Level-triggered: it never needs to know what changed,
@@ -29,12 +28,12 @@ final class WorkflowReconciler: Sendable {
     let logger: Logger
     let metrics: ControllerMetrics
     let now: @Sendable () -> Timestamp
-    let expectations = PodExpectations()
+    let expectations = CreateExpectations<ObservedPod>()
     /// Child Workflows created that the informer may not show yet, like pods.
-    let childExpectations = PodExpectations()
+    let childExpectations = CreateExpectations<ObservedPod>()
     let events: EventRecorder
-    private let compiledCache = NIOLockedValueBox([String: (generation: Int, compiled: Result<CompiledWorkflow, InvalidWorkflowError>)]())
-    private let lastWritten = NIOLockedValueBox([String: JSONValue]())
+    private let compiledSpecs = GenerationCache<Result<CompiledWorkflow, InvalidWorkflowError>>()
+    private let ownWrites = OwnWrites()
 
     init(kube: any ResourceWriter & StatusWriter, storeActions: StoreActions, config: ControllerConfig,
          workflowLookup: @escaping @Sendable (String) -> JSONValue?, podLookup: @escaping @Sendable (String) -> [TrackedPod],
@@ -61,10 +60,10 @@ final class WorkflowReconciler: Sendable {
     /// Returns when to look again, if the engine asked.
     func reconcile(_ key: String) async throws -> Double? {
         guard let object = newest(key) else {
-            expectations.forget(workflow: key)
-            childExpectations.forget(workflow: key)
-            lastWritten.withLockedValue { $0[key] = nil }
-            compiledCache.withLockedValue { $0[key] = nil }
+            expectations.forget(owner: key)
+            childExpectations.forget(owner: key)
+            ownWrites.forget(key)
+            compiledSpecs.forget(key)
             return nil
         }
         var workflow = Workflow(json: object)
@@ -75,7 +74,7 @@ final class WorkflowReconciler: Sendable {
         let clock = now()
         let pods = observedPods(of: workflow, key: key, now: clock)
         let children = childExpectations.merge(childLookup(key).compactMap { ChildWorkflowSummary.observe($0, parentUID: workflow.metadata.uid) },
-                                               workflow: key, now: clock, grace: config.createdPodGrace)
+                                               owner: key, now: clock, grace: config.createdPodGrace)
 
         var results = ActionResults()
         results.recoverable = recoverable(for: workflow, compiled: compiled)
@@ -125,17 +124,12 @@ final class WorkflowReconciler: Sendable {
 
     /// The informer's copy, unless the controller's own last write is newer.
     private func newest(_ key: String) -> JSONValue? {
-        guard let cached = workflowLookup(key) else { return nil }
-        guard let written = lastWritten.withLockedValue({ $0[key] }) else { return cached }
-        let cachedVersion = UInt64(cached["metadata"]?["resourceVersion"]?.stringValue ?? "") ?? 0
-        let writtenVersion = UInt64(written["metadata"]?["resourceVersion"]?.stringValue ?? "") ?? 0
-        let sameObject = cached["metadata"]?["uid"] == written["metadata"]?["uid"]
-        return sameObject && writtenVersion > cachedVersion ? written : cached
+        workflowLookup(key).map { ownWrites.newest($0, key: key) }
     }
 
     private func compile(_ workflow: Workflow, key: String) async throws -> Result<CompiledWorkflow, InvalidWorkflowError> {
         let generation = workflow.metadata.generation
-        if let cached = compiledCache.withLockedValue({ $0[key] }), cached.generation == generation { return cached.compiled }
+        if let cached = compiledSpecs.cached(for: key, generation: generation) { return cached }
         var template: ObservedTemplate?
         if let name = workflow.spec["templateRef"]?["name"]?.stringValue {
             if let kept = workflow.status.templateSpec {
@@ -146,9 +140,9 @@ final class WorkflowReconciler: Sendable {
                 template = .missing
             }
         }
-        let compiled = WorkflowCompiler.compile(workflow.spec, namespace: workflow.metadata.namespace, template: template)
-        compiledCache.withLockedValue { $0[key] = (generation, compiled) }
-        return compiled
+        return compiledSpecs.value(for: key, generation: generation) {
+            WorkflowCompiler.compile(workflow.spec, namespace: workflow.metadata.namespace, template: template)
+        }
     }
 
     private func observedPods(of workflow: Workflow, key: String, now: Timestamp) -> [ObservedPod] {
@@ -162,7 +156,7 @@ final class WorkflowReconciler: Sendable {
                 pods[i].mountFailure = MountFailure(at: at, message: message)
             }
         }
-        return expectations.merge(pods, workflow: key, now: now, grace: config.createdPodGrace)
+        return expectations.merge(pods, owner: key, now: now, grace: config.createdPodGrace)
     }
 
     /// Carries out the actions the engine awaits and records what came of them.
@@ -214,7 +208,7 @@ final class WorkflowReconciler: Sendable {
         var pod = ObservedPod(name: request.name, node: request.node, index: request.index, attempt: request.attempt, phase: .pending)
         pod.createdAt = now
         pod.isChildWorkflow = request.createsWorkflow
-        (request.createsWorkflow ? childExpectations : expectations).expect(pod, workflow: key, at: now)
+        (request.createsWorkflow ? childExpectations : expectations).expect(pod, owner: key, at: now)
         return .created
     }
 
@@ -296,7 +290,7 @@ final class WorkflowReconciler: Sendable {
             "metadata": ["resourceVersion": .string(workflow.metadata.resourceVersion), "finalizers": .array(finalizers.map(JSONValue.string))],
         ]
         let updated = try await kube.patch(.workflows, namespace: workflow.metadata.namespace, name: workflow.metadata.name, patch: .merge(patch))
-        lastWritten.withLockedValue { $0[key] = updated }
+        ownWrites.record(updated, key: key)
         log.info("finalizers set", metadata: ["finalizers": "\(finalizers)"])
         return updated["metadata"]?["resourceVersion"]?.stringValue ?? workflow.metadata.resourceVersion
     }
@@ -320,7 +314,7 @@ final class WorkflowReconciler: Sendable {
             "status": change,
         ]
         let updated = try await kube.patchStatus(.workflows, namespace: workflow.metadata.namespace, name: workflow.metadata.name, patch: .merge(patch))
-        lastWritten.withLockedValue { $0[key] = updated }
+        ownWrites.record(updated, key: key)
     }
 
     private func observeTransition(from old: WorkflowStatus, to new: WorkflowStatus, log: Logger) {

@@ -69,7 +69,8 @@ public struct UTCTime: Sendable, Hashable {
     }
 
     // Howard Hinnant's days-from-civil algorithms: exact for the proleptic Gregorian calendar.
-    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    // Public for the cron schedule, which walks a zone's wall clock day by day.
+    public static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -82,7 +83,7 @@ public struct UTCTime: Sendable, Hashable {
     }
 
     /// Days since 1970-01-01 of a civil date (the inverse of `civil(fromDays:)`).
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+    public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400

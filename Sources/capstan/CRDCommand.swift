@@ -4,28 +4,30 @@ import CapstanAPI
 struct CRDCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crd",
-        abstract: "Print a CustomResourceDefinition as YAML (config/crd holds this output).",
+        abstract: "Print the CustomResourceDefinitions as YAML (config/crd holds this output, one file each).",
         discussion: """
-            config/crd/capstan.dev_RESOURCE.yaml is `capstan crd RESOURCE`:
-              capstan crd workflows > config/crd/capstan.dev_workflows.yaml
-              capstan crd workflowtemplates > config/crd/capstan.dev_workflowtemplates.yaml
+            With no argument all are printed, as documents ready for `kubectl apply -f -`. Name one to print only \
+            it: `capstan crd workflows > config/crd/capstan.dev_workflows.yaml`, and the same for \
+            workflowtemplates and cronworkflows.
             """)
 
-    @Argument(help: "workflows or workflowtemplates.")
-    var resource = "workflows"
+    @Argument(help: "workflows, workflowtemplates or cronworkflows; all when omitted.")
+    var resource: String?
 
-    static let definitions: [String: JSONValue] = [
-        Workflow.plural: WorkflowSchema.customResourceDefinition,
-        WorkflowTemplate.plural: WorkflowSchema.templateCustomResourceDefinition,
+    static let definitions: [(plural: String, crd: JSONValue)] = [
+        (Workflow.plural, WorkflowSchema.customResourceDefinition),
+        (WorkflowTemplate.plural, WorkflowSchema.templateCustomResourceDefinition),
+        (CronWorkflow.plural, CronWorkflowSchema.customResourceDefinition),
     ]
 
     func validate() throws {
-        guard Self.definitions[resource] != nil else {
-            throw ValidationError("no CustomResourceDefinition for \"\(resource)\"; choose one of \(Self.definitions.keys.sorted().joined(separator: ", "))")
+        if let resource, !Self.definitions.contains(where: { $0.plural == resource }) {
+            throw ValidationError("unknown resource \"\(resource)\": use \(Self.definitions.map(\.plural).joined(separator: ", "))")
         }
     }
 
     func run() {
-        print(YAMLWriter.write(Self.definitions[resource]!), terminator: "")
+        let chosen = Self.definitions.filter { resource == nil || $0.plural == resource }
+        print(chosen.map { YAMLWriter.write($0.crd) }.joined(separator: "---\n"), terminator: "")
     }
 }

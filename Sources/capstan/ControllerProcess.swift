@@ -4,10 +4,11 @@ import CapstanKube
 import Logging
 import ServiceLifecycle
 
-/// The controller as a process: the reconcile loop (behind leader election when asked),
-/// stopped gracefully on SIGTERM or SIGINT.
+/// The controllers as a process: the Workflow and CronWorkflow reconcile loops (behind one
+/// leader election when asked), stopped gracefully on SIGTERM or SIGINT.
 struct ControllerProcess {
     let controller: WorkflowController
+    let cron: CronWorkflowController
     let client: KubeClient
     let logger: Logger
     let server: ObservabilityServer
@@ -16,7 +17,7 @@ struct ControllerProcess {
     let leaderElection: LeaderElectionConfig?
 
     func run() async throws {
-        let reconciler = ReconcileService(controller: controller, client: client, leaderElection: leaderElection, logger: logger,
+        let reconciler = ReconcileService(controller: controller, cron: cron, client: client, leaderElection: leaderElection, logger: logger,
                                           health: health, metrics: metrics)
         // The server comes first so that it stops last: /metrics stays up while reconciles drain.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
@@ -29,6 +30,7 @@ struct ControllerProcess {
 
 struct ReconcileService: Service {
     let controller: WorkflowController
+    let cron: CronWorkflowController
     let client: KubeClient
     let leaderElection: LeaderElectionConfig?
     let logger: Logger
@@ -48,11 +50,20 @@ struct ReconcileService: Service {
             if let leaderElection {
                 let elector = LeaderElector(client: client, config: leaderElection, logger: logger)
                 logger.info("waiting to lead", metadata: ["lease": "\(leaderElection.namespace)/\(leaderElection.leaseName)"])
-                await elector.run { await controller.run() }
+                await elector.run { await runControllers() }
             } else {
                 metrics.setLeader(true)
-                await controller.run()
+                await runControllers()
             }
+        }
+    }
+
+    /// Both until cancelled. Readiness is the Workflow controller's alone: a cluster
+    /// without the CronWorkflow CRD still runs Workflows.
+    private func runControllers() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await controller.run() }
+            group.addTask { await cron.run() }
         }
     }
 }

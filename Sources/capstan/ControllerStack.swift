@@ -3,12 +3,13 @@ import CapstanKube
 import CapstanStore
 import Logging
 
-/// The controller and the two clients it needs, built the same way by `capstan run` and
-/// `capstan dev`, and closed together.
+/// The controllers and the two clients they need, built the same way by `capstan run` and
+/// `capstan dev`, and closed together. `capstan dev` runs one Workflow and leaves `cron` idle.
 struct ControllerStack {
     let client: KubeClient
     let store: any ObjectStore
     let controller: WorkflowController
+    let cron: CronWorkflowController
 
     struct StoreError: Error, CustomStringConvertible {
         var url: String
@@ -27,7 +28,8 @@ struct ControllerStack {
             throw StoreError(url: config.engine.storeURL, underlying: error)
         }
         return ControllerStack(client: client, store: store,
-                               controller: WorkflowController(kube: client, store: store, config: config, logger: logger, metrics: metrics))
+                               controller: WorkflowController(kube: client, store: store, config: config, logger: logger, metrics: metrics),
+                               cron: CronWorkflowController(kube: client, config: config, logger: logger))
     }
 
     /// Call once the controller has stopped.

@@ -105,7 +105,7 @@ struct RunCommand: AsyncParsableCommand {
         logger.info("starting", metadata: ["store": "\(config.engine.storeURL)", "namespace": "\(namespace ?? "(all)")", "workers": "\(workers)"])
         let leaderNamespace = leaderElectionNamespace ?? ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? "default"
         try await ControllerProcess(
-            controller: stack.controller, client: stack.client, logger: logger, server: server, health: health, metrics: metrics,
+            controller: stack.controller, cron: stack.cron, client: stack.client, logger: logger, server: server, health: health, metrics: metrics,
             leaderElection: leaderElect ? LeaderElectionConfig(
                 leaseName: "capstan-controller", namespace: leaderNamespace,
                 identity: ProcessInfo.processInfo.environment["POD_NAME"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)") : nil

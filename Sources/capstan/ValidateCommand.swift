@@ -6,10 +6,10 @@ import Foundation
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check Workflow and WorkflowTemplate files offline and print every problem found.",
+        abstract: "Check Workflow, WorkflowTemplate and CronWorkflow files offline and print every problem found.",
         discussion: "Each problem is printed as FILE: error: FIELD.PATH: message. Exits 0 when every file is valid, 1 when any is invalid, 2 when a file cannot be read.")
 
-    @Argument(help: "Workflow and WorkflowTemplate YAML or JSON files; a Workflow may run a template given in any of them.")
+    @Argument(help: "Workflow, WorkflowTemplate and CronWorkflow YAML or JSON files; a Workflow may run a template given in any of them.")
     var files: [String]
 
     func validate() throws {
@@ -32,8 +32,7 @@ struct ValidateCommand: ParsableCommand {
                     document.problems.map { "\(file): error: \($0.path): \($0.message)" }
                 }
                 if problems.isEmpty {
-                    let nodes = documents.reduce(0) { $0 + $1.nodeCount }
-                    var summary = "\(file): valid (\(documents.count == 1 ? "" : "\(documents.count) documents, ")\(nodes) node\(nodes == 1 ? "" : "s"))"
+                    var summary = "\(file): valid (\(Self.summary(documents)))"
                     let unresolved = documents.compactMap(\.unresolvedTemplate)
                     if !unresolved.isEmpty {
                         summary += "; WorkflowTemplate \(unresolved.joined(separator: ", ")) is not in the files given: "
@@ -46,5 +45,19 @@ struct ValidateCommand: ParsableCommand {
             if !problems.isEmpty { worst = max(worst, 1) }
         }
         if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// `3 nodes`, `2 workflows, 5 nodes`, `1 workflow, 1 workflowtemplate, 2 nodes`: the
+    /// nodes of every document, a CronWorkflow's own workflowSpec included.
+    static func summary(_ documents: [WorkflowFile.Document]) -> String {
+        let nodes = documents.reduce(0) { $0 + $1.nodeCount }
+        let kinds = [(Workflow.kind, "workflow"), (WorkflowTemplate.kind, "workflowtemplate"), (CronWorkflow.kind, "cronworkflow")]
+        let counts = kinds.map { kind, noun in (documents.filter { $0.kind == kind }.count, noun) }.filter { $0.0 > 0 }
+        var parts: [String] = []
+        if documents.count > 1 || counts.contains(where: { $0.1 != "workflow" }) {
+            parts = counts.map { "\($0.0) \($0.1)\($0.0 == 1 ? "" : "s")" }
+        }
+        parts.append("\(nodes) node\(nodes == 1 ? "" : "s")")
+        return parts.joined(separator: ", ")
     }
 }

@@ -16,6 +16,8 @@ enum WorkflowFile {
         /// A Workflow's `spec.templateRef` whose template was not among the documents given:
         /// only the fields beside the reference could be checked.
         var unresolvedTemplate: String?
+        /// A CronWorkflow: `compiled` is its workflowSpec's, when it has one of its own.
+        var isCronWorkflow = false
         var nodeCount: Int { compiled?.nodes.count ?? 0 }
     }
 
@@ -82,21 +84,10 @@ enum WorkflowFile {
             return Document(workflow: Workflow(metadata: ObjectMeta(name: ""), spec: .null),
                             problems: [Diagnostic(path: prefix.isEmpty ? "(document)" : String(prefix.dropLast()), message: "must be a Workflow object, not a \(value.typeName)")])
         }
-        let workflow = Workflow(json: value)
-        if value["apiVersion"]?.stringValue != Workflow.apiVersion {
-            problems.append(Diagnostic(path: prefix + "apiVersion", message: "must be \(Workflow.apiVersion)"))
-        }
         let kind = value["kind"]?.stringValue
-        if kind != Workflow.kind && kind != WorkflowTemplate.kind {
-            problems.append(Diagnostic(path: prefix + "kind", message: "must be \(Workflow.kind) or \(WorkflowTemplate.kind)"))
-        }
-        let name = value["metadata"]?["name"]?.stringValue
-        let generateName = value["metadata"]?["generateName"]?.stringValue
-        if name == nil && (generateName == nil || kind == WorkflowTemplate.kind) {
-            problems.append(Diagnostic(path: prefix + "metadata.name", message: "is required"))
-        } else if let name, !DNSName.isSubdomain(name) {
-            problems.append(Diagnostic(path: prefix + "metadata.name", message: "\"\(name)\" is not a valid name: lower-case letters, digits, '-' and '.'"))
-        }
+        if kind == CronWorkflow.kind { return checkCronWorkflow(value, prefix: prefix) }
+        let workflow = Workflow(json: value)
+        problems += header(value, kind: kind == WorkflowTemplate.kind ? WorkflowTemplate.kind : Workflow.kind, prefix: prefix)
         let spec = value["spec"] ?? .null
         var unresolved: String?
         let result: Result<CompiledWorkflow, InvalidWorkflowError>
@@ -119,5 +110,24 @@ enum WorkflowFile {
         var document = Document(workflow: workflow, problems: problems, compiled: compiled, object: value)
         document.unresolvedTemplate = unresolved
         return document
+    }
+
+    /// apiVersion, kind and a valid name (or, for a Workflow, generateName).
+    static func header(_ value: JSONValue, kind: String, prefix: String) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        if value["apiVersion"]?.stringValue != Workflow.apiVersion {
+            problems.append(Diagnostic(path: prefix + "apiVersion", message: "must be \(Workflow.apiVersion)"))
+        }
+        if value["kind"]?.stringValue != kind {
+            problems.append(Diagnostic(path: prefix + "kind", message: "must be \(Workflow.kind), \(WorkflowTemplate.kind) or \(CronWorkflow.kind)"))
+        }
+        let name = value["metadata"]?["name"]?.stringValue
+        let generateName = value["metadata"]?["generateName"]?.stringValue
+        if name == nil && (generateName == nil || kind != Workflow.kind) {
+            problems.append(Diagnostic(path: prefix + "metadata.name", message: "is required"))
+        } else if let name, !DNSName.isSubdomain(name) {
+            problems.append(Diagnostic(path: prefix + "metadata.name", message: "\"\(name)\" is not a valid name: lower-case letters, digits, '-' and '.'"))
+        }
+        return problems
     }
 }

@@ -6,12 +6,40 @@ import Testing
 @Suite struct GeneratedCRDTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test(arguments: ["config/crd", "charts/capstan/crds"], [Workflow.plural, WorkflowTemplate.plural])
-    func committedCRDMatchesTheTypes(folder: String, resource: String) throws {
-        let path = "\(folder)/capstan.dev_\(resource).yaml"
+    static let definitions = ["workflows": WorkflowSchema.customResourceDefinition,
+                              "workflowtemplates": WorkflowSchema.templateCustomResourceDefinition,
+                              "cronworkflows": CronWorkflowSchema.customResourceDefinition]
+
+    @Test(arguments: ["config/crd", "charts/capstan/crds"], ["workflows", "workflowtemplates", "cronworkflows"])
+    func committedCRDMatchesTheTypes(folder: String, plural: String) throws {
+        let path = "\(folder)/capstan.dev_\(plural).yaml"
         let committed = try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
-        let definition = resource == Workflow.plural ? WorkflowSchema.customResourceDefinition : WorkflowSchema.templateCustomResourceDefinition
-        #expect(committed == YAMLWriter.write(definition), "\(path) is stale: run `swift run capstan crd \(resource) > \(path)`")
+        let generated = YAMLWriter.write(try #require(Self.definitions[plural]))
+        #expect(committed == generated, "\(path) is stale: run `swift run capstan crd \(plural) > \(path)`")
+    }
+
+    @Test func cronWorkflowCRDDescribesTheResourceAsSpecified() throws {
+        let crd = try YAMLDocuments.load(YAMLWriter.write(CronWorkflowSchema.customResourceDefinition))[0]
+        #expect(crd == CronWorkflowSchema.customResourceDefinition)
+        #expect(crd["metadata"]?["name"] == "cronworkflows.capstan.dev")
+        #expect(crd["spec"]?["names"]?["shortNames"] == ["ccwf"] && crd["spec"]?["names"]?["plural"] == "cronworkflows")
+        let version = try #require(crd["spec"]?["versions"]?[0])
+        #expect(version["subresources"]?["status"] == [:])
+        #expect(version["additionalPrinterColumns"]?.arrayValue?.map { $0["name"] } == ["Schedule", "Suspend", "Last Schedule", "Active", "Age"])
+        let spec = try #require(version["schema"]?["openAPIV3Schema"]?["properties"]?["spec"])
+        #expect(spec["properties"]?["concurrencyPolicy"]?["enum"] == ["Allow", "Forbid", "Replace"])
+        #expect(spec["required"] == ["schedule", "workflowSpec"])
+    }
+
+    /// Every spec field the schema lists is one the decoder accepts, and the other way round.
+    @Test func cronSchemaAndDecoderAgreeOnFields() throws {
+        let fields = try #require(CronWorkflowSchema.spec["properties"]?.objectValue).keys
+        for field in fields {
+            let (_, problems) = CronWorkflowSpec.decode(["schedule": "@daily", "workflowSpec": [:], .init(stringLiteral: field): .null])
+            #expect(!problems.contains { $0.message.contains("unknown field") }, "\(field) is in the schema but not decoded")
+        }
+        let (_, problems) = CronWorkflowSpec.decode(["schedule": "@daily", "workflowSpec": [:], "notAField": 1])
+        #expect(problems.contains { $0.message == "unknown field \"notAField\"" })
     }
 
     @Test func aTemplateHasTheWorkflowSpecAndNoStatus() throws {

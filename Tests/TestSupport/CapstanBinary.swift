@@ -3,6 +3,9 @@ import Foundation
 /// Where the `capstan` executable under test is: `CAPSTAN_BIN`, else `.build/debug/capstan`
 /// in the package root.
 public enum CapstanBinary {
+    /// The CRD files of config/crd (and charts/capstan/crds), one per resource.
+    public static let crdFiles = ["capstan.dev_workflows.yaml", "capstan.dev_workflowtemplates.yaml", "capstan.dev_cronworkflows.yaml"]
+
     public static var packageRoot: URL {
         // This file is Tests/TestSupport/CapstanBinary.swift.
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

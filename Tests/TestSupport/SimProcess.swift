@@ -79,6 +79,13 @@ public final class SimProcess: @unchecked Sendable {
                                            stdin: stdin, timeout: timeout)
     }
 
+    /// Applies every CustomResourceDefinition `capstan run` serves (the files of config/crd),
+    /// as an install does.
+    public func applyCRDs() async throws -> ProcessResult {
+        let folder = CapstanBinary.packageRoot.appendingPathComponent("config/crd")
+        return try await kubectl(["apply"] + CapstanBinary.crdFiles.flatMap { ["-f", folder.appendingPathComponent($0).path] })
+    }
+
     /// Waits until the audit log shows a request with this verb on this resource, so a test
     /// can act right after a client (a watch, say) is in place.
     public func waitForRequest(verb: String, resource: String, timeout: Double = 20) async throws {

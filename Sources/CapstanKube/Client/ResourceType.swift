@@ -36,6 +36,8 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     public static let workflows = ResourceType(group: "capstan.dev", version: "v1alpha1", plural: "workflows", kind: "Workflow", namespaced: true)
     public static let workflowTemplates = ResourceType(group: "capstan.dev", version: "v1alpha1", plural: "workflowtemplates",
                                                        kind: "WorkflowTemplate", namespaced: true)
+    public static let cronWorkflows = ResourceType(
+        group: "capstan.dev", version: "v1alpha1", plural: "cronworkflows", kind: "CronWorkflow", namespaced: true)
 }
 
 /// Where one request goes: a collection (no name) or one object, optionally a subresource.

@@ -38,6 +38,9 @@ struct DevFiles {
                     let (secret, problems) = DevSecret.read(value, prefix: prefix)
                     lines += problems.map { "\(path): error: \($0.path): \($0.message)" }
                     if let secret { secrets.append((path, secret)) }
+                case CronWorkflow.kind?:
+                    lines.append("\(path): error: \(prefix)kind: the file holds a CronWorkflow, a schedule; capstan dev runs one Workflow "
+                                 + "(apply a CronWorkflow with kubectl)")
                 case WorkflowTemplate.kind?:
                     let document = WorkflowFile.check(value, prefix: prefix)
                     lines += document.problems.map { "\(path): error: \($0.path): \($0.message)" }

@@ -116,12 +116,35 @@ struct ImageTests {
         }
     }
 
+    /// The image holds no /usr/share/zoneinfo: CronWorkflow time zones come from the ICU data
+    /// linked into the binary with Foundation, which this checks from the image's own root.
+    @Test("capstan validate finds IANA time zones in the image, which has no zoneinfo files")
+    func timeZonesWithoutZoneinfo() throws {
+        let image = try image()
+        #expect(!FileManager.default.fileExists(atPath: image.rootfs.path + "/usr/share/zoneinfo"))
+        let file = "/tmp/cron-zones.yaml"
+        var documents: [String] = []
+        for (name, zone) in [("new-york", "America/New_York"), ("kolkata", "Asia/Kolkata"), ("mars", "Mars/Olympus")] {
+            documents.append("""
+                apiVersion: capstan.dev/v1alpha1
+                kind: CronWorkflow
+                metadata: {name: \(name)}
+                spec: {schedule: "30 2 * * *", timezone: \(zone), workflowSpec: {defaults: {image: busybox}, nodes: [{name: a}]}}
+                """)
+        }
+        try documents.joined(separator: "\n---\n").write(toFile: image.rootfs.path + file, atomically: true, encoding: .utf8)
+        try image.giveToImageUser(file)
+        let (executable, arguments) = try image.capstanCommand(["validate", file])
+        let output = try runProcess(executable, arguments)
+        let errors = output.stdout.split(separator: "\n").filter { $0.contains("error:") }
+        #expect(errors.count == 1 && errors[0].contains("[2].spec.timezone: unknown time zone \"Mars/Olympus\""), "\(output.report)")
+    }
+
     @Test("the image's controller runs a map workflow on capstan sim, with leader election, events and a file store")
     func controllerRunsAWorkflow() async throws {
         let image = try image()
         let sim = try await SimProcess.start(["--nodes", "1"])
-        let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
-        let applied = try await sim.kubectl("apply", "-f", crd)
+        let applied = try await sim.applyCRDs()
         try #require(applied.exitCode == 0, "\(applied)")
 
         // The kubeconfig and the store live in the image's /tmp, where the Deployment mounts a

@@ -46,7 +46,7 @@ import TestSupport
 
     @Test func everySampleApplies() async throws {
         let sim = try await SimProcess.start(["--nodes", "0"])
-        let crd = try await sim.kubectl("apply", "-f", RepositoryLayout.path("config/crd/capstan.dev_workflows.yaml"))
+        let crd = try await sim.applyCRDs()
         try #require(crd.exitCode == 0, "\(crd)")
 
         let directory = RepositoryLayout.path("config/samples")

@@ -55,6 +55,9 @@ struct KustomizeConfigTests {
             "capstan.dev/workflows/status": ["get", "update", "patch"],
             "capstan.dev/workflowtemplates": ["get"],
             "capstan.dev/workflows/finalizers": ["update"],
+            "capstan.dev/cronworkflows": ["get", "list", "watch"],
+            "capstan.dev/cronworkflows/status": ["patch"],
+            "capstan.dev/cronworkflows/finalizers": ["update"],
             "/pods": ["get", "list", "watch", "create", "delete"],
             "/events": ["create", "patch", "list", "watch"],
             "events.k8s.io/events": ["create", "patch"],
@@ -98,14 +101,14 @@ struct KustomizeConfigTests {
         #expect(output.status == 0, "\(output.report)")
     }
 
-    @Test("config/default: everything in capstan-system, the CRD included")
+    @Test("config/default: everything in capstan-system, the CRDs included")
     func defaultOverlay() throws {
         try #require(FileManager.default.fileExists(atPath: Self.crdFile),
                      "missing \(Self.crdFile): run `swift run capstan crd workflows > config/crd/capstan.dev_workflows.yaml`")
         let (manifests, output) = try Self.kustomize("config/default")
         try #require(output.status == 0, "\(output.report)")
         let crds = manifests.all(kind: "CustomResourceDefinition").compactMap { $0.value(at: "metadata", "name")?.stringValue }
-        #expect(crds.sorted() == ["workflows.capstan.dev", "workflowtemplates.capstan.dev"])
+        #expect(crds.sorted() == ["cronworkflows.capstan.dev", "workflows.capstan.dev", "workflowtemplates.capstan.dev"])
         let clusterScoped: Set<String> = ["Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding"]
         for object in manifests.objects where !clusterScoped.contains(object["kind"]?.stringValue ?? "") {
             #expect(object.value(at: "metadata", "namespace")?.stringValue == "capstan-system",

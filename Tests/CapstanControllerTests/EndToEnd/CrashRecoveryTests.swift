@@ -8,8 +8,7 @@ import TestSupport
 @Suite struct CrashRecoveryTests {
     @Test func aKilledControllerResumesWithoutRunningAnyAttemptTwice() async throws {
         let sim = try await SimProcess.start(["--nodes", "2"])
-        let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
-        #expect(try await sim.kubectl("apply", "-f", crd).exitCode == 0)
+        #expect(try await sim.applyCRDs().exitCode == 0)
         let nodes = (0..<30).map { i in
             "  - {name: n\(i)\(i > 0 ? ", dependsOn: [n\(i - 1)]" : ""), podMetadata: {annotations: {sim.capstan.dev/duration: 200ms}}}"
         }

@@ -23,8 +23,7 @@ actor EndToEndCluster {
 
     private static func start() async throws -> (sim: SimProcess, controller: RunningController) {
         let sim = try await SimProcess.start(["--nodes", "4", "--node-cpu", "64", "--node-memory", "256Gi"])
-        let crds = CapstanBinary.packageRoot.appendingPathComponent("config/crd").path
-        let applied = try await sim.kubectl("apply", "-f", crds + "/capstan.dev_workflows.yaml", "-f", crds + "/capstan.dev_workflowtemplates.yaml")
+        let applied = try await sim.applyCRDs()
         try #require(applied.exitCode == 0, "kubectl apply of the CRD failed: \(applied)")
         let controller = try RunningController.start(kubeconfig: sim.kubeconfigPath, extraArguments: [
             "--unschedulable-timeout", "3s", "--image-pull-timeout", "3s", "--config-error-timeout", "3s",
@@ -50,8 +49,13 @@ extension SimProcess {
 
     /// Applies a Workflow given as the YAML of its spec.
     func submit(_ name: String, namespace: String, spec: String) async throws {
+        try await apply(kind: "Workflow", name, namespace: namespace, spec: spec)
+    }
+
+    /// Applies a capstan.dev object of this kind given as the YAML of its spec.
+    func apply(kind: String, _ name: String, namespace: String, spec: String) async throws {
         let indented = spec.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
-        let manifest = "apiVersion: capstan.dev/v1alpha1\nkind: Workflow\nmetadata:\n  name: \(name)\n  namespace: \(namespace)\nspec:\n\(indented)\n"
+        let manifest = "apiVersion: capstan.dev/v1alpha1\nkind: \(kind)\nmetadata:\n  name: \(name)\n  namespace: \(namespace)\nspec:\n\(indented)\n"
         let result = try await kubectl(["apply", "-f", "-"], stdin: manifest)
         try #require(result.exitCode == 0, "kubectl apply failed: \(result)")
     }

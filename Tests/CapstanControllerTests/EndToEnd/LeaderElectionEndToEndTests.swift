@@ -8,8 +8,7 @@ import TestSupport
 @Suite struct LeaderElectionEndToEndTests {
     @Test func aStandbyTakesOverWhenTheLeaderDies() async throws {
         let sim = try await SimProcess.start(["--nodes", "1"])
-        let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
-        #expect(try await sim.kubectl("apply", "-f", crd).exitCode == 0)
+        #expect(try await sim.applyCRDs().exitCode == 0)
         let store = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-le-\(UUID().uuidString)")
         let first = try RunningController.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store, extraArguments: ["--leader-elect"])
         #expect(try await eventually(timeout: .seconds(30), interval: .milliseconds(200)) {

@@ -5,8 +5,8 @@ import TestSupport
 import Yams
 
 /// Everything `capstan run` asked of the API server during a workflow with retries, pod GC,
-/// events and leader election is allowed by the RBAC rules in config/rbac — checked against
-/// the requests the simulator logged.
+/// events and leader election, and during a CronWorkflow's first run, is allowed by the RBAC
+/// rules in config/rbac — checked against the requests the simulator logged.
 @Suite struct RBACCoverageTests {
     struct Rule: Hashable { var group: String; var resource: String; var verb: String }
 
@@ -31,8 +31,7 @@ import Yams
 
     @Test func theControllerOnlyUsesWhatItsRolesAllow() async throws {
         let sim = try await SimProcess.start(["--nodes", "1"])
-        let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
-        #expect(try await sim.kubectl("apply", "-f", crd).exitCode == 0)
+        #expect(try await sim.applyCRDs().exitCode == 0)
         let controller = try RunningController.start(kubeconfig: sim.kubeconfigPath, extraArguments: ["--leader-elect"])
         try await sim.submit("rbac", namespace: "default", spec: """
             podGC: OnCompletion
@@ -42,6 +41,15 @@ import Yams
               - {name: after, inputs: {x: "{{ nodes.flaky.outputs.x }}"}}
             """)
         #expect(try await sim.waitForWorkflow("rbac", namespace: "default").phase == .succeeded)
+        // A CronWorkflow's run: a Workflow created, the CronWorkflow's status patched.
+        try await sim.apply(kind: "CronWorkflow", "rbac-cron", namespace: "default", spec: """
+            schedule: "* * * * *"
+            workflowSpec: {defaults: {image: busybox}, nodes: [{name: a}]}
+            """)
+        let scheduled = try await eventually(timeout: .seconds(60), interval: .milliseconds(250)) {
+            try await sim.object("cronworkflow", "rbac-cron", namespace: "default")["status"]?["lastScheduleTime"] != nil
+        }
+        #expect(scheduled)
         #expect(try await controller.stop() == 0)
 
         let allowed = try Self.allowedRules()
@@ -57,6 +65,8 @@ import Yams
         }
         #expect(used.contains(Rule(group: "", resource: "pods", verb: "create")))
         #expect(used.contains(Rule(group: "capstan.dev", resource: "workflows/status", verb: "patch")))
+        #expect(used.contains(Rule(group: "capstan.dev", resource: "workflows", verb: "create")))
+        #expect(used.contains(Rule(group: "capstan.dev", resource: "cronworkflows/status", verb: "patch")))
         #expect(used.contains(Rule(group: "coordination.k8s.io", resource: "leases", verb: "update")))
         let missing = used.subtracting(allowed)
         #expect(missing.isEmpty, "requests the RBAC rules do not allow: \(missing)")

@@ -27,8 +27,7 @@ import TestSupport
             let store = try S3Store(url: try StoreURL(parsing: url), environment: s3Env)
             try await store.createBucket()
             let sim = try await SimProcess.start(["--nodes", "2"])
-            let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
-            try #require(try await sim.kubectl("apply", "-f", crd).exitCode == 0)
+            try #require(try await sim.applyCRDs().exitCode == 0)
             let controller = try RunningController.start(kubeconfig: sim.kubeconfigPath, storeURL: url, environment: s3Env)
             started = (sim, controller, store, url)
             return (sim, store, url)

@@ -16,8 +16,7 @@ final class ScaleCluster: @unchecked Sendable {
     static func start() async throws -> ScaleCluster {
         let binary = try CapstanBinary.releasePath()
         let sim = try await SimProcess.start(["--nodes", "4", "--node-pods", "5000"], binary: binary)
-        let crd = CapstanBinary.packageRoot.appendingPathComponent("config/crd/capstan.dev_workflows.yaml").path
-        let applied = try await sim.kubectl("apply", "-f", crd)
+        let applied = try await sim.applyCRDs()
         try #require(applied.exitCode == 0, "kubectl apply of the CRD: \(applied)")
         let store = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-store-\(UUID().uuidString)")
         return ScaleCluster(sim: sim, binary: binary, store: store)
