@@ -42,6 +42,13 @@ struct DevExampleTests {
         #expect(run.outputs == ["steps": 3, "words": 10], "\(run.result)")
     }
 
+    @Test func aSweepRunsEachTrialAsASubWorkflow() async throws {
+        let run = try await Dev.run(Dev.example("sweep.yaml"))
+        #expect(run.exitCode == 0, "\(run.result)")
+        #expect(run.outputs == ["bestScore": 0.9091, "bestLearningRate": 0.01], "\(run.result)")
+        #expect(run.node("trials")?["map"]?["succeeded"] == 4)
+    }
+
     @Test func diamondPassesDataAlongBothBranches() async throws {
         let run = try await Dev.run(Dev.example("diamond.yaml"))
         #expect(run.exitCode == 0, "\(run.result)")

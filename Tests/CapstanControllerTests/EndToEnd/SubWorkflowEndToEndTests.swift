@@ -55,6 +55,29 @@ import TestSupport
         #expect(inputs == #"{"scores":[7,7]}"#, "the children's outputs reached the next node")
     }
 
+    @Test func aMapOfFiveChildrenRunsAtMostTwoAtATime() async throws {
+        let (sim, ns) = try await EndToEndCluster.shared.namespace("subwf-limit")
+        try await apply(sim, template("slow", namespace: ns, spec: """
+            defaults: {image: busybox}
+            nodes: [{name: t, podMetadata: {annotations: {sim.capstan.dev/duration: 3s}}}]
+            """))
+        try await sim.submit("parent", namespace: ns, spec: """
+            nodes: [{name: trials, map: {over: [1, 2, 3, 4, 5], concurrency: 2}, workflow: {templateRef: {name: slow}}}]
+            """)
+        var most = 0
+        var children: [JSONValue] = []
+        _ = try await poll(timeout: .seconds(120), interval: .milliseconds(200)) { () async throws -> Bool? in
+            children = try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=parent")
+            let running = children.filter { !WorkflowStatus(json: $0["status"]).phase.isTerminal }.count
+            most = max(most, running)
+            let parent = WorkflowStatus(json: try await sim.object("workflow", "parent", namespace: ns)["status"])
+            return parent.phase.isTerminal ? true : nil
+        }
+        #expect(children.count == 5)
+        #expect(most <= 2, "concurrency counts children: \(most) ran at once")
+        #expect(most >= 1)
+    }
+
     @Test func aFailedChildIsRetriedAsANewChild() async throws {
         let (sim, ns) = try await EndToEndCluster.shared.namespace("subwf-retry")
         try await apply(sim, template("flaky", namespace: ns, spec: """
