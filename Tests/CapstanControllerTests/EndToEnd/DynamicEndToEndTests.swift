@@ -64,4 +64,31 @@ import TestSupport
         #expect(childStatus.nodes.count == 50)
         #expect(childStatus.nodes.values.allSatisfy { $0.phase == .succeeded })
     }
+
+    @Test func aCachedOrRecoveredDynamicNodeBuildsNoNewChild() async throws {
+        let (sim, ns) = try await EndToEndCluster.shared.namespace("dynamic-reuse")
+        let annotation = JSONValue.object(["workflow": ["nodes": [["name": "leaf", "image": "busybox"]], "outputs": ["count": 3]]]).jsonString
+        let plan = "{name: plan, dynamic: true, outputs: [workflow, count], cache: {version: \"1\"}, podMetadata: {annotations: {sim.capstan.dev/outputs: '\(annotation)'}}}"
+        try await sim.submit("first", namespace: ns, spec: "defaults: {image: busybox}\nnodes: [\(plan)]")
+        #expect(try await sim.waitForWorkflow("first", namespace: ns).phase == .succeeded)
+        try await sim.submit("second", namespace: ns, spec: "defaults: {image: busybox}\nnodes: [\(plan)]")
+        let second = try await sim.waitForWorkflow("second", namespace: ns)
+        #expect(second.nodes["plan"]?.cached == true, "the same task and inputs: the outputs come from the cache")
+        #expect(try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=second").isEmpty, "no child built again")
+
+        let uncached = plan.replacingOccurrences(of: "cache: {version: \"1\"}, ", with: "")
+        try await sim.submit("flaky", namespace: ns, spec: """
+            failurePolicy: Continue
+            defaults: {image: busybox}
+            nodes:
+              - \(uncached)
+              - {name: use, inputs: {count: "{{ nodes.plan.outputs.count }}"}, podMetadata: {annotations: {sim.capstan.dev/exit-code: "2"}}}
+            """)
+        #expect(try await sim.waitForWorkflow("flaky", namespace: ns).phase == .failed)
+        let retried = try await sim.capstan(["retry", "flaky", "-n", ns])
+        #expect(retried.stdout == "flaky-retry-1\n", "\(retried)")
+        let retry = try await sim.waitForWorkflow("flaky-retry-1", namespace: ns)
+        #expect(retry.nodes["plan"]?.recovered == true, "recoverFrom reuses the dynamic node: \(retry.nodes["plan"].map { "\($0)" } ?? "")")
+        #expect(try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=flaky-retry-1").isEmpty, "no child built again")
+    }
 }
