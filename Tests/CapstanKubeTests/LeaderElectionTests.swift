@@ -47,13 +47,16 @@ import Testing
             #expect(lease["spec"]?["leaseDurationSeconds"] == 15)
             #expect(lease["spec"]?["renewTime"]?.stringValue?.hasSuffix("Z") == true)
 
-            // Shutting the leader down releases the lease; the other takes over well before it would expire.
-            let released = ContinuousClock.now
+            // Shutting the leader down releases the lease (an empty holder, so the other need not
+            // wait for it to expire), and the other takes it over. No time limit is asserted:
+            // on a loaded machine the take-over's own requests may take seconds.
             firstRun.cancel()
             await firstRun.value
             #expect(!first.isLeader)
-            #expect(await eventually(timeout: .seconds(30)) { second.isLeader })
-            #expect(ContinuousClock.now - released < .seconds(10))
+            let releasedLease = try await client.get(.leases, namespace: "kube-system", name: "capstan-controller")
+            #expect(releasedLease["spec"]?["holderIdentity"] == "" || releasedLease["spec"]?["holderIdentity"] == "second",
+                    "released, or already taken over: \(releasedLease)")
+            #expect(await eventually(timeout: .seconds(60)) { second.isLeader })
             let taken = try await client.get(.leases, namespace: "kube-system", name: "capstan-controller")
             #expect(taken["spec"]?["holderIdentity"] == "second")
             #expect((taken["spec"]?["leaseTransitions"]?.intValue ?? 0) >= 1)
@@ -76,7 +79,7 @@ import Testing
 
             let successor = LeaderElector(client: client, config: config("successor"))
             let successorRun = Task { await successor.run { while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) } } }
-            #expect(await eventually(timeout: .seconds(10)) { successor.isLeader })
+            #expect(await eventually(timeout: .seconds(60)) { successor.isLeader })
             // Not before the 2 s lease has gone unrenewed.
             #expect(ContinuousClock.now - stopped >= .seconds(2))
             successorRun.cancel()

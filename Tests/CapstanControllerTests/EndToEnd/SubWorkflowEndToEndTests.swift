@@ -64,18 +64,20 @@ import TestSupport
         try await sim.submit("parent", namespace: ns, spec: """
             nodes: [{name: trials, map: {over: [1, 2, 3, 4, 5], concurrency: 2}, workflow: {templateRef: {name: slow}}}]
             """)
-        var most = 0
-        var children: [JSONValue] = []
-        _ = try await poll(timeout: .seconds(120), interval: .milliseconds(200)) { () async throws -> Bool? in
-            children = try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=parent")
-            let running = children.filter { !WorkflowStatus(json: $0["status"]).phase.isTerminal }.count
-            most = max(most, running)
-            let parent = WorkflowStatus(json: try await sim.object("workflow", "parent", namespace: ns)["status"])
-            return parent.phase.isTerminal ? true : nil
-        }
+        let parent = try await sim.waitForWorkflow("parent", namespace: ns, timeout: 180)
+        #expect(parent.phase == .succeeded)
+        let children = try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=parent")
         #expect(children.count == 5)
-        #expect(most <= 2, "concurrency counts children: \(most) ran at once")
-        #expect(most >= 1)
+        // From each child's creation to its finish; a child is created only once an earlier one
+        // has been seen finished, so at no moment are more than two of these open.
+        let spans = children.compactMap { child -> (Double, Double)? in
+            guard let created = child["metadata"]?["creationTimestamp"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
+                  let finished = WorkflowStatus(json: child["status"]).finishedAt else { return nil }
+            return (created.secondsSince1970, finished.secondsSince1970)
+        }
+        #expect(spans.count == 5)
+        let most = spans.map { span in spans.filter { $0.0 <= span.0 && span.0 < $0.1 }.count }.max() ?? 0
+        #expect(most <= 2, "concurrency counts children: \(most) ran at once: \(spans)")
     }
 
     @Test func aFailedChildIsRetriedAsANewChild() async throws {
