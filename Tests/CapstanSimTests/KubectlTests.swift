@@ -123,7 +123,7 @@ import TestSupport
         let sim = try await startWithCRD()
         _ = try await sim.kubectl("apply", "-f", "-", stdin: Fixtures.workflow("watched"))
         async let watch = sim.kubectl("get", "cwf", "watched", "-w", "-o", "jsonpath={.spec.parallelism}{\"\\n\"}",
-                                      "--request-timeout=15s", timeout: 60)
+                                      "--request-timeout=15s", timeout: 180)
         try await sim.waitForRequest(verb: "watch", resource: "workflows")
         let patched = try await sim.kubectl("patch", "cwf", "watched", "--type", "merge", "-p", #"{"spec":{"parallelism":7}}"#)
         #expect(patched.exitCode == 0, "\(patched)")

@@ -12,7 +12,7 @@ public final class SimProcess: @unchecked Sendable {
     private let output: SimOutput
 
     /// Starts the sim and waits until it prints its listening line.
-    public static func start(_ extraArguments: [String] = [], timeout: Double = 30, binary: String? = nil) async throws -> SimProcess {
+    public static func start(_ extraArguments: [String] = [], timeout: Double = 120, binary: String? = nil) async throws -> SimProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let kubeconfig = directory.appendingPathComponent("kubeconfig").path
