@@ -37,10 +37,6 @@ final class PodEventSignals: Sendable {
         }
     }
 
-    func waitForSync() async {
-        for informer in informers { await informer.waitForSync() }
-    }
-
     /// The latest of the watched Events on the pod `namespace/name`.
     func latest(forPod key: String) -> Signal? {
         informers.flatMap { $0.byIndex("pod", key) }.max { $0.at < $1.at }

@@ -14,11 +14,10 @@ struct CRDCommand: ParsableCommand {
     @Argument(help: "workflows, workflowtemplates or cronworkflows; all when omitted.")
     var resource: String?
 
-    static let definitions: [(plural: String, crd: JSONValue)] = [
-        (Workflow.plural, WorkflowSchema.customResourceDefinition),
-        (WorkflowTemplate.plural, WorkflowSchema.templateCustomResourceDefinition),
-        (CronWorkflow.plural, CronWorkflowSchema.customResourceDefinition),
-    ]
+    /// Every CRD by its plural, from the one list the API module keeps.
+    static var definitions: [(plural: String, crd: JSONValue)] {
+        WorkflowSchema.customResourceDefinitions.map { ($0["spec"]?["names"]?["plural"]?.stringValue ?? "", $0) }
+    }
 
     func validate() throws {
         if let resource, !Self.definitions.contains(where: { $0.plural == resource }) {

@@ -9,6 +9,10 @@ public struct StepInput: Sendable {
     public var pods: [ObservedPod]
     /// The child Workflows of its sub-workflow nodes (`isChildWorkflow`), summarised like pods.
     public var children: [ObservedPod] = []
+
+    /// Pods and children together, for what stops or ends every attempt; no copy of a large
+    /// map's pods when there are no children.
+    var podsAndChildren: [ObservedPod] { children.isEmpty ? pods : pods + children }
     public var facts: ActionResults
     public var now: Timestamp
 
@@ -49,6 +53,7 @@ public struct WorkflowEngine: Sendable {
             namespace: input.metadata.namespace, workflow: input.metadata.name, uid: input.metadata.uid, storeURL: config.storeURL)
         var output = StepOutput(startBudget: config.maxPodCreatesPerStep, now: now)
         let podsByNode = PodList.byNode(input.pods)
+        let podsAndChildren = input.podsAndChildren
         if let finalizer = StoreCollection.finalizerAction(input.metadata, policy: compiled.storeGC) { output.actions.append(finalizer) }
 
         if status.phase.isTerminal {
@@ -66,11 +71,11 @@ public struct WorkflowEngine: Sendable {
         for node in compiled.nodes where status.nodes[node.name] == nil { status.nodes[node.name] = NodeStatus() }
 
         if compiled.abort {
-            stop(&status, compiled: compiled, pods: input.pods + input.children, phase: .aborted, reason: "Aborted", message: "aborted by spec.abort", now: now, output: &output)
+            stop(&status, compiled: compiled, pods: podsAndChildren, phase: .aborted, reason: "Aborted", message: "aborted by spec.abort", now: now, output: &output)
         } else if let deadline = compiled.activeDeadline, let started = status.startedAt, status.dagResult == nil {
             // Exit nodes run after the deadline has passed, bounded by their own timeouts.
             if now - started >= deadline.seconds {
-                stop(&status, compiled: compiled, pods: input.pods + input.children, phase: .failed, reason: "DeadlineExceeded",
+                stop(&status, compiled: compiled, pods: podsAndChildren, phase: .failed, reason: "DeadlineExceeded",
                      message: "the workflow ran longer than its activeDeadline \(deadline)", now: now, output: &output)
             } else {
                 output.wake(at: started + deadline.seconds)
@@ -86,13 +91,13 @@ public struct WorkflowEngine: Sendable {
             walker.childrenByNode = PodList.byNode(input.children)
             let exitNodesStarted = status.dagResult != nil
             walker.walk(&status, output: &output)
-            finish(&status, compiled: compiled, pods: input.pods + input.children, facts: input.facts, layout: layout, metadata: input.metadata, output: &output)
+            finish(&status, compiled: compiled, pods: podsAndChildren, facts: input.facts, layout: layout, metadata: input.metadata, output: &output)
             if !exitNodesStarted && status.dagResult != nil && !status.phase.isTerminal {
                 // The main nodes have just ended: start the exit nodes now, not a reconcile later.
                 var exitWalker = walker
                 exitWalker.collectsFinishedPods = false
                 exitWalker.walk(&status, output: &output)
-                finish(&status, compiled: compiled, pods: input.pods + input.children, facts: input.facts, layout: layout, metadata: input.metadata, output: &output)
+                finish(&status, compiled: compiled, pods: podsAndChildren, facts: input.facts, layout: layout, metadata: input.metadata, output: &output)
             }
         }
         StatusSummary.update(&status, generation: input.metadata.generation, now: now)

@@ -36,7 +36,7 @@ public struct RunSummary: Sendable {
             let node = status.nodes[name] ?? NodeStatus()
             var line = "  " + padded(name, nameWidth) + "  " + padded(node.phase.rawValue, phaseWidth)
             line += "  " + details(node, name: name).joined(separator: ", ")
-            lines.append(trimmedRight(line))
+            lines.append(Self.trimmedRight(line))
         }
         if let outputs = status.outputs, !outputs.isEmpty {
             lines.append("outputs:")
@@ -81,7 +81,8 @@ public struct RunSummary: Sendable {
         text + String(repeating: " ", count: max(0, width - text.count))
     }
 
-    private func trimmedRight(_ text: String) -> String {
+    /// `text` without trailing spaces: columns padded for the next one leave them.
+    static func trimmedRight(_ text: String) -> String {
         var text = text
         while text.hasSuffix(" ") { text.removeLast() }
         return text

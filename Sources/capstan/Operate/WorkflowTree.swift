@@ -41,7 +41,7 @@ struct WorkflowTree {
             var line = ""
             for column in 0..<4 { line += row[column] + String(repeating: " ", count: widths[column] - row[column].count + 2) }
             line += row[4]
-            lines.append(Self.trimmedRight(line))
+            lines.append(RunSummary.trimmedRight(line))
             lines += details[index] ?? []
         }
         return lines
@@ -143,11 +143,5 @@ struct WorkflowTree {
         let first = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true).first.map(String.init) ?? ""
         let clipped = first.count > 160 ? String(first.prefix(159)) + "…" : first
         return text.contains("\n") ? clipped + " …" : clipped
-    }
-
-    private static func trimmedRight(_ text: String) -> String {
-        var text = text
-        while text.hasSuffix(" ") { text.removeLast() }
-        return text
     }
 }

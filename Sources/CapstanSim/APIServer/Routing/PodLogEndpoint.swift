@@ -23,13 +23,14 @@ struct PodLogEndpoint: Sendable {
             return .response(.bytes([], contentType: "text/plain"))
         }
         let state = try Self.state(of: container, in: pod)
-        var text = log(of: pod, container: container)
-        if let tail = query["tailLines"].flatMap(Int.init), tail >= 0 { text = Self.lastLines(text, tail) }
+        let whole = log(of: pod, container: container)
+        var text = whole
+        if let tail = query["tailLines"].flatMap(Int.init), tail >= 0 { text = Self.lastLines(whole, tail) }
         guard request.flag("follow"), state == .running else {
             return .response(.bytes(text, contentType: "text/plain"))
         }
         let endpoint = self
-        return .logStream(PodLogFollow(initial: text, fullLength: log(of: pod, container: container).count) {
+        return .logStream(PodLogFollow(initial: text, fullLength: whole.count) {
             guard let current = try? operations.get(scope, name: name).value(),
                   current["metadata"]?["uid"] == pod["metadata"]?["uid"] else { return nil }
             let running = (try? Self.state(of: container, in: current)) == .running
