@@ -19,10 +19,11 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         var worst: Int32 = 0
         // A Workflow may run a WorkflowTemplate given in any of the files.
-        let templates = WorkflowFile.templates(in: files)
-        for file in files {
+        let reads = files.map { (file: $0, read: WorkflowFile.read(path: $0)) }
+        let templates = WorkflowFile.templates(in: reads.map(\.read))
+        for (file, read) in reads {
             let problems: [String]
-            switch WorkflowFile.load(path: file, templates: templates) {
+            switch WorkflowFile.load(read, templates: templates) {
             case .unreadable(let reason):
                 print("\(file): error: \(reason)")
                 worst = max(worst, 2)

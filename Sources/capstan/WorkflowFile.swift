@@ -29,7 +29,12 @@ enum WorkflowFile {
     /// The file's documents, checked; `templates` are the WorkflowTemplates' specs by name that
     /// a Workflow's `templateRef` may name (those of every file given together).
     static func load(path: String, templates: [String: JSONValue] = [:]) -> Loaded {
-        switch read(path: path) {
+        load(read(path: path), templates: templates)
+    }
+
+    /// A file already read, checked.
+    static func load(_ read: Read, templates: [String: JSONValue]) -> Loaded {
+        switch read {
         case .unreadable(let reason):
             return .unreadable(reason)
         case .malformed(let problem):
@@ -63,11 +68,10 @@ enum WorkflowFile {
         }
     }
 
-    /// The WorkflowTemplates' specs by name among `paths`' documents (unreadable files add none).
-    static func templates(in paths: [String]) -> [String: JSONValue] {
+    /// The WorkflowTemplates' specs by name among files already read (unreadable ones add none).
+    static func templates(in reads: [Read]) -> [String: JSONValue] {
         var templates: [String: JSONValue] = [:]
-        for path in paths {
-            guard case .parsed(let values) = read(path: path) else { continue }
+        for case .parsed(let values) in reads {
             for value in values where value["kind"]?.stringValue == WorkflowTemplate.kind {
                 if let name = value["metadata"]?["name"]?.stringValue { templates[name] = value["spec"] ?? .null }
             }

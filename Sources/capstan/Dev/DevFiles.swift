@@ -18,10 +18,12 @@ struct DevFiles {
         var workflows: [(path: String, document: WorkflowFile.Document)] = []
         var secrets: [(origin: String, secret: DevSecret)] = []
         var templateObjects: [JSONValue] = []
-        let templates = knownTemplates.merging(WorkflowFile.templates(in: paths)) { _, fromFiles in fromFiles }
-        for path in paths {
+        // Each file read once: its templates are needed before any Workflow is checked.
+        let reads = paths.map { (path: $0, read: WorkflowFile.read(path: $0)) }
+        let templates = knownTemplates.merging(WorkflowFile.templates(in: reads.map(\.read))) { _, fromFiles in fromFiles }
+        for (path, read) in reads {
             let values: [JSONValue]
-            switch WorkflowFile.read(path: path) {
+            switch read {
             case .unreadable(let reason):
                 lines.append("\(path): error: \(reason)")
                 continue

@@ -64,11 +64,12 @@ struct SubmitCommand: AsyncParsableCommand {
         for text in parameters {
             do { overrides.append(try InputOverride(parsing: text)) } catch { throw ValidationError(error.description) }
         }
-        let referenced = file.map(SubmittedFile.templateReferences) ?? []
+        let peeked = file.map(SubmittedFile.peek) ?? (templates: [], namespace: nil)
+        let referenced = peeked.templates
         // Without a template to fetch, a bad file is refused before any cluster is needed.
         var checked = file != nil && referenced.isEmpty ? try load(overrides, templates: [:]) : nil
         try await cluster.withClient { client, contextNamespace in
-            let namespace = try namespace(file: checked?.fileNamespace ?? file.flatMap(SubmittedFile.namespace), context: contextNamespace)
+            let namespace = try namespace(file: checked?.fileNamespace ?? peeked.namespace, context: contextNamespace)
             if let name = templateName {
                 checked = try await SubmittedFile.fromTemplate(name, overrides: overrides, namespace: namespace, client: client)
             } else if checked == nil {

@@ -6,16 +6,14 @@ import CapstanKube
 /// What `capstan submit` reads before it can check a Workflow: the templates a file's Workflow
 /// runs, its namespace, and the Workflow `--from template/NAME` stands for.
 enum SubmittedFile {
-    /// The `spec.templateRef` names of the file's Workflows.
-    static func templateReferences(_ path: String) -> [String] {
-        guard case .parsed(let values) = WorkflowFile.read(path: path) else { return [] }
-        return values.compactMap { $0["kind"]?.stringValue == WorkflowTemplate.kind ? nil : $0["spec"]?["templateRef"]?["name"]?.stringValue }
-    }
-
-    /// The namespace the file's Workflow names, if any.
-    static func namespace(_ path: String) -> String? {
-        guard case .parsed(let values) = WorkflowFile.read(path: path) else { return nil }
-        return values.lazy.filter { $0["kind"]?.stringValue != WorkflowTemplate.kind }.compactMap { $0["metadata"]?["namespace"]?.stringValue }.first
+    /// What the file's Workflows name before they can be checked: the templates they run
+    /// (`spec.templateRef`) and their namespace, if any. An unreadable file names nothing; its
+    /// check says why.
+    static func peek(_ path: String) -> (templates: [String], namespace: String?) {
+        guard case .parsed(let values) = WorkflowFile.read(path: path) else { return ([], nil) }
+        let workflows = values.filter { $0["kind"]?.stringValue != WorkflowTemplate.kind }
+        return (workflows.compactMap { $0["spec"]?["templateRef"]?["name"]?.stringValue },
+                workflows.lazy.compactMap { $0["metadata"]?["namespace"]?.stringValue }.first)
     }
 
     /// A Workflow `NAME-xxxxx` running template NAME with the `-p` inputs, checked against the
