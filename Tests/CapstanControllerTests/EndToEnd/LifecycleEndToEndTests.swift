@@ -8,15 +8,16 @@ import TestSupport
     @Test func aFinishedWorkflowIsDeletedAfterItsTTLWithItsPods() async throws {
         let (sim, ns) = try await EndToEndCluster.shared.namespace("ttl")
         try await sim.submit("short-lived", namespace: ns, spec: """
-            ttlAfterFinished: 10s
+            ttlAfterFinished: 30s
             podGC: Never
             defaults: {image: busybox}
             nodes: [{name: t}]
             """)
         // Seen Succeeded while it is kept, then gone: polled as one, so a loaded machine's slow
-        // polling cannot miss the finish and then fail to find the Workflow.
+        // polling cannot miss the finish and then fail to find the Workflow. 30 s leaves room
+        // for kubectl calls that take seconds each when the whole suite runs.
         var sawSucceeded = false
-        let gone = try await eventually(timeout: .seconds(90), interval: .milliseconds(200)) {
+        let gone = try await eventually(timeout: .seconds(150), interval: .milliseconds(200)) {
             let result = try await sim.kubectl("get", "workflow", "short-lived", "-n", ns, "-o", "json")
             guard result.exitCode == 0 else { return true }
             if WorkflowStatus(json: try JSONValue.parse(result.stdout)["status"]).phase == .succeeded { sawSucceeded = true }
