@@ -69,8 +69,7 @@ struct UIRoutes: Sendable {
     }
 
     private func nodeDetail(_ workflow: Workflow, _ node: WorkflowGraph.Node, children: [Workflow]) async -> String {
-        let graph = WorkflowGraph(workflow: workflow)
-        let mine = ChildWorkflows(children: children, graph: graph).of(node.name)
+        let mine = ChildrenByNode(children: children).of(node.name)
         return NodeDetailView(node: node, children: mine, evidence: await evidence(workflow, node), now: now()).html
     }
 

@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanEngine
 import CapstanKube
 import Logging
 import NIOConcurrencyHelpers

@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanEngine
 import CapstanSupport
 
 /// One Workflow's page. The part that changes as the Workflow runs (`live`) is rendered here
@@ -38,7 +39,7 @@ struct WorkflowView {
     var live: String {
         let graph = self.graph
         let status = workflow.status
-        let children = ChildWorkflows(children: self.children, graph: graph)
+        let children = ChildrenByNode(children: self.children)
         var out = "<h1 id=\"workflow-title\" data-phase=\"\(status.phase.rawValue)\" data-progress=\"\(HTML.escape(status.progress))\">"
             + "\(HTML.escape(workflow.metadata.name)) \(PhaseStyle(status.phase.rawValue).badge)</h1>"
         out += facts
@@ -73,7 +74,7 @@ struct WorkflowView {
 
     /// The nodes again as a table: the same facts in the form screen readers and narrow
     /// screens handle best.
-    private func nodeTable(_ graph: WorkflowGraph, children: ChildWorkflows) -> String {
+    private func nodeTable(_ graph: WorkflowGraph, children: ChildrenByNode) -> String {
         var out = "<div class=\"table-scroll\"><table class=\"nodes\"><caption>Nodes</caption><thead><tr><th scope=\"col\">Node</th><th scope=\"col\">Phase</th>"
             + "<th scope=\"col\">Attempts</th><th scope=\"col\">Items</th><th scope=\"col\">Duration</th><th scope=\"col\">Message</th></tr></thead><tbody>"
         for node in graph.nodes {

@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func aChildWorkflowIsLinkedFromItsNode() {
-        var child = UIFixtures.simple("sweep-evaluate", phase: .succeeded, created: 5, labels: ["capstan.dev/parent": "sweep"])
+        var child = UIFixtures.simple("sweep-evaluate", phase: .succeeded, created: 5, labels: ["capstan.dev/parent": "sweep", "capstan.dev/node": "evaluate"])
         child.status.nodes["only"] = UIFixtures.node(.succeeded, attempts: 1)
         let html = WorkflowView(workflow: UIFixtures.sweep(), children: [child], now: now).live
         #expect(html.contains("<a href=\"/workflows/ml/sweep-evaluate\">sweep-evaluate</a>"))
