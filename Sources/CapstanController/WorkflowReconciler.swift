@@ -148,11 +148,11 @@ final class WorkflowReconciler: Sendable {
     private func observedPods(of workflow: Workflow, key: String, now: Timestamp) -> [ObservedPod] {
         let uid = workflow.metadata.uid
         var pods = podLookup(key).filter { $0.workflowUID == nil || $0.workflowUID == uid }.map(\.observed)
-        for i in pods.indices where pods[i].unschedulableSince != nil {
-            pods[i].scaleUpAt = scaleUpLookup("\(workflow.metadata.namespace)/\(pods[i].name)")
-        }
-        for i in pods.indices where pods[i].phase == .pending && pods[i].waitingReason == "ContainerCreating" {
-            if let (at, message) = mountFailureLookup("\(workflow.metadata.namespace)/\(pods[i].name)") {
+        // The Events that explain a waiting pod, looked up only for the pods that wait, in one pass.
+        for i in pods.indices where pods[i].phase == .pending {
+            let podKey = "\(workflow.metadata.namespace)/\(pods[i].name)"
+            if pods[i].unschedulableSince != nil { pods[i].scaleUpAt = scaleUpLookup(podKey) }
+            if pods[i].waitingReason == "ContainerCreating", let (at, message) = mountFailureLookup(podKey) {
                 pods[i].mountFailure = MountFailure(at: at, message: message)
             }
         }

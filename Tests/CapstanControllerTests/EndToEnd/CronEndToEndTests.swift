@@ -17,7 +17,8 @@ import TestSupport
             workflowSpec:
               defaults: {image: busybox}
               nodes:
-                - {name: hello, podMetadata: {annotations: {sim.capstan.dev/duration: 40s}}}
+                - {name: gate, approval: {message: "Run it?"}}
+                - {name: hello, dependsOn: [gate]}
             """)
         let cron = try await sim.object("cronworkflow", "every-minute", namespace: namespace)
         let uid = try #require(cron["metadata"]?["uid"]?.stringValue)
@@ -38,16 +39,18 @@ import TestSupport
         let owner = run["metadata"]?["ownerReferences"]?[0]
         #expect(owner?["kind"] == "CronWorkflow" && owner?["uid"]?.stringValue == uid)
         #expect(owner?["controller"] == true && owner?["blockOwnerDeletion"] == true)
-        #expect(run["spec"]?["nodes"]?[0]?["name"] == "hello")
+        #expect(run["spec"]?["nodes"]?[1]?["name"] == "hello")
 
-        // While it runs (40 s, long enough for slow kubectl calls on a loaded machine to see
-        // it), the status names it; once it succeeded, it says when.
+        // While it runs (held at its approval gate, so even a slow machine sees it), the
+        // status names it; once it succeeded, it says when.
         let scheduled = Timestamp(secondsSince1970: Double(minute * 60)).rfc3339
-        let activeSeen = try await poll(timeout: .seconds(60), interval: .milliseconds(200)) { () async throws -> Bool? in
-            let status = CronWorkflowStatus(json: try await sim.object("cronworkflow", "every-minute", namespace: namespace)["status"])
-            return status.active.contains(name) || status.lastSuccessfulTime != nil ? status.active.contains(name) : nil
+        let activeSeen = try await eventually(timeout: .seconds(60), interval: .milliseconds(250)) {
+            CronWorkflowStatus(json: try await sim.object("cronworkflow", "every-minute", namespace: namespace)["status"])
+                .active.contains(name)
         }
-        #expect(activeSeen == true, "the status listed \(name) as active while it ran")
+        #expect(activeSeen, "the status listed \(name) as active while it ran")
+        let approved = try await ProcessRunner.run(try CapstanBinary.path(), ["approve", name, "gate", "-n", namespace, "--kubeconfig", sim.kubeconfigPath])
+        #expect(approved.exitCode == 0, "\(approved)")
         #expect(try await sim.waitForWorkflow(name, namespace: namespace, timeout: 120).phase == .succeeded)
         let finished = try await poll(timeout: .seconds(60), interval: .milliseconds(250)) { () async throws -> CronWorkflowStatus? in
             let status = CronWorkflowStatus(json: try await sim.object("cronworkflow", "every-minute", namespace: namespace)["status"])
