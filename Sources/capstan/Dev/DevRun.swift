@@ -24,6 +24,8 @@ struct DevRun {
         var object: JSONValue
         var elapsed: Double
         var interrupted: Bool
+        /// Child Workflows of sub-workflow and dynamic nodes, as last read.
+        var children = ChildRuns([])
         var status: WorkflowStatus { WorkflowStatus(json: object["status"]) }
         var name: String { object["metadata"]?["name"]?.stringValue ?? "" }
         var uid: String { object["metadata"]?["uid"]?.stringValue ?? "" }
@@ -45,6 +47,7 @@ struct DevRun {
         let name = created["metadata"]?["name"]?.stringValue ?? ""
         let started = ContinuousClock.now
         var latest = created
+        var children = ChildRuns([])
         var abortRequested: ContinuousClock.Instant?
         var failedReads = 0
         var prompt = ApprovalPrompt(workflow: name, approvalNodes: workflow.approvalNodes, kubeconfig: kubeconfig)
@@ -57,14 +60,15 @@ struct DevRun {
             }
             if signals.count > 1 {
                 reporter.note("capstan dev: stopping now")
-                return Outcome(object: latest, elapsed: elapsed, interrupted: true)
+                return Outcome(object: latest, elapsed: elapsed, interrupted: true, children: children)
             }
             if let abortRequested, ContinuousClock.now - abortRequested > Self.abortGrace {
                 reporter.note("capstan dev: the abort did not finish within \(Self.abortGrace); stopping")
-                return Outcome(object: latest, elapsed: elapsed, interrupted: true)
+                return Outcome(object: latest, elapsed: elapsed, interrupted: true, children: children)
             }
             do {
                 latest = try await cluster.client.get(.workflows, namespace: "default", name: name)
+                children = try await ChildRuns.list(cluster.client, namespace: "default")
                 failedReads = 0
             } catch {
                 failedReads += 1
@@ -73,10 +77,11 @@ struct DevRun {
             }
             let status = WorkflowStatus(json: latest["status"])
             prompt.lines(for: status).forEach(reporter.note)
-            reporter.update(RunProgress(status: status, nodeNames: workflow.nodeNames),
+            let descendants = children.descendants(of: latest["metadata"]?["uid"]?.stringValue ?? "").map { WorkflowStatus(json: $0["status"]) }
+            reporter.update(RunProgress(status: status, nodeNames: workflow.nodeNames, exitNodes: workflow.exitNodes, children: descendants),
                             elapsed: elapsed)
             if status.phase.isTerminal {
-                return Outcome(object: latest, elapsed: elapsed, interrupted: abortRequested != nil)
+                return Outcome(object: latest, elapsed: elapsed, interrupted: abortRequested != nil, children: children)
             }
             try? await Task.sleep(for: Self.pollInterval)
         }

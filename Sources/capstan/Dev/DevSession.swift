@@ -100,6 +100,9 @@ struct DevSession {
         var summary = RunSummary(workflow: outcome.name, status: status, nodeNames: workflow.nodeNames,
                                  elapsed: outcome.elapsed, nodeOutputs: Self.nodeOutputs(status))
         summary.exitNodes = workflow.exitNodes
+        summary.children = outcome.children.children(of: outcome.uid).mapValues { children in
+            children.map { RunSummary.tree($0, children: outcome.children, now: Timestamp(Date()), outputs: Self.nodeOutputs) }
+        }
         let text = summary.lines.joined(separator: "\n")
         if jsonOutput {
             FileHandleOutput.standardError(text)

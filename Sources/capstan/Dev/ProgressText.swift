@@ -6,7 +6,7 @@ public enum ProgressText {
     /// One plain line, for logs and pipes: `hello: Running · nodes 1/3 done, 1 running · 2s`.
     public static func line(workflow: String, _ progress: RunProgress, elapsed: Double) -> String {
         var parts = ["\(workflow): \(progress.phase.rawValue)", "nodes " + tally(progress.nodes)]
-        if progress.items.total > 0 { parts.append("items " + tally(progress.items)) }
+        parts += extras(progress)
         parts.append(duration(elapsed))
         return parts.joined(separator: " · ")
     }
@@ -19,9 +19,18 @@ public enum ProgressText {
         let filled = Int((progress.fractionFinished * Double(barWidth)).rounded(.down))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
         var text = "\(spinner[frame % spinner.count]) \(workflow) \(bar) nodes \(tally(progress.nodes))"
-        if progress.items.total > 0 { text += " · items \(tally(progress.items))" }
+        text += extras(progress).map { " · " + $0 }.joined()
         text += " · \(duration(elapsed))"
         return clipped(text, to: width)
+    }
+
+    /// Map items, child workflows and exit nodes, each once there are any.
+    private static func extras(_ progress: RunProgress) -> [String] {
+        var parts: [String] = []
+        if progress.items.total > 0 { parts.append("items " + tally(progress.items)) }
+        if progress.children.total > 0 { parts.append("child workflows " + tally(progress.children)) }
+        if progress.exitNodes.total > 0 { parts.append("onExit " + tally(progress.exitNodes)) }
+        return parts
     }
 
     /// `3/5 done, 1 running, 1 failed`, leaving out the counts that are zero.

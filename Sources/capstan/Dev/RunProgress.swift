@@ -18,22 +18,26 @@ public struct RunProgress: Sendable, Hashable {
     }
 
     public var phase: WorkflowPhase
+    /// The main DAG's nodes.
     public var nodes = Tally()
     /// Items of every map node together; zero total until a map node has started.
     public var items = Tally()
+    /// Exit nodes (`spec.onExit`), counted apart: they run once the main DAG is over.
+    public var exitNodes = Tally()
+    /// Child Workflows of sub-workflow and dynamic nodes, at any depth; zero until one exists.
+    public var children = Tally()
 
     /// `nodeNames` are all the workflow's nodes: the status lists a node only once the
     /// controller has looked at it, and the count should not grow as it does.
-    public init(status: WorkflowStatus, nodeNames: [String]) {
+    public init(status: WorkflowStatus, nodeNames: [String], exitNodes exitNames: Set<String> = [], children childStatuses: [WorkflowStatus] = []) {
         phase = status.phase
-        nodes.total = max(nodeNames.count, status.nodes.count)
-        for (_, node) in status.nodes {
-            switch node.phase {
-            case .succeeded, .skipped: nodes.done += 1
-            case .running: nodes.running += 1
-            case .failed: nodes.failed += 1
-            case .aborted: nodes.aborted += 1
-            case .pending: break
+        nodes.total = max(nodeNames.filter { !exitNames.contains($0) }.count, status.nodes.keys.filter { !exitNames.contains($0) }.count)
+        exitNodes.total = exitNames.count
+        for (name, node) in status.nodes {
+            if exitNames.contains(name) {
+                exitNodes.count(node.phase)
+            } else {
+                nodes.count(node.phase)
             }
             if let map = node.map {
                 items.total += map.total
@@ -42,12 +46,35 @@ public struct RunProgress: Sendable, Hashable {
                 items.failed += map.failed
             }
         }
+        children.total = childStatuses.count
+        for child in childStatuses {
+            switch child.phase {
+            case .succeeded: children.done += 1
+            case .pending, .running: children.running += 1
+            case .failed: children.failed += 1
+            case .aborted: children.aborted += 1
+            }
+        }
     }
 
     /// Share of the work finished, 0...1: a task node counts one, a map node one per item.
+    /// Children are left out: their number grows as they are created, and the bar should not
+    /// move backwards.
     public var fractionFinished: Double {
-        let units = nodes.total + items.total
+        let units = nodes.total + exitNodes.total + items.total
         guard units > 0 else { return 0 }
-        return min(1, Double(nodes.finished + items.finished) / Double(units))
+        return min(1, Double(nodes.finished + exitNodes.finished + items.finished) / Double(units))
+    }
+}
+
+extension RunProgress.Tally {
+    mutating func count(_ phase: NodePhase) {
+        switch phase {
+        case .succeeded, .skipped: done += 1
+        case .running: running += 1
+        case .failed: failed += 1
+        case .aborted: aborted += 1
+        case .pending: break
+        }
     }
 }

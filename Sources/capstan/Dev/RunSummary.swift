@@ -12,6 +12,9 @@ public struct RunSummary: Sendable {
     public var nodeOutputs: [String: JSONValue]
     /// Exit nodes (`spec.onExit`), listed last under a line `onExit:`.
     public var exitNodes: Set<String> = []
+    /// The child Workflows of sub-workflow and dynamic nodes, oldest first, each summarised
+    /// the same way and indented under its node.
+    public var children: [String: [RunSummary]] = [:]
 
     public init(workflow: String, status: WorkflowStatus, nodeNames: [String], elapsed: Double, nodeOutputs: [String: JSONValue] = [:]) {
         self.workflow = workflow
@@ -23,9 +26,17 @@ public struct RunSummary: Sendable {
 
     /// Longest rendering of one value before it is cut, so a big output cannot flood the terminal.
     static let valueLimit = 120
+    /// Children shown under one node, the latest; a map of thousands would bury the rest.
+    static let childrenShown = 10
+
+    /// Set when `elapsed` comes from the status's whole-second times: shown as `1s`, or
+    /// `under 1s`, rather than a precision it does not have.
+    public var elapsedInWholeSeconds = false
 
     public var lines: [String] {
-        var lines = ["\(workflow) \(status.phase.rawValue) in \(ProgressText.duration(elapsed))"
+        let duration = !elapsedInWholeSeconds ? ProgressText.duration(elapsed)
+            : elapsed < 1 ? "under 1s" : ProgressText.duration(elapsed.rounded())
+        var lines = ["\(workflow) \(status.phase.rawValue) in \(duration)"
                      + (status.message.map { ": \($0)" } ?? "")]
         let all = nodeNames + status.nodes.keys.filter { !nodeNames.contains($0) }.sorted()
         let names = all.filter { !exitNodes.contains($0) } + all.filter(exitNodes.contains)
@@ -37,12 +48,24 @@ public struct RunSummary: Sendable {
             var line = "  " + padded(name, nameWidth) + "  " + padded(node.phase.rawValue, phaseWidth)
             line += "  " + details(node, name: name).joined(separator: ", ")
             lines.append(Self.trimmedRight(line))
+            lines += childLines(node: name)
         }
         if let outputs = status.outputs, !outputs.isEmpty {
             lines.append("outputs:")
             for key in outputs.keys.sorted() {
                 lines.append("  \(key): \(Self.render(outputs[key]!))")
             }
+        }
+        return lines
+    }
+
+    private func childLines(node: String) -> [String] {
+        let all = children[node] ?? []
+        let shown = all.suffix(Self.childrenShown)
+        var lines = all.count > shown.count ? ["    (\(all.count - shown.count) earlier child workflows not shown)"] : []
+        for child in shown {
+            // The child's own lines one step further in than its header, its outputs included.
+            lines += child.lines.enumerated().map { "    " + ($0.offset == 0 ? "child " : "  ") + $0.element }
         }
         return lines
     }

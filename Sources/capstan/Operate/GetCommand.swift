@@ -38,9 +38,8 @@ struct GetCommand: AsyncParsableCommand {
             case "yaml": print(YAMLWriter.write(object), terminator: "")
             default:
                 var tree = WorkflowTree(object: object, now: Timestamp(Date()))
-                let uid = object["metadata"]?["uid"]?.stringValue
-                tree.children = try await client.listAll(.workflows, namespace: namespace, options: ListOptions(labelSelector: "capstan.dev/parent=\(workflow)"))
-                    .items.filter { $0["metadata"]?["ownerReferences"]?.arrayValue?.contains { $0["uid"]?.stringValue == uid } == true }
+                tree.children = try await ChildRuns.list(client, namespace: namespace, parent: workflow)
+                    .children(of: object["metadata"]?["uid"]?.stringValue ?? "")
                 print(tree.lines.joined(separator: "\n"))
             }
         }

@@ -89,8 +89,13 @@ struct SubmitCommand: AsyncParsableCommand {
             let name = created["metadata"]?["name"]?.stringValue ?? ""
             print("workflow.capstan.dev/\(name) created")
             guard watch else { return }
-            let finished = try await WorkflowWatch(client: client, namespace: namespace, name: name, nodeNames: workflow.nodeNames).run()
-            print(WorkflowTree(object: finished, now: Timestamp(Date())).lines.joined(separator: "\n"))
+            var follow = WorkflowWatch(client: client, namespace: namespace, name: name, nodeNames: workflow.nodeNames)
+            follow.exitNodes = workflow.exitNodes
+            let finished = try await follow.run()
+            var tree = WorkflowTree(object: finished, now: Timestamp(Date()))
+            tree.children = try await ChildRuns.list(client, namespace: namespace, parent: name)
+                .children(of: finished["metadata"]?["uid"]?.stringValue ?? "")
+            print(tree.lines.joined(separator: "\n"))
             let status = WorkflowStatus(json: finished["status"])
             if status.phase != .succeeded { throw ExitCode(1) }
         }

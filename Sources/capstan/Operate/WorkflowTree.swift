@@ -13,8 +13,9 @@ struct WorkflowTree {
     var now: Timestamp
     /// Failures shown per node, newest last; older ones are counted.
     var failuresShown = 5
-    /// The child Workflows of its sub-workflow nodes (SPEC §11), listed under their node.
-    var children: [JSONValue] = []
+    /// The child Workflows of its sub-workflow and dynamic nodes (SPEC §11, §12) by node,
+    /// oldest first, listed under their node.
+    var children: [String: [JSONValue]] = [:]
 
     var lines: [String] {
         let status = WorkflowStatus(json: object["status"])
@@ -68,21 +69,18 @@ struct WorkflowTree {
 
     /// The spec's nodes in its order, then any the status has that the spec no longer lists.
     private func nodeNames(_ status: WorkflowStatus) -> [String] {
-        let nodes = object["spec"]?["nodes"] ?? status.templateSpec?["nodes"]
-        let listed = (nodes?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        let listed = WorkflowNodeNames(object).main
         return listed + status.nodes.keys.filter { !listed.contains($0) }.sorted()
     }
 
     /// The exit nodes (`spec.onExit`) in the spec's order, from the Workflow or the template it ran.
     private func exitNodeNames(_ status: WorkflowStatus) -> [String] {
-        let exitNodes = object["spec"]?["onExit"] ?? status.templateSpec?["onExit"]
-        return (exitNodes?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        WorkflowNodeNames(object).exit
     }
 
     /// `child NAME  Phase` for each child Workflow of the node, the latest five.
     private func childLines(node: String) -> [String] {
-        let mine = children.filter { $0["metadata"]?["labels"]?["capstan.dev/node"]?.stringValue == node }
-            .sorted { ($0["metadata"]?["creationTimestamp"]?.stringValue ?? "") < ($1["metadata"]?["creationTimestamp"]?.stringValue ?? "") }
+        let mine = children[node] ?? []
         var lines = mine.count > 5 ? ["(\(mine.count - 5) earlier child workflows not shown)"] : []
         for child in mine.suffix(5) {
             let status = WorkflowStatus(json: child["status"])

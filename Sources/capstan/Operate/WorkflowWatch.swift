@@ -10,6 +10,7 @@ struct WorkflowWatch {
     let namespace: String
     let name: String
     let nodeNames: [String]
+    var exitNodes: Set<String> = []
     var pollInterval: Duration = .seconds(1)
 
     func run() async throws -> JSONValue {
@@ -22,7 +23,10 @@ struct WorkflowWatch {
                 throw WorkflowGone(namespace: namespace, name: name)
             }
             let status = WorkflowStatus(json: object["status"])
-            reporter.update(RunProgress(status: status, nodeNames: nodeNames), elapsed: (ContinuousClock.now - started).seconds)
+            let children = try await ChildRuns.list(client, namespace: namespace)
+                .descendants(of: object["metadata"]?["uid"]?.stringValue ?? "").map { WorkflowStatus(json: $0["status"]) }
+            reporter.update(RunProgress(status: status, nodeNames: nodeNames, exitNodes: exitNodes, children: children),
+                            elapsed: (ContinuousClock.now - started).seconds)
             if status.phase.isTerminal { return object }
             try await Task.sleep(for: pollInterval)
         }

@@ -47,6 +47,17 @@ struct DevExampleTests {
         #expect(run.exitCode == 0, "\(run.result)")
         #expect(run.outputs == ["bestScore": 0.9091, "bestLearningRate": 0.01], "\(run.result)")
         #expect(run.node("trials")?["map"]?["succeeded"] == 4)
+        // Progress counts the trials' child Workflows; the summary (on stderr with --output
+        // json) shows each trial indented under the map node, with its own nodes.
+        let lines = run.stderr.components(separatedBy: "\n")
+        #expect(lines.contains { $0.hasPrefix("sweep: Succeeded · ") && $0.contains(" · child workflows 4/4 done · ") }, "\(run.stderr)")
+        let trials = try #require(lines.firstIndex { $0.hasPrefix("  trials ") }, "\(run.stderr)")
+        let best = try #require(lines.firstIndex { $0.hasPrefix("  best ") }, "\(run.stderr)")
+        let tree = lines[(trials + 1)..<best]
+        #expect(tree.filter { $0.hasPrefix("    child sweep-") && $0.contains(" Succeeded in ") }.count == 4, "\(run.stderr)")
+        for node in ["prep", "train", "eval"] {
+            #expect(tree.filter { $0.hasPrefix("        \(node) ") && $0.contains("Succeeded") }.count == 4, "\(run.stderr)")
+        }
     }
 
     @Test func diamondPassesDataAlongBothBranches() async throws {

@@ -51,6 +51,62 @@ struct DevReportingTests {
         #expect(progress.fractionFinished == 0.5)
     }
 
+    @Test func progressCountsExitNodesAndChildWorkflowsApart() {
+        var status = WorkflowStatus()
+        status.phase = .running
+        status.nodes = ["trials": NodeStatus(phase: .succeeded), "report": NodeStatus(phase: .running)]
+        var failedChild = WorkflowStatus()
+        failedChild.phase = .failed
+        var runningChild = WorkflowStatus()
+        runningChild.phase = .running
+        var doneChild = WorkflowStatus()
+        doneChild.phase = .succeeded
+        let progress = RunProgress(status: status, nodeNames: ["trials", "best", "report", "cleanup"], exitNodes: ["report", "cleanup"],
+                                   children: [doneChild, runningChild, failedChild])
+        #expect(ProgressText.line(workflow: "sweep", progress, elapsed: 3)
+                == "sweep: Running · nodes 1/2 done · child workflows 1/3 done, 1 running, 1 failed · onExit 0/2 done, 1 running · 3.0s")
+        // One of the two main nodes finished; the children's count grows as they are created
+        // and does not move the bar.
+        #expect(progress.fractionFinished == 0.25)
+    }
+
+    @Test func theSummaryIndentsEachChildWorkflowUnderItsNode() {
+        var child = WorkflowStatus()
+        child.phase = .failed
+        child.nodes = ["prep": NodeStatus(phase: .succeeded), "train": NodeStatus(phase: .failed)]
+        var retried = child
+        retried.phase = .succeeded
+        retried.nodes["train"] = NodeStatus(phase: .succeeded)
+        var status = WorkflowStatus()
+        status.phase = .succeeded
+        var trials = NodeStatus(phase: .succeeded)
+        trials.attempts = 2
+        status.nodes = ["trials": trials, "best": NodeStatus(phase: .succeeded)]
+        var summary = RunSummary(workflow: "sweep", status: status, nodeNames: ["trials", "best"], elapsed: 9)
+        summary.children["trials"] = [
+            RunSummary(workflow: "sweep-trials-0", status: child, nodeNames: ["prep", "train"], elapsed: 2),
+            RunSummary(workflow: "sweep-trials-1", status: retried, nodeNames: ["prep", "train"], elapsed: 3),
+        ]
+        #expect(summary.lines == [
+            "sweep Succeeded in 9.0s",
+            "  trials  Succeeded  2 attempts",
+            "    child sweep-trials-0 Failed in 2.0s",
+            "        prep   Succeeded",
+            "        train  Failed",
+            "    child sweep-trials-1 Succeeded in 3.0s",
+            "        prep   Succeeded",
+            "        train  Succeeded",
+            "  best    Succeeded",
+        ], "\(summary.lines.joined(separator: "\n"))")
+
+        var empty = WorkflowStatus()
+        empty.phase = .succeeded
+        summary.children["trials"] = (0..<12).map { RunSummary(workflow: "sweep-trials-\($0)", status: empty, nodeNames: [], elapsed: 1) }
+        let childLines = summary.lines.filter { $0.hasPrefix("    ") }
+        #expect(childLines.first == "    (2 earlier child workflows not shown)")
+        #expect(childLines.dropFirst().map { $0.split(separator: " ")[1] } == (2..<12).map { "sweep-trials-\($0)" })
+    }
+
     @Test func theBarNeverWrapsAndDurationsReadNaturally() {
         var status = WorkflowStatus()
         status.phase = .running

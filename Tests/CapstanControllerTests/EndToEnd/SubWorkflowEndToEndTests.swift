@@ -104,6 +104,41 @@ import TestSupport
         #expect(childLines.count == 2 && childLines.allSatisfy { $0.contains("Failed: ") }, "capstan get lists the children: \(tree)")
     }
 
+    /// Each child runs the template as it was when the child started (its
+    /// `status.templateSpec`): the template is fixed while the second child runs, so the first
+    /// two children fail and the third succeeds. The second child's task takes 8 s, so the fix
+    /// lands well before the retry creates the third.
+    @Test func aChildThatFailsTwiceSucceedsOnTheThirdAttempt() async throws {
+        let (sim, ns) = try await EndToEndCluster.shared.namespace("subwf-third")
+        let failing = template("flaky", namespace: ns, spec: """
+            defaults: {image: busybox}
+            nodes: [{name: t, podMetadata: {annotations: {sim.capstan.dev/duration: 8s, sim.capstan.dev/exit-code: "4"}}}]
+            """)
+        try await apply(sim, failing)
+        try await sim.submit("parent", namespace: ns, spec: """
+            nodes:
+              - {name: call, workflow: {templateRef: {name: flaky}}, retries: 2, retryBackoff: {initial: 2s}}
+            """)
+        let secondStarted = try await eventually(timeout: .seconds(90), interval: .milliseconds(250)) {
+            let children = try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=parent")
+            return children.contains { $0["metadata"]?["labels"]?["capstan.dev/attempt"] == "1" && $0["status"]?["templateSpec"] != nil }
+        }
+        try #require(secondStarted, "the second child never started")
+        try await apply(sim, failing.replacingOccurrences(of: #", sim.capstan.dev/exit-code: "4""#, with: ""))
+
+        let status = try await sim.waitForWorkflow("parent", namespace: ns, timeout: 120)
+        #expect(status.phase == .succeeded, "\(status)")
+        let call = try #require(status.nodes["call"])
+        #expect(call.attempts == 3)
+        #expect(call.failures.map(\.attempt) == [0, 1], "\(call.failures)")
+        #expect(call.failures.allSatisfy { $0.message?.contains("node t failed") == true }, "\(call.failures)")
+        let children = try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=parent")
+        let phases = Dictionary(uniqueKeysWithValues: children.compactMap { child in
+            child["metadata"]?["labels"]?["capstan.dev/attempt"]?.stringValue.map { ($0, child["status"]?["phase"]?.stringValue ?? "") }
+        })
+        #expect(phases == ["0": "Failed", "1": "Failed", "2": "Succeeded"], "one child per attempt: \(phases)")
+    }
+
     @Test func aTemplateThatRunsItselfStopsAtTenLevels() async throws {
         let (sim, ns) = try await EndToEndCluster.shared.namespace("subwf-deep")
         try await apply(sim, template("again", namespace: ns, spec: """
