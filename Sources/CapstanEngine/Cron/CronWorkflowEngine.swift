@@ -43,7 +43,15 @@ public enum CronWorkflowEngine {
                 // Created by an earlier reconcile whose status write was lost.
                 status.lastScheduleTime = scheduled
             } else if spec.concurrencyPolicy == .forbid && !active.isEmpty {
-                waiting = "the run scheduled for \(scheduled) waits for \(active.sorted().joined(separator: ", ")) to finish (concurrencyPolicy Forbid)"
+                let running = active.sorted().joined(separator: ", ")
+                let text = "the run scheduled for \(scheduled) waits for \(running) to finish (concurrencyPolicy Forbid)"
+                // Once per scheduled time held back, as the CronJob controller's JobAlreadyActive;
+                // the condition already says so when an earlier reconcile saw the same wait.
+                if input.status.condition(CronReady.type)?.message.hasSuffix(text) != true {
+                    actions.append(.recordEvent(WorkflowEvent(.normal, reason: "AlreadyActive", message:
+                        "not starting the run scheduled for \(scheduled): \(running) is still running and concurrencyPolicy is Forbid; it starts once that finishes")))
+                }
+                waiting = text
             } else {
                 if spec.concurrencyPolicy == .replace {
                     actions += active.sorted().map { .deleteRun(name: $0, reason: .replaced) }

@@ -106,6 +106,46 @@ import TestSupport
         }
     }
 
+    /// With `Forbid`, the next minute's time comes while the first run waits at its approval
+    /// gate: no second run, an `AlreadyActive` Event; once the first is approved and done, the
+    /// waiting time runs. This test waits for one minute boundary to pass.
+    @Test func forbidHoldsTheNextRunWhileOneIsActive() async throws {
+        let (sim, namespace) = try await EndToEndCluster.shared.namespace("cron-forbid")
+        try await sim.apply(kind: "CronWorkflow", "one-at-a-time", namespace: namespace, spec: """
+            schedule: "* * * * *"
+            concurrencyPolicy: Forbid
+            workflowSpec:
+              defaults: {image: busybox}
+              nodes: [{name: gate, approval: {message: "Go on?"}}, {name: work, dependsOn: [gate]}]
+            """)
+        let runs = { () async throws -> [String] in
+            try await sim.list("workflows", namespace: namespace, selector: Self.selector + "one-at-a-time")
+                .compactMap { $0["metadata"]?["name"]?.stringValue }.sorted()
+        }
+        let first = try #require(try await poll(timeout: .seconds(90), interval: .milliseconds(250)) { try await runs().first })
+
+        let held = try await eventually(timeout: .seconds(100), interval: .milliseconds(500)) {
+            try await sim.list("events", namespace: namespace).contains {
+                $0["reason"] == "AlreadyActive" && $0["involvedObject"]?["name"] == "one-at-a-time"
+                    && $0["message"]?.stringValue?.contains("\(first) is still running and concurrencyPolicy is Forbid") == true
+            }
+        }
+        #expect(held, "an AlreadyActive Event once the next minute came")
+        #expect(try await runs() == [first], "no second run while the first is active")
+        let ready = CronWorkflowStatus(json: try await sim.object("cronworkflow", "one-at-a-time", namespace: namespace)["status"]).condition("Ready")
+        #expect(ready?.reason == "Waiting" && ready?.message.contains("waits for \(first) to finish (concurrencyPolicy Forbid)") == true,
+                "\(String(describing: ready))")
+
+        let approved = try await ProcessRunner.run(try CapstanBinary.path(), ["approve", first, "gate", "-n", namespace, "--kubeconfig", sim.kubeconfigPath])
+        #expect(approved.exitCode == 0, "\(approved)")
+        let both = try await poll(timeout: .seconds(90), interval: .milliseconds(250)) { () async throws -> [String]? in
+            let names = try await runs()
+            return names.count >= 2 ? names : nil
+        }
+        #expect(both?.first == first && both?.count == 2, "the held time ran once the first finished: \(String(describing: both))")
+        #expect(try await sim.kubectl("delete", "cronworkflow", "one-at-a-time", "-n", namespace).exitCode == 0)
+    }
+
     @Test func aSuspendedOrInvalidCronWorkflowCreatesNothingAndSaysWhy() async throws {
         let (sim, namespace) = try await EndToEndCluster.shared.namespace("cron-idle")
         let workflowSpec = "workflowSpec: {defaults: {image: busybox}, nodes: [{name: a}]}"

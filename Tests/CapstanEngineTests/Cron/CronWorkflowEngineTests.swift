@@ -139,6 +139,11 @@ import CapstanAPI
         #expect(waiting.status.lastScheduleTime == Self.at("2026-01-01T10:00:00Z"))
         #expect(waiting.status.condition("Ready")?.reason == "Waiting")
         #expect(waiting.status.condition("Ready")?.message.contains("waits for \(first) to finish") == true)
+        #expect(Self.events(waiting) == ["AlreadyActive"], "an Event says why no run started")
+        // The next look within the same minute records nothing new; the next minute's time does.
+        cron.status = waiting.status
+        #expect(Self.events(cron.step(at: "2026-01-01T10:01:40Z")).isEmpty)
+        #expect(Self.events(cron.step(at: "2026-01-01T10:02:01Z")) == ["AlreadyActive"])
 
         // It finishes within the minute: the waiting run starts then.
         cron.runs = [ObservedRun(name: first, phase: .succeeded, finishedAt: Self.at("2026-01-01T10:01:20Z"))]
