@@ -17,6 +17,8 @@ public final class CronWorkflowController: Sendable {
     let queue: WorkQueue<String>
     let reconciler: CronWorkflowReconciler
     private let ready = NIOLockedValueBox(false)
+    /// Set by `run(shard:)`: the CronWorkflows this replica reconciles; nil for all.
+    private let shard = NIOLockedValueBox<ShardFilter?>(nil)
 
     public init(kube: any KubeAPI, config: ControllerConfig, logger: Logger) {
         var logger = logger
@@ -48,7 +50,9 @@ public final class CronWorkflowController: Sendable {
     /// Runs until the task is cancelled, then lets in-flight reconciles finish. A cluster
     /// without the CronWorkflow CRD only delays this controller (its informer retries); the
     /// Workflow controller beside it is not held up.
-    public func run() async {
+    /// With `shard`, only the CronWorkflows whose UID hashes to it.
+    public func run(shard: ShardFilter? = nil) async {
+        self.shard.withLockedValue { $0 = shard }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.crons.run() }
             group.addTask { await self.runs.run() }
@@ -74,8 +78,20 @@ public final class CronWorkflowController: Sendable {
         }
     }
 
+    private func isMine(_ key: String) -> Bool {
+        guard let filter = shard.withLockedValue({ $0 }) else { return true }
+        let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let uid = crons.get(namespace: parts[0], name: parts[1])?["metadata"]?["uid"]?.stringValue else { return true }
+        return filter.owns(uid: uid)
+    }
+
     private func work() async {
         while let key = await queue.next() {
+            guard isMine(key) else {
+                await queue.forget(key)
+                await queue.done(key)
+                continue
+            }
             do {
                 let requeue = try await reconciler.reconcile(key)
                 await queue.forget(key)

@@ -20,6 +20,8 @@ public final class WorkflowController: Sendable {
     let queue: WorkQueue<String>
     let reconciler: WorkflowReconciler
     private let ready = NIOLockedValueBox(false)
+    /// Set by `run(shard:)`: the Workflows this replica reconciles; nil for all.
+    private let shard = NIOLockedValueBox<ShardFilter?>(nil)
 
     let metrics: ControllerMetrics
 
@@ -70,8 +72,11 @@ public final class WorkflowController: Sendable {
     /// True once the caches have synced and workers run.
     public var isReady: Bool { ready.withLockedValue { $0 } }
 
-    /// Runs until the task is cancelled, then lets in-flight reconciles finish.
-    public func run() async {
+    /// Runs until the task is cancelled, then lets in-flight reconciles finish. With `shard`,
+    /// only the Workflows of that shard are reconciled (the caches still hold every Workflow,
+    /// so a parent sees its children whichever shard they are on).
+    public func run(shard: ShardFilter? = nil) async {
+        self.shard.withLockedValue { $0 = shard }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.workflows.run() }
             group.addTask { await self.pods.run() }
@@ -121,8 +126,22 @@ public final class WorkflowController: Sendable {
         }
     }
 
+    /// False for a Workflow of another shard; a deleted one (not in the cache) is everyone's,
+    /// as its reconcile only forgets what was remembered of it.
+    private func isMine(_ key: String) -> Bool {
+        guard let filter = shard.withLockedValue({ $0 }) else { return true }
+        let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let uid = workflows.get(namespace: parts[0], name: parts[1])?["metadata"]?["uid"]?.stringValue else { return true }
+        return filter.owns(uid: uid)
+    }
+
     private func work(_ worker: Int) async {
         while let key = await queue.next() {
+            guard isMine(key) else {
+                await queue.forget(key)
+                await queue.done(key)
+                continue
+            }
             let started = ContinuousClock.now
             var failed = false
             do {
@@ -145,7 +164,8 @@ public final class WorkflowController: Sendable {
     private func reportWorkflowPhases() async {
         while !Task.isCancelled {
             var counts = Dictionary(uniqueKeysWithValues: WorkflowPhase.allCases.map { ($0.rawValue, 0) })
-            for object in workflows.list() {
+            let filter = shard.withLockedValue { $0 }
+            for object in workflows.list() where filter.map({ $0.owns(uid: object["metadata"]?["uid"]?.stringValue ?? "") }) ?? true {
                 let phase = object["status"]?["phase"]?.stringValue ?? WorkflowPhase.pending.rawValue
                 counts[phase, default: 0] += 1
             }

@@ -14,11 +14,14 @@ struct ControllerProcess {
     let server: ObservabilityServer
     let health: HealthChecks
     let metrics: ControllerMetrics
+    /// With `--leader-elect`, the Lease to hold; with `--shards`, the shard Leases' prefix.
     let leaderElection: LeaderElectionConfig?
+    /// More than 0: sharded, one shard per replica (`leaderElection` names the Leases).
+    var shards = 0
 
     func run() async throws {
-        let reconciler = ReconcileService(controller: controller, cron: cron, client: client, leaderElection: leaderElection, logger: logger,
-                                          health: health, metrics: metrics)
+        let reconciler = ReconcileService(controller: controller, cron: cron, client: client, leaderElection: leaderElection, shards: shards,
+                                          logger: logger, health: health, metrics: metrics)
         // The server comes first so that it stops last: /metrics stays up while reconciles drain.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: server), .init(service: reconciler, successTerminationBehavior: .gracefullyShutdownGroup)],
@@ -33,6 +36,7 @@ struct ReconcileService: Service {
     let cron: CronWorkflowController
     let client: KubeClient
     let leaderElection: LeaderElectionConfig?
+    let shards: Int
     let logger: Logger
     let health: HealthChecks
     let metrics: ControllerMetrics
@@ -47,7 +51,11 @@ struct ReconcileService: Service {
                 }
             }
             defer { readiness.cancel() }
-            if let leaderElection {
+            if let leaderElection, shards > 0 {
+                let elector = ShardElector(client: client, template: leaderElection, shards: shards, logger: logger)
+                logger.info("waiting for a shard", metadata: ["leases": "\(leaderElection.namespace)/\(leaderElection.leaseName)-0…\(shards - 1)"])
+                await elector.run { shard in await runControllers(shard: ShardFilter(index: shard, count: shards)) }
+            } else if let leaderElection {
                 let elector = LeaderElector(client: client, config: leaderElection, logger: logger)
                 logger.info("waiting to lead", metadata: ["lease": "\(leaderElection.namespace)/\(leaderElection.leaseName)"])
                 await elector.run { await runControllers() }
@@ -60,10 +68,10 @@ struct ReconcileService: Service {
 
     /// Both until cancelled. Readiness is the Workflow controller's alone: a cluster
     /// without the CronWorkflow CRD still runs Workflows.
-    private func runControllers() async {
+    private func runControllers(shard: ShardFilter? = nil) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await controller.run() }
-            group.addTask { await cron.run() }
+            group.addTask { await controller.run(shard: shard) }
+            group.addTask { await cron.run(shard: shard) }
         }
     }
 }

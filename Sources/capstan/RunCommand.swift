@@ -34,6 +34,10 @@ struct RunCommand: AsyncParsableCommand {
     var leaderElect = false
     @Option(name: .customLong("leader-election-namespace"), help: "Namespace of the Lease (default: POD_NAMESPACE or default).")
     var leaderElectionNamespace: String?
+    @Option(name: .customLong("shards"), help: "Split Workflows and CronWorkflows into N shards by UID; each replica holds one shard's Lease and reconciles only that shard (0 = not sharded).")
+    var shards: Int = 0
+    @Option(name: .customLong("shard-lease-prefix"), help: "Shard Leases are named PREFIX-0 … PREFIX-(N-1), in the leader election namespace.")
+    var shardLeasePrefix: String = "capstan-shard"
     @Option(name: .customLong("log-format"), help: "json or text.")
     var logFormat: String = "text"
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
@@ -58,6 +62,14 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard systemRetries >= 0 else { throw ValidationError("--system-retries must not be negative") }
+        guard shards >= 0 else { throw ValidationError("--shards must not be negative") }
+        guard shards == 0 || !leaderElect else {
+            throw ValidationError("--shards and --leader-elect cannot be used together: each shard has a Lease of its own, so a standby replica waits for a shard instead")
+        }
+        guard !shardLeasePrefix.isEmpty, shardLeasePrefix.count <= 240,
+              shardLeasePrefix.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" || $0 == "." }) else {
+            throw ValidationError("--shard-lease-prefix \"\(shardLeasePrefix)\": a Lease name needs lowercase letters, digits, '-' or '.'")
+        }
         do {
             _ = try LogFormat(parsing: logFormat)
             _ = try LogSetup.parseLevel(logLevel)
@@ -104,12 +116,13 @@ struct RunCommand: AsyncParsableCommand {
             metrics: metrics, health: health, logger: logger)
         logger.info("starting", metadata: ["store": "\(config.engine.storeURL)", "namespace": "\(namespace ?? "(all)")", "workers": "\(workers)"])
         let leaderNamespace = leaderElectionNamespace ?? ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? "default"
-        try await ControllerProcess(
+        let identity = ProcessInfo.processInfo.environment["POD_NAME"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        var process = ControllerProcess(
             controller: stack.controller, cron: stack.cron, client: stack.client, logger: logger, server: server, health: health, metrics: metrics,
-            leaderElection: leaderElect ? LeaderElectionConfig(
-                leaseName: "capstan-controller", namespace: leaderNamespace,
-                identity: ProcessInfo.processInfo.environment["POD_NAME"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)") : nil
-        ).run()
+            leaderElection: leaderElect || shards > 0 ? LeaderElectionConfig(
+                leaseName: shards > 0 ? shardLeasePrefix : "capstan-controller", namespace: leaderNamespace, identity: identity) : nil)
+        process.shards = shards
+        try await process.run()
         await stack.shutdown()
         logger.info("stopped")
     }

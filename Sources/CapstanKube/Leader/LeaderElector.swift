@@ -54,6 +54,12 @@ public final class LeaderElector: Sendable {
     public func run(whileLeading work: @escaping @Sendable () async -> Void) async {
         setLeading(false)
         guard await acquire() else { return }
+        await lead(work)
+    }
+
+    /// Runs `work` while renewing a lease just acquired; returns when it is lost or the task
+    /// is cancelled (the lease is then released).
+    func lead(_ work: @escaping @Sendable () async -> Void) async {
         setLeading(true)
         logger.info("became leader", metadata: ["lease": "\(config.namespace)/\(config.leaseName)", "identity": "\(config.identity)"])
         await withTaskGroup(of: Void.self) { group in

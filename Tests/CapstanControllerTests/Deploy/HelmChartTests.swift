@@ -105,6 +105,26 @@ struct HelmChartTests {
                 "the ServiceMonitor selects the metrics Service")
     }
 
+    @Test("sharding.shards runs one replica per shard plus the standbys, each with --shards and the Lease rights")
+    func sharding() throws {
+        let (manifests, output) = try Chart.render(["--set", "sharding.shards=3"])
+        try #require(output.status == 0, "\(output.report)")
+        let deployment = try #require(manifests.first(kind: "Deployment", name: "capstan-controller"))
+        #expect(deployment.value(at: "spec", "replicas")?.intValue == 4, "3 shards and the default standby")
+        let args = deployment.value(at: "spec", "template", "spec", "containers")?[0]?["args"]?.stringList ?? []
+        #expect(args.prefix(2) == ["run", "--shards=3"] && !args.contains("--leader-elect"), "\(args)")
+        let role = try #require(manifests.first(kind: "Role"))
+        #expect(role["rules"]?[0]?["resources"]?.stringList == ["leases"])
+
+        let (noStandby, plain) = try Chart.render(["--set", "sharding.shards=2", "--set", "sharding.standbys=0", "--set", "leaderElection.enabled=false"])
+        try #require(plain.status == 0, "\(plain.report)")
+        #expect(noStandby.first(kind: "Deployment", name: "capstan-controller")?.value(at: "spec", "replicas")?.intValue == 2)
+        #expect(noStandby.first(kind: "Role") != nil, "the shard Leases need the Lease rights without leader election")
+
+        let (_, refused) = try Chart.render(["--set", "sharding.shards=-1"])
+        #expect(refused.status != 0 && refused.stderr.contains("- sharding.shards:"), "\(refused.report)")
+    }
+
     @Test("several replicas without leader election are refused with a reason")
     func replicasNeedLeaderElection() throws {
         let (_, output) = try Chart.render(["--set", "replicas=3", "--set", "leaderElection.enabled=false"])

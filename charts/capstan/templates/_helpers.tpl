@@ -78,7 +78,9 @@ toleration matches every effect (KEY=VALUE or KEY).
 {{/* The arguments of `capstan run`. */}}
 {{- define "capstan.args" -}}
 - run
-{{- if .Values.leaderElection.enabled }}
+{{- if gt (int .Values.sharding.shards) 0 }}
+- --shards={{ .Values.sharding.shards | int64 }}
+{{- else if .Values.leaderElection.enabled }}
 - --leader-elect
 {{- end }}
 - --metrics-addr=:{{ .Values.metrics.port | int64 }}
@@ -118,4 +120,13 @@ toleration matches every effect (KEY=VALUE or KEY).
 {{- range .Values.extraArgs }}
 - {{ . | quote }}
 {{- end }}
+{{- end }}
+
+{{/* Controller pods: one per shard plus the standbys when sharded, else .Values.replicas. */}}
+{{- define "capstan.replicas" -}}
+{{- if gt (int .Values.sharding.shards) 0 -}}
+{{- add (int .Values.sharding.shards) (int .Values.sharding.standbys) -}}
+{{- else -}}
+{{- .Values.replicas | int64 -}}
+{{- end -}}
 {{- end }}

@@ -1,0 +1,25 @@
+/// Which objects one replica of sharded controllers reconciles (`capstan run --shards N`):
+/// those whose UID hashes to its shard. The hash is FNV-1a over the UID's bytes, the same in
+/// every process and release (Swift's `Hasher` is seeded per process, so it cannot be used).
+/// A UID never changes, so an object stays on its shard for life.
+public struct ShardFilter: Sendable, Hashable {
+    public var index: Int
+    public var count: Int
+
+    public init(index: Int, count: Int) {
+        precondition(count >= 1 && (0..<count).contains(index), "shard \(index) of \(count)")
+        self.index = index
+        self.count = count
+    }
+
+    public func owns(uid: String) -> Bool { Self.shard(of: uid, count: count) == index }
+
+    public static func shard(of uid: String, count: Int) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in uid.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return Int(hash % UInt64(count))
+    }
+}
