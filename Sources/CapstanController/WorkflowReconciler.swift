@@ -79,6 +79,8 @@ final class WorkflowReconciler: Sendable {
         var results = ActionResults()
         results.recoverable = recoverable(for: workflow, compiled: compiled)
         func step() -> StepResult {
+            // Read at each round: the last round's pod creates are the ones that waited.
+            results.apiRateLimit = apiRateLimit()
             var input = StepInput(metadata: workflow.metadata, compiled: compiled, status: workflow.status, pods: pods, facts: results, now: clock)
             input.children = children
             return engine.step(input)
@@ -120,6 +122,13 @@ final class WorkflowReconciler: Sendable {
         else { return [:] }
         let earlierWorkflow = Workflow(json: earlier)
         return RecoverableNode.all(in: earlierWorkflow.metadata, status: earlierWorkflow.status, storeURL: config.engine.storeURL)
+    }
+
+    /// The client-side API rate limit and how long requests recently waited for it, which a
+    /// map's pod creates wait in.
+    private func apiRateLimit() -> APIRateLimit? {
+        guard let client = kube as? KubeClient, let rate = client.rateLimit else { return nil }
+        return APIRateLimit(requestsPerSecond: rate, recentWait: client.rateLimitRecentWait.seconds)
     }
 
     /// The informer's copy, unless the controller's own last write is newer.

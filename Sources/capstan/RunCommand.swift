@@ -20,10 +20,14 @@ struct RunCommand: AsyncParsableCommand {
     var store: String?
     @Option(help: "Workflows reconciled at once.")
     var workers: Int = 4
-    @Option(name: .customLong("kube-qps"), help: "Requests per second to the API server (0 = unlimited).")
-    var kubeQPS: Double = 50
+    @Option(name: .customLong("kube-qps"), help: "Client-side limit of requests per second to the API server; 0 = none. Default: none once the API server shows it applies API Priority and Fairness, else \(Int(Self.fallbackQPS)).")
+    var kubeQPS: Double?
     @Option(name: .customLong("kube-burst"), help: "Requests allowed at once above the QPS.")
-    var kubeBurst: Int = 100
+    var kubeBurst: Int = 200
+
+    /// The limit kept when `--kube-qps` is not given and the API server does not apply API
+    /// Priority and Fairness (Flyte's propeller defaults to 100 as well).
+    static let fallbackQPS: Double = 100
     @Option(name: .customLong("system-retries"), help: "Attempts a node may lose to Evicted, Preempted, NodeLost or PodDeleted.")
     var systemRetries: Int = 3
     @Option(name: .customLong("metrics-addr"), help: "Address of /metrics.")
@@ -62,6 +66,7 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard systemRetries >= 0 else { throw ValidationError("--system-retries must not be negative") }
+        guard (kubeQPS ?? 0) >= 0, kubeBurst >= 1 else { throw ValidationError("--kube-qps must not be negative and --kube-burst must be at least 1") }
         guard shards >= 0 else { throw ValidationError("--shards must not be negative") }
         guard shards == 0 || !leaderElect else {
             throw ValidationError("--shards and --leader-elect cannot be used together: each shard has a Lease of its own, so a standby replica waits for a shard instead")
@@ -104,7 +109,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let stack: ControllerStack
         do {
-            stack = try ControllerStack.open(kube: kubeConfig, options: KubeClientOptions(qps: kubeQPS, burst: kubeBurst),
+            stack = try ControllerStack.open(kube: kubeConfig, options: KubeClientOptions(qps: kubeQPS ?? Self.fallbackQPS, burst: kubeBurst,
+                                                                                  unlimitedUnderPriorityAndFairness: kubeQPS == nil),
                                              config: config, logger: logger, metrics: metrics)
         } catch let error as ControllerStack.StoreError {
             throw ValidationError(error.description)

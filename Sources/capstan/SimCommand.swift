@@ -36,6 +36,9 @@ struct Sim: AsyncParsableCommand {
     @Option(name: .customLong("bookmark-interval"), help: "Seconds between BOOKMARK events on watches that allow them.")
     var bookmarkInterval = 10
 
+    @Flag(name: .customLong("no-priority-and-fairness"), help: "Answer as an API server without API Priority and Fairness (no X-Kubernetes-PF-* headers).")
+    var noPriorityAndFairness = false
+
     func validate() throws {
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1, got \(faultRate)") }
         if kubelets.attach != nil && (kubeconfigOut != nil || auditLog != nil || faultRate > 0) {
@@ -67,10 +70,12 @@ struct Sim: AsyncParsableCommand {
         let kubeletConfiguration = kubelets.runsKubelets ? try kubelets.configuration() : nil
         var podLogDirectory: String?
         if case .process(_, let logDirectory) = kubeletConfiguration?.runtime { podLogDirectory = logDirectory }
-        let server = SimulatedAPIServer(configuration: .init(
+        var configuration = SimulatedAPIServer.Configuration(
             host: address.host, port: address.port, faultRate: faultRate, auditLogPath: auditLog,
             watchHistorySize: watchHistory, bookmarkInterval: .seconds(Int64(bookmarkInterval)),
-            gracefulPodDeletion: kubelets.runsKubelets, podLogDirectory: podLogDirectory))
+            gracefulPodDeletion: kubelets.runsKubelets, podLogDirectory: podLogDirectory)
+        configuration.priorityAndFairness = !noPriorityAndFairness
+        let server = SimulatedAPIServer(configuration: configuration)
         let service = SimService(server: server, kubeconfigOut: kubeconfigOut, logger: logger, kubelets: kubeletConfiguration)
         let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))

@@ -193,6 +193,8 @@ public struct ControllerMetrics: Sendable {
         for verb in Catalog.kubeVerbs {
             _ = histogram(Catalog.kubeRequestDuration, labels: [("verb", verb)], in: registry)
         }
+        _ = Self.counter(Catalog.kubeRateLimitWait.name, labels: [], in: registry)
+        _ = Self.gauge(Catalog.kubeQPSLimit.name, labels: [], in: registry)
         for op in Catalog.storeOperations {
             _ = histogram(Catalog.storeRequestDuration, labels: [("op", op)], in: registry)
             for result in Catalog.storeResults {

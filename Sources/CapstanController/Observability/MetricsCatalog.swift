@@ -79,6 +79,12 @@ public enum MetricsCatalog {
     public static let kubeRequestDuration = MetricFamily(
         "capstan_kube_request_duration_seconds", .histogram, labels: ["verb"], buckets: latencyBuckets,
         help: "Kubernetes API request latency (for a watch: time to the response head).")
+    public static let kubeRateLimitWait = MetricFamily(
+        "capstan_kube_client_rate_limit_wait_seconds_total", .counter,
+        help: "Seconds Kubernetes API requests spent waiting for the client-side rate limit (--kube-qps).")
+    public static let kubeQPSLimit = MetricFamily(
+        "capstan_kube_client_qps_limit", .gauge,
+        help: "The client-side limit on Kubernetes API requests per second; 0 when there is none.")
     public static let storeRequests = MetricFamily(
         "capstan_store_requests_total", .counter, labels: ["op", "result"],
         help: "Object store requests by operation and result: ok, not_found or error.")
@@ -89,7 +95,8 @@ public enum MetricsCatalog {
     public static let all: [MetricFamily] = [
         workflows, workflowDuration, nodeAttempts, retries, podsCreated, cacheLookups,
         reconcileDuration, reconcileErrors, leader,
-        workqueueDepth, workqueueWait, kubeRequests, kubeRequestDuration, storeRequests, storeRequestDuration,
+        workqueueDepth, workqueueWait, kubeRequests, kubeRequestDuration, kubeRateLimitWait, kubeQPSLimit,
+        storeRequests, storeRequestDuration,
     ]
 
     static func family(named name: String) -> MetricFamily? {

@@ -21,6 +21,8 @@ public struct ActionResults: Sendable {
     public var recoverable: [String: RecoverableNode] = [:]
     /// The earlier workflow named by `spec.recoverFrom` could not be found.
     public var recoverFromMissing = false
+    /// The controller's client-side limit on API requests, when it has one.
+    public var apiRateLimit: APIRateLimit?
 
     public init() {}
 }

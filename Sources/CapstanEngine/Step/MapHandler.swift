@@ -34,6 +34,7 @@ struct MapHandler {
         let concurrency = node.map?.concurrency ?? Int.max
         var waitingRetries = map.retrying.filter { map.items[$0.key] == .pending }.sorted { $0.key < $1.key }.map(\.key)
         var cursor = 0
+        let pendingBefore = map.items.count(of: .pending)
         while map.running < concurrency, output.startBudget > 0, status.mayCreatePods(now: now, output: &output) {
             let index: Int
             if let next = waitingRetries.first {
@@ -50,6 +51,11 @@ struct MapHandler {
         }
         status.map = map
         status.attempts = max(status.attempts, map.running + map.succeeded + map.failed)
+        // Items this reconcile started, and more that could start (below concurrency) but wait
+        // for the next one: the creates it could send were what held them back.
+        let pending = map.items.count(of: .pending)
+        let waiting = pending < pendingBefore && map.running < concurrency ? pending : 0
+        APIRateLimit.note(&status, itemsWaiting: waiting, limit: stepper.facts.apiRateLimit)
         finishIfDone(&status, map: map, output: &output)
     }
 

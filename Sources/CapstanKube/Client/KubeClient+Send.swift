@@ -20,6 +20,10 @@ struct KubeRequest: Sendable {
 }
 
 extension KubeClient {
+    /// Set on every answer by an API server that applies API Priority and Fairness
+    /// (k8s.io/api/flowcontrol: `ResponseHeaderMatchedFlowSchemaUID`).
+    static let priorityAndFairnessHeader = "X-Kubernetes-PF-FlowSchema-UID"
+
     /// Sends a request with rate limiting, retries and metrics; decodes the JSON answer.
     func send(_ request: KubeRequest) async throws -> JSONValue {
         let response = try await execute(request)
@@ -65,6 +69,10 @@ extension KubeClient {
                 let response = try await http.execute(try await makeHTTPRequest(request), timeout: TimeAmount(options.requestTimeout))
                 let code = Int(response.status.code)
                 metrics.record(verb: request.verb, code: code, duration: ContinuousClock.now - started)
+                if options.unlimitedUnderPriorityAndFairness, response.headers.contains(name: Self.priorityAndFairnessHeader), limiter.turnOff() {
+                    logger.info("the API server applies API Priority and Fairness; no client-side rate limit from now on",
+                                metadata: ["flowSchema": "\(response.headers.first(name: Self.priorityAndFairnessHeader) ?? "")"])
+                }
                 if (200..<300).contains(code) { return response }
                 let body = (try? await response.body.collect(upTo: 1 << 20)).map { Array($0.readableBytesView) } ?? []
                 failure = KubeError.fromResponse(code: code, body: body, retryAfterHeader: response.headers.first(name: "Retry-After"),

@@ -23,7 +23,7 @@ public final class KubeClient: Sendable {
         self.config = config
         self.options = options
         self.logger = logger
-        self.limiter = RequestRateLimiter(qps: options.qps, burst: options.burst, time: time)
+        self.limiter = RequestRateLimiter(qps: options.qps, burst: options.burst, time: time, metricsFactory: options.metricsFactory)
         self.metrics = KubeRequestMetrics(factory: options.metricsFactory)
 
         var configuration = HTTPClient.Configuration(
@@ -37,6 +37,14 @@ public final class KubeClient: Sendable {
         configuration.httpVersion = .automatic
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration, backgroundActivityLogger: logger)
     }
+
+    /// The longest a request waited for the client-side rate limit (`qps`) in the last 5 to
+    /// 10 seconds; zero when requests do not queue or the limit is off.
+    public var rateLimitRecentWait: Duration { limiter.recentWait }
+
+    /// The client-side limit in requests per second; nil when there is none (`qps` 0, or
+    /// turned off because the API server has API Priority and Fairness).
+    public var rateLimit: Double? { limiter.isLimiting ? options.qps : nil }
 
     /// Closes every connection; open watches end with a transport error.
     public func shutdown() async throws {

@@ -7,6 +7,11 @@ public struct KubeClientOptions: Sendable {
     public var qps: Double
     /// Requests that may be sent at once after a quiet period (bucket size).
     public var burst: Int
+    /// Drop the client-side limit once an answer shows the API server applies API Priority
+    /// and Fairness (its `X-Kubernetes-PF-FlowSchema-UID` header), as SIG API Machinery
+    /// recommends and controller-runtime does: the server then queues and sheds load fairly
+    /// itself, and answers 429 with Retry-After, which the retry policy honours.
+    public var unlimitedUnderPriorityAndFairness: Bool
     public var retry: KubeRetryPolicy
     /// Time allowed for a request until its response head arrives.
     public var requestTimeout: Duration
@@ -21,11 +26,12 @@ public struct KubeClientOptions: Sendable {
     /// Where request metrics go; nil uses the process-wide `MetricsSystem`.
     public var metricsFactory: (any MetricsFactory)?
 
-    public init(qps: Double = 50, burst: Int = 100, retry: KubeRetryPolicy = KubeRetryPolicy(),
+    public init(qps: Double = 50, burst: Int = 100, unlimitedUnderPriorityAndFairness: Bool = false, retry: KubeRetryPolicy = KubeRetryPolicy(),
                 requestTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10), maxResponseBytes: Int = 1 << 30,
                 maxConnections: Int = 64, userAgent: String = "capstan", metricsFactory: (any MetricsFactory)? = nil) {
         self.qps = qps
         self.burst = burst
+        self.unlimitedUnderPriorityAndFairness = unlimitedUnderPriorityAndFairness
         self.retry = retry
         self.requestTimeout = requestTimeout
         self.connectTimeout = connectTimeout

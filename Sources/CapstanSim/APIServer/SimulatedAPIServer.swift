@@ -30,6 +30,9 @@ public final class SimulatedAPIServer: Sendable {
         /// With process kubelets, where they write each pod's log (`NAMESPACE/POD.log`), which
         /// `pods/NAME/log` then serves; nil serves the `sim.capstan.dev/log` annotation.
         public var podLogDirectory: String?
+        /// Answer as a kube-apiserver with API Priority and Fairness (on by default since
+        /// 1.20): every answer names the FlowSchema and priority level that classified it.
+        public var priorityAndFairness = true
 
         public init(host: String = "127.0.0.1", port: Int = 0, faultRate: Double = 0, auditLogPath: String? = nil,
                     watchHistorySize: Int = 20_000, bookmarkInterval: TimeAmount = .seconds(10),

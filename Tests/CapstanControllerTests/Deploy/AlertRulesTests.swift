@@ -116,6 +116,8 @@ enum MetricNames {
         "capstan_workflows", "capstan_node_attempts_total", "capstan_retries_total", "capstan_pods_created_total",
         "capstan_cache_lookups_total", "capstan_reconcile_errors_total", "capstan_workqueue_depth",
         "capstan_kube_requests_total", "capstan_store_requests_total", "capstan_leader",
+        // SPEC §15: the client-side rate limit made visible.
+        "capstan_kube_client_rate_limit_wait_seconds_total", "capstan_kube_client_qps_limit",
     ]
     static let exposed: Set<String> = Set(others + histograms.flatMap { [$0 + "_bucket", $0 + "_count", $0 + "_sum"] })
 

@@ -105,26 +105,42 @@ import TestSupport
     }
 
     /// Each child runs the template as it was when the child started (its
-    /// `status.templateSpec`): the template is fixed while the second child runs, so the first
-    /// two children fail and the third succeeds. The second child's task takes 8 s, so the fix
-    /// lands well before the retry creates the third.
+    /// `status.templateSpec`), and waits at an approval gate until the test lets it go: the
+    /// template is fixed while the second child waits, so the first two children fail and the
+    /// third succeeds, however slowly the machine answers.
     @Test func aChildThatFailsTwiceSucceedsOnTheThirdAttempt() async throws {
         let (sim, ns) = try await EndToEndCluster.shared.namespace("subwf-third")
         let failing = template("flaky", namespace: ns, spec: """
             defaults: {image: busybox}
-            nodes: [{name: t, podMetadata: {annotations: {sim.capstan.dev/duration: 8s, sim.capstan.dev/exit-code: "4"}}}]
+            nodes:
+              - {name: gate, approval: {message: "Run attempt?"}}
+              - {name: t, dependsOn: [gate], podMetadata: {annotations: {sim.capstan.dev/exit-code: "4"}}}
             """)
         try await apply(sim, failing)
         try await sim.submit("parent", namespace: ns, spec: """
             nodes:
-              - {name: call, workflow: {templateRef: {name: flaky}}, retries: 2, retryBackoff: {initial: 2s}}
+              - {name: call, workflow: {templateRef: {name: flaky}}, retries: 2, retryBackoff: {initial: 1s}}
             """)
-        let secondStarted = try await eventually(timeout: .seconds(90), interval: .milliseconds(250)) {
-            let children = try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=parent")
-            return children.contains { $0["metadata"]?["labels"]?["capstan.dev/attempt"] == "1" && $0["status"]?["templateSpec"] != nil }
+        /// The child of `attempt`, once it waits at its gate (and so has read the template).
+        func waitingChild(_ attempt: Int) async throws -> String {
+            let name = try await poll(timeout: .seconds(90), interval: .milliseconds(250)) { () async throws -> String? in
+                let children = try await sim.list("workflows", namespace: ns, selector: "capstan.dev/parent=parent")
+                let child = children.first { $0["metadata"]?["labels"]?["capstan.dev/attempt"]?.stringValue == String(attempt) }
+                let gate = WorkflowStatus(json: child?["status"]).nodes["gate"]
+                return gate?.phase == .running ? child?["metadata"]?["name"]?.stringValue : nil
+            }
+            return try #require(name, "the child of attempt \(attempt) never waited at its gate")
         }
-        try #require(secondStarted, "the second child never started")
-        try await apply(sim, failing.replacingOccurrences(of: #", sim.capstan.dev/exit-code: "4""#, with: ""))
+        func approve(_ child: String) async throws {
+            let approved = try await sim.capstan(["approve", child, "gate", "-n", ns])
+            #expect(approved.exitCode == 0, "\(approved)")
+        }
+
+        try await approve(try await waitingChild(0))
+        let second = try await waitingChild(1)
+        try await apply(sim, failing.replacingOccurrences(of: #", podMetadata: {annotations: {sim.capstan.dev/exit-code: "4"}}"#, with: ""))
+        try await approve(second)
+        try await approve(try await waitingChild(2))
 
         let status = try await sim.waitForWorkflow("parent", namespace: ns, timeout: 120)
         #expect(status.phase == .succeeded, "\(status)")

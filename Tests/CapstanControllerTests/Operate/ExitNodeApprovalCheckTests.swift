@@ -15,3 +15,26 @@ struct ExitNodeApprovalCheckTests {
                 == "node \"notify\" of workflow \"release\" is not an approval node (its approval nodes: confirm)")
     }
 }
+
+/// A Workflow that runs a WorkflowTemplate (a sub-workflow's child, a cron run) is decided
+/// by the template's nodes as the controller read them.
+struct TemplateApprovalCheckTests {
+    @Test func theTemplatesApprovalNodeMayBeDecidedOnceTheControllerReadIt() {
+        var workflow: JSONValue = [
+            "metadata": ["name": "parent-call-0"],
+            "spec": ["templateRef": ["name": "flaky"]],
+            "status": ["phase": "Pending"],
+        ]
+        #expect(ApprovalCheck.problem(in: workflow, node: "gate")
+                == "workflow \"parent-call-0\" runs template \"flaky\", which the controller has not read yet; try again in a moment")
+        workflow = [
+            "metadata": ["name": "parent-call-0"],
+            "spec": ["templateRef": ["name": "flaky"]],
+            "status": ["phase": "Running", "templateSpec": ["nodes": [["name": "gate", "approval": [:]], ["name": "t"]]],
+                       "nodes": ["gate": ["phase": "Running"]]],
+        ]
+        #expect(ApprovalCheck.problem(in: workflow, node: "gate") == nil)
+        #expect(ApprovalCheck.problem(in: workflow, node: "t")
+                == "node \"t\" of workflow \"parent-call-0\" is not an approval node (its approval nodes: gate)")
+    }
+}

@@ -36,6 +36,8 @@ struct EngineHarness {
     var maxRunning = 0
     var workflowDeleted = false
     var recoverable: [String: RecoverableNode] = [:]
+    /// What the controller reports of its client-side API rate limit at each reconcile.
+    var apiRateLimit: APIRateLimit?
     /// How the API server answers each pod create, given how many pods are pending or
     /// running; every pod is created unless a test says otherwise.
     var createAnswer: (PodRequest, _ activePods: Int) -> PodCreateOutcome = { _, _ in .created }
@@ -56,6 +58,7 @@ struct EngineHarness {
     mutating func reconcile() -> StepResult {
         var results = ActionResults()
         results.recoverable = recoverable
+        results.apiRateLimit = apiRateLimit
         // Like the controller's informer, the pods seen are those of before this reconcile.
         let observed = pods.values.map(\.pod)
         func step(_ results: ActionResults) -> StepResult {

@@ -29,14 +29,41 @@ class Cluster:
 
     def start_controller(self):
         self.controller = Controller(self.context.binary, self.workdir, self.sim.kubeconfig, self.store, self.controller_args)
+        self.controllers = [self.controller]
         self.sampler = Sampler([self.controller, self.sim])
         self.sampler.start()
         return self.controller
 
+    def start_shards(self, shards, replicas=None):
+        """`replicas` (default: one per shard) controllers with `--shards N` on one store;
+        returns once every shard's Lease is held."""
+        self.controllers = [
+            Controller(self.context.binary, self.workdir, self.sim.kubeconfig, self.store,
+                       (*self.controller_args, "--shards", str(shards)), name=f"controller-{i}")
+            for i in range(replicas or shards)]
+        self.controller = self.controllers[0]
+        deadline = time.time() + 60
+        for shard in range(shards):
+            while time.time() < deadline:
+                try:
+                    lease = self.api.get(f"/apis/coordination.k8s.io/v1/namespaces/default/leases/capstan-shard-{shard}")
+                    if lease.get("spec", {}).get("holderIdentity"):
+                        break
+                except APIError:
+                    pass
+                time.sleep(0.2)
+        self.sampler = Sampler([*self.controllers, self.sim])
+        self.sampler.start()
+        return self.controllers
+
+    def controller_metric(self, name):
+        """A metric summed over every controller process."""
+        return sum(c.metric(name) for c in self.controllers)
+
     def close(self):
         if self.sampler:
             self.machine_busy = self.sampler.stop()
-        for child in (self.controller, self.sim):
+        for child in (*getattr(self, "controllers", [self.controller]), self.sim):
             if child:
                 child.stop()
         if not self.context.keep:
@@ -45,11 +72,18 @@ class Cluster:
     def figures(self):
         """What the processes cost, read just before they stop."""
         out = {"machine_busy": round(self.sampler.busy_share(), 2) if self.sampler else None}
-        for child in (self.controller, self.sim):
+        controllers = getattr(self, "controllers", [self.controller])
+        for child in (*controllers, self.sim):
             snap = child and (child.snapshot() if child.alive() else child.final)
             if snap:
                 out[f"{child.name}_cpu_seconds"] = round(snap["cpu"], 2)
                 out[f"{child.name}_peak_rss_mib"] = round(snap["hwm"] / 1024, 1)
+        if len(controllers) > 1:
+            # Several controllers: their CPU added up, and the largest one's memory.
+            snaps = [c.snapshot() if c.alive() else c.final for c in controllers]
+            snaps = [s for s in snaps if s]
+            out["controller_cpu_seconds"] = round(sum(s["cpu"] for s in snaps), 2)
+            out["controller_peak_rss_mib"] = round(max(s["hwm"] for s in snaps) / 1024, 1) if snaps else None
         return out
 
     def live_pods(self, selector="app.kubernetes.io/managed-by=capstan"):

@@ -114,12 +114,12 @@ class Sim(Child):
 
 
 class Controller(Child):
-    def __init__(self, binary, workdir, kubeconfig, store, extra=()):
+    def __init__(self, binary, workdir, kubeconfig, store, extra=(), name="controller"):
         self.metrics_port, self.health_port = free_port(), free_port()
         argv = [binary, "run", "--kubeconfig", kubeconfig, "--store", "file://" + store,
                 "--kube-qps", "0", "--metrics-addr", f"127.0.0.1:{self.metrics_port}",
                 "--health-addr", f"127.0.0.1:{self.health_port}", "--log-format", "json", *extra]
-        super().__init__("controller", argv, os.path.join(workdir, "controller.log"))
+        super().__init__(name, argv, os.path.join(workdir, f"{name}.log"))
         self._wait_ready()
 
     def _wait_ready(self, timeout=60):

@@ -26,6 +26,8 @@ ROWS = [
     ("live_pods_max", "live pods max"),
     ("rss_per_tracked_pod_bytes", "RSS per tracked pod (bytes)"),
     ("workflows_per_minute", "workflows / minute"),
+    ("one_shard_workflows_per_minute", "workflows / minute, 1 shard"),
+    ("shard_speedup", "2 shards / 1 shard"),
     ("handoff_p50_ms", "handoff p50 (ms)"),
     ("handoff_p99_ms", "handoff p99 (ms)"),
     ("controller_pods_per_second", "controller pods / s"),

@@ -1,4 +1,4 @@
-"""The five scale scenarios. Each one builds a fresh cluster, runs within its time limit
+"""The scale scenarios. Each one builds a fresh cluster, runs within its time limit
 and returns a dict of figures (see docs/performance.md for what each means)."""
 import json
 import threading
@@ -96,8 +96,26 @@ def _running_pods(cluster):
 
 
 def many_workflows(context):
+    return _many_workflows(context, "many-workflows", shards=0)
+
+
+def shards_2(context):
+    """many-workflows on one shard, then on two (one `capstan run` per shard): the rate of
+    each and their ratio, measured in one run."""
+    one = _many_workflows(context, "shards-2-one", shards=1)
+    two = _many_workflows(context, "shards-2-two", shards=2)
+    figures = dict(two)
+    figures["one_shard_workflows_per_minute"] = one.get("workflows_per_minute")
+    figures["one_shard_controller_cpu_seconds"] = one.get("controller_cpu_seconds")
+    if one.get("workflows_per_minute") and two.get("workflows_per_minute"):
+        figures["shard_speedup"] = round(two["workflows_per_minute"] / one["workflows_per_minute"], 2)
+    figures["completed"] = bool(one.get("completed") and two.get("completed"))
+    return figures
+
+
+def _many_workflows(context, name, shards):
     count = scaled(context, 10_000)
-    cluster = Cluster(context, "many-workflows", nodes=8)
+    cluster = Cluster(context, name, nodes=8)
     finished, sizes = {}, {"object": 0, "status": 0}
     lock = threading.Lock()
 
@@ -109,7 +127,10 @@ def many_workflows(context):
                 finished[obj["metadata"]["name"]] = (arrived, phase)
 
     try:
-        controller = cluster.start_controller()
+        if shards:
+            cluster.start_shards(shards)
+        else:
+            cluster.start_controller()
         watch = Watch(cluster.api, WORKFLOWS.format(ns="default"), handle)
         watch.start()
         watch.ready.wait(30)
@@ -125,7 +146,7 @@ def many_workflows(context):
             done = len(finished)
             last = max((t for t, _ in finished.values()), default=None)
             failed = sum(1 for _, phase in finished.values() if phase != "Succeeded")
-        pods = controller.metric("capstan_pods_created_total")
+        pods = cluster.controller_metric("capstan_pods_created_total")
         figures = {"workflows": count, "finished": done, "not_succeeded": failed,
                    "submit_seconds": round(submitted - started, 2)}
         figures.update(_base(cluster, started, last if done == count else None, pods))
@@ -249,7 +270,9 @@ SCENARIOS = {
     "many-workflows": many_workflows,
     "chain-handoff": chain_handoff,
     "efficiency": efficiency,
+    "shards-2": shards_2,
 }
 
 # Each scenario stops by itself after this many seconds at full scale (scaled down with --scale).
-TIME_LIMITS = {"map-1m": 5400, "concurrent-50k": 1200, "many-workflows": 1800, "chain-handoff": 900, "efficiency": 900}
+TIME_LIMITS = {"map-1m": 5400, "concurrent-50k": 1200, "many-workflows": 1800, "chain-handoff": 900, "efficiency": 900,
+               "shards-2": 1800}

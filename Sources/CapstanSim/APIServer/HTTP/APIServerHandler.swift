@@ -79,12 +79,22 @@ final class APIServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// What kube-apiserver's APF filter sets on the answers it classifies: the UIDs of the
+    /// matched FlowSchema and PriorityLevelConfiguration (here those of a fixed
+    /// `workload-low`, the level a controller's service account lands in).
+    private func addPriorityAndFairness(_ headers: inout HTTPHeaders) {
+        guard services.configuration.priorityAndFairness else { return }
+        headers.add(name: "X-Kubernetes-PF-FlowSchema-UID", value: "5f0f3e0e-6a1c-4d36-9a43-6b0a3c8e2b11")
+        headers.add(name: "X-Kubernetes-PF-PriorityLevel-UID", value: "8c2d7a55-1e0b-4f4d-b7c9-0d6e2f3a9c42")
+    }
+
     private func respond(context: ChannelHandlerContext, request: APIRequest, response: APIResponse, keepAlive: Bool) {
         services.audit.record(request, code: response.status)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: response.contentType)
         headers.add(name: "Content-Length", value: String(response.body.count))
         headers.add(name: "Cache-Control", value: "no-cache, private")
+        addPriorityAndFairness(&headers)
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let responseHead = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status),
@@ -106,6 +116,7 @@ final class APIServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Cache-Control", value: "no-cache, private")
+        addPriorityAndFairness(&headers)
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),
                               promise: nil)
         let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
