@@ -3,33 +3,32 @@ import CapstanKube
 import Testing
 
 /// `capstan run`'s default: a client-side limit that goes once the API server shows it applies
-/// API Priority and Fairness, and stays against one that does not.
+/// API Priority and Fairness, and stays against one that does not. Decided by the answers'
+/// headers, so nothing here depends on how fast the machine is (the waits themselves are
+/// checked on simulated time in RequestRateLimiterTests).
 @Suite struct RateLimitUnderPriorityAndFairnessTests {
-    /// 1 request a second after the first: 6 requests take 5 s under the limit.
     private let options = KubeClientOptions(qps: 1, burst: 1, unlimitedUnderPriorityAndFairness: true)
-
-    private func sixReads(_ client: KubeClient) async throws -> Duration {
-        let started = ContinuousClock.now
-        for _ in 0..<6 { _ = try await client.list(.pods, namespace: "default") }
-        return ContinuousClock.now - started
-    }
 
     @Test func anAPIServerWithPriorityAndFairnessLiftsTheLimit() async throws {
         try await withSimCluster(["--nodes", "0"], options: options) { cluster in
             #expect(cluster.client.rateLimit == 1, "limited until an answer shows APF")
-            let took = try await sixReads(cluster.client)
+            for _ in 0..<4 { _ = try await cluster.client.list(.pods, namespace: "default") }
             #expect(cluster.client.rateLimit == nil)
-            #expect(took < .seconds(4), "no request waited a second for its turn: \(took)")
-            #expect(cluster.client.rateLimitRecentWait == .zero)
+            #expect(cluster.client.rateLimitRecentWait == .zero, "no request waited for a token")
         }
     }
 
-    @Test func anAPIServerWithoutItKeepsTheLimitAndTheWaitsShow() async throws {
+    @Test func anAPIServerWithoutItKeepsTheLimit() async throws {
         try await withSimCluster(["--nodes", "0", "--no-priority-and-fairness"], options: options) { cluster in
-            let took = try await sixReads(cluster.client)
+            for _ in 0..<2 { _ = try await cluster.client.list(.pods, namespace: "default") }
             #expect(cluster.client.rateLimit == 1)
-            #expect(took >= .seconds(4.5), "five of the six waited a second each: \(took)")
-            #expect(cluster.client.rateLimitRecentWait >= .milliseconds(900), "\(cluster.client.rateLimitRecentWait)")
+        }
+    }
+
+    @Test func aFixedLimitStaysWhateverTheServer() async throws {
+        try await withSimCluster(["--nodes", "0"], options: KubeClientOptions(qps: 1, burst: 1)) { cluster in
+            for _ in 0..<2 { _ = try await cluster.client.list(.pods, namespace: "default") }
+            #expect(cluster.client.rateLimit == 1)
         }
     }
 }

@@ -5,8 +5,10 @@ import Testing
 
 @Suite struct ShardElectionTests {
     private func template(_ identity: String) -> LeaderElectionConfig {
+        // Long enough that a loaded machine never loses a lease by a late renewal; a stopped
+        // holder releases its lease, so the standby does not wait for it to expire.
         LeaderElectionConfig(leaseName: "capstan-shard", namespace: "kube-system", identity: identity,
-                             leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500), retryPeriod: .milliseconds(200))
+                             leaseDuration: .seconds(15), renewDeadline: .seconds(10), retryPeriod: .milliseconds(200))
     }
 
     /// Three replicas, two shards: each shard held by one replica, the third waits; when a
@@ -30,7 +32,7 @@ import Testing
                 let elector = ShardElector(client: cluster.client, template: template(name), shards: 2)
                 runs[name] = Task { await elector.run { shard in await work(name, shard) } }
             }
-            #expect(await eventually(timeout: .seconds(30)) { holding.withLock { $0.count } == 2 })
+            #expect(await eventually(timeout: .seconds(60)) { holding.withLock { $0.count } == 2 })
             try await Task.sleep(for: .seconds(1))
             let first = holding.withLock { $0 }
             #expect(first.count == 2 && Set(first.values) == [0, 1], "one holder per shard: \(first)")
@@ -44,7 +46,7 @@ import Testing
             runs[stopped]?.cancel()
             await runs[stopped]?.value
             let standby = try #require(Set(["a", "b", "c"]).subtracting(first.keys).first)
-            #expect(await eventually(timeout: .seconds(30)) { holding.withLock { $0[standby] } == freed },
+            #expect(await eventually(timeout: .seconds(60)) { holding.withLock { $0[standby] } == freed },
                     "the standby \(standby) took shard \(freed)")
             #expect(clashes.withLock { $0 } == 0, "never two holders of one shard")
             for run in runs.values { run.cancel(); await run.value }
