@@ -15,6 +15,9 @@ struct HelmChartTests {
         defer { try? FileManager.default.removeItem(at: values) }
         let everything = try runProcess(helm, ["lint", "--strict", Chart.path, "--values", values.path])
         #expect(everything.status == 0, "\(everything.report)")
+
+        let sharded = try runProcess(helm, ["lint", "--strict", Chart.path, "--set", "sharding.shards=2"])
+        #expect(sharded.status == 0, "\(sharded.report)")
     }
 
     @Test("the default install renders the controller, its RBAC and the metrics Service, nothing optional")

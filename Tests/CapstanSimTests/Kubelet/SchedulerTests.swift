@@ -38,15 +38,19 @@ import TestSupport
         #expect(c.condition("PodScheduled")?["message"] == "0/2 nodes are available: 2 Insufficient nvidia.com/gpu.")
     }
 
+    /// The first pod runs 45 s, long enough for the second to be seen waiting on a loaded
+    /// machine (whose answers can take seconds) before the first finishes.
     @Test func capacityFreedByAFinishedPodLetsAWaitingPodRun() async throws {
         let cluster = try await KubeletCluster.start(["--nodes", "1", "--node-cpu", "2"])
         let requests: JSONValue = ["resources": ["requests": ["cpu": "1500m", "memory": "1Gi"]]]
-        try await cluster.create(simPod("first", annotations: ["sim.capstan.dev/duration": "15s"], container: requests.objectValue!))
+        try await cluster.create(simPod("first", annotations: ["sim.capstan.dev/duration": "45s"], container: requests.objectValue!))
         try await cluster.waitForPod("first", "Running") { $0.phase == "Running" }
         try await cluster.create(simPod("second", container: requests.objectValue!))
-        let waiting = try await unschedulable(cluster, "second")
+        let waiting = try await cluster.waitForPod("second", timeout: 40, "Unschedulable") {
+            $0.condition("PodScheduled")?["reason"] == "Unschedulable"
+        }
         #expect(waiting.condition("PodScheduled")?["message"] == "0/1 nodes are available: 1 Insufficient cpu.")
-        let second = try await cluster.finishedPod("second", timeout: 60)
+        let second = try await cluster.finishedPod("second", timeout: 120)
         #expect(second.phase == "Succeeded")
         #expect(second.condition("PodScheduled")?["status"] == "True")
         #expect(try await cluster.pod("first")?.phase == "Succeeded")
