@@ -78,8 +78,8 @@ class Cluster:
             if snap:
                 out[f"{child.name}_cpu_seconds"] = round(snap["cpu"], 2)
                 out[f"{child.name}_peak_rss_mib"] = round(snap["hwm"] / 1024, 1)
-        if len(controllers) > 1:
-            # Several controllers: their CPU added up, and the largest one's memory.
+        if any(c and c.name != "controller" for c in controllers):
+            # Shard replicas (named controller-N): their CPU added up, and the largest one's memory.
             snaps = [c.snapshot() if c.alive() else c.final for c in controllers]
             snaps = [s for s in snaps if s]
             out["controller_cpu_seconds"] = round(sum(s["cpu"] for s in snaps), 2)
