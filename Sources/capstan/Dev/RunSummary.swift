@@ -35,7 +35,7 @@ public struct RunSummary: Sendable {
 
     public var lines: [String] {
         let duration = !elapsedInWholeSeconds ? ProgressText.duration(elapsed)
-            : elapsed < 1 ? "under 1s" : ProgressText.duration(elapsed.rounded())
+            : elapsed < 1 ? "under 1s" : elapsed < 59.5 ? "\(Int(elapsed.rounded()))s" : ProgressText.duration(elapsed.rounded())
         var lines = ["\(workflow) \(status.phase.rawValue) in \(duration)"
                      + (status.message.map { ": \($0)" } ?? "")]
         let all = nodeNames + status.nodes.keys.filter { !nodeNames.contains($0) }.sorted()

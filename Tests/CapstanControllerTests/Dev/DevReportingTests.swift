@@ -101,6 +101,12 @@ struct DevReportingTests {
 
         var empty = WorkflowStatus()
         empty.phase = .succeeded
+        // A child's duration comes from its status's whole-second times, and says no more.
+        for (elapsed, shown) in [(0.0, "under 1s"), (3.0, "3s"), (185.0, "3m05s")] {
+            var child = RunSummary(workflow: "c", status: empty, nodeNames: [], elapsed: elapsed)
+            child.elapsedInWholeSeconds = true
+            #expect(child.lines.first == "c Succeeded in \(shown)")
+        }
         summary.children["trials"] = (0..<12).map { RunSummary(workflow: "sweep-trials-\($0)", status: empty, nodeNames: [], elapsed: 1) }
         let childLines = summary.lines.filter { $0.hasPrefix("    ") }
         #expect(childLines.first == "    (2 earlier child workflows not shown)")
