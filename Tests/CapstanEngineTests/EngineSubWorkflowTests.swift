@@ -80,6 +80,39 @@ import CapstanAPI
         #expect(!result.actions.contains { if case .deletePod = $0 { return true } else { return false } }, "a child is aborted, never deleted")
     }
 
+    /// The parent's deadline bounds its children: when it passes, a running child is aborted
+    /// like a pod is stopped, and the workflow fails with DeadlineExceeded.
+    @Test func theParentsDeadlineAbortsItsRunningChildren() throws {
+        var status = running()
+        status.startedAt = Timestamp(secondsSince1970: now.secondsSince1970 - 60)
+        let result = try step("activeDeadline: 30s\n" + spec, status: status, children: [child(.running)])
+        #expect(result.status.phase == .failed)
+        #expect(result.status.reason == "DeadlineExceeded")
+        #expect(result.actions.contains(.abortChildWorkflow(name: child(.running).name)))
+    }
+
+    /// FailFast: another node's failure stops the sub-workflow node and aborts its child.
+    @Test func aFailFastStopAbortsARunningChild() throws {
+        var status = running()
+        status.nodes["other"] = NodeStatus(phase: .running)
+        status.nodes["other"]?.attempts = 1
+        status.nodes["other"]?.startedAt = now
+        var failed = ObservedPod(name: PodNaming.name(workflow: "parent", uid: "uid-p", node: "other", index: nil, attempt: 0),
+                                 node: "other", attempt: 0, phase: .failed)
+        failed.exitCode = 1
+        var input = StepInput(metadata: metadata, compiled: WorkflowCompiler.compile(try YAMLDocuments.load("""
+            failurePolicy: FailFast
+            nodes:
+              - {name: call, workflow: {templateRef: {name: score}}, inputs: {n: 3}, outputs: [score]}
+              - {name: other, image: busybox}
+            """)[0]), status: status, pods: [failed], now: now)
+        input.children = [child(.running)]
+        let result = WorkflowEngine().step(input)
+        #expect(result.status.phase == .failed)
+        #expect(result.status.nodes["call"]?.phase == .aborted)
+        #expect(result.actions.contains(.abortChildWorkflow(name: child(.running).name)))
+    }
+
     @Test func theTenthLevelStartsNoEleventh() throws {
         var deep = metadata
         deep.labels = ["capstan.dev/depth": "10"]
