@@ -17,8 +17,6 @@ public final class CronWorkflowController: Sendable {
     let queue: WorkQueue<String>
     let reconciler: CronWorkflowReconciler
     private let ready = NIOLockedValueBox(false)
-    /// Set by `run(shard:)`: the CronWorkflows this replica reconciles; nil for all.
-    private let shard = NIOLockedValueBox<ShardFilter?>(nil)
 
     public init(kube: any KubeAPI, config: ControllerConfig, logger: Logger) {
         var logger = logger
@@ -37,10 +35,7 @@ public final class CronWorkflowController: Sendable {
         self.queue = WorkQueue<String>()
         self.reconciler = CronWorkflowReconciler(
             kube: kube,
-            cronLookup: { key in
-                let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
-                return parts.count == 2 ? crons.get(namespace: parts[0], name: parts[1]) : nil
-            },
+            cronLookup: { key in crons.get(key) },
             runLookup: { key in runs.byIndex("cron", key) }, logger: logger)
     }
 
@@ -52,7 +47,6 @@ public final class CronWorkflowController: Sendable {
     /// Workflow controller beside it is not held up.
     /// With `shard`, only the CronWorkflows whose UID hashes to it.
     public func run(shard: ShardFilter? = nil) async {
-        self.shard.withLockedValue { $0 = shard }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.crons.run() }
             group.addTask { await self.runs.run() }
@@ -63,7 +57,7 @@ public final class CronWorkflowController: Sendable {
             logger.info("caches synced", metadata: ["cronworkflows": "\(crons.count)", "runs": "\(runs.count)"])
             ready.withLockedValue { $0 = true }
             for _ in 0..<max(1, min(2, config.workers)) {
-                group.addTask { await self.work() }
+                group.addTask { await self.work(shard: shard) }
             }
             await queue.drainWhenCancelled()
             group.cancelAll()
@@ -78,16 +72,9 @@ public final class CronWorkflowController: Sendable {
         }
     }
 
-    private func isMine(_ key: String) -> Bool {
-        guard let filter = shard.withLockedValue({ $0 }) else { return true }
-        let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let uid = crons.get(namespace: parts[0], name: parts[1])?["metadata"]?["uid"]?.stringValue else { return true }
-        return filter.owns(uid: uid)
-    }
-
-    private func work() async {
+    private func work(shard: ShardFilter?) async {
         while let key = await queue.next() {
-            guard isMine(key) else {
+            if let shard, !shard.owns(crons.get(key)) {
                 await queue.forget(key)
                 await queue.done(key)
                 continue

@@ -1,3 +1,5 @@
+import CapstanAPI
+
 /// Which objects one replica of sharded controllers reconciles (`capstan run --shards N`):
 /// those whose UID hashes to its shard. The hash is FNV-1a over the UID's bytes, the same in
 /// every process and release (Swift's `Hasher` is seeded per process, so it cannot be used).
@@ -13,6 +15,13 @@ public struct ShardFilter: Sendable, Hashable {
     }
 
     public func owns(uid: String) -> Bool { Self.shard(of: uid, count: count) == index }
+
+    /// Whether this replica reconciles `object`, as a controller's cache holds it. One that is
+    /// not there (deleted) is every replica's: its reconcile only forgets what was kept of it.
+    func owns(_ object: JSONValue?) -> Bool {
+        guard let uid = object?["metadata"]?["uid"]?.stringValue else { return true }
+        return owns(uid: uid)
+    }
 
     public static func shard(of uid: String, count: Int) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -20,8 +20,6 @@ public final class WorkflowController: Sendable {
     let queue: WorkQueue<String>
     let reconciler: WorkflowReconciler
     private let ready = NIOLockedValueBox(false)
-    /// Set by `run(shard:)`: the Workflows this replica reconciles; nil for all.
-    private let shard = NIOLockedValueBox<ShardFilter?>(nil)
 
     let metrics: ControllerMetrics
 
@@ -50,10 +48,7 @@ public final class WorkflowController: Sendable {
         self.queue = WorkQueue<String>()
         self.reconciler = WorkflowReconciler(
             kube: kube, storeActions: StoreActions(store: store, cache: OutputsCache(), logger: logger, metrics: metrics), config: config,
-            workflowLookup: { key in
-                let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
-                return parts.count == 2 ? workflows.get(namespace: parts[0], name: parts[1]) : nil
-            },
+            workflowLookup: { key in workflows.get(key) },
             podLookup: { key in pods.byIndex("workflow", key) },
             scaleUpLookup: { podKey in autoscalerEvents.latest(forPod: podKey)?.at },
             mountFailureLookup: { podKey in mountFailures.latest(forPod: podKey).map { ($0.at, $0.message) } },
@@ -76,7 +71,6 @@ public final class WorkflowController: Sendable {
     /// only the Workflows of that shard are reconciled (the caches still hold every Workflow,
     /// so a parent sees its children whichever shard they are on).
     public func run(shard: ShardFilter? = nil) async {
-        self.shard.withLockedValue { $0 = shard }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.workflows.run() }
             group.addTask { await self.pods.run() }
@@ -87,13 +81,13 @@ public final class WorkflowController: Sendable {
             group.addTask { await self.mountFailures.run() }
             group.addTask { await self.enqueueWorkflowEvents() }
             group.addTask { await self.enqueuePodEvents() }
-            group.addTask { await self.reportWorkflowPhases() }
+            group.addTask { await self.reportWorkflowPhases(shard: shard) }
             await workflows.waitForSync()
             await pods.waitForSync()
             logger.info("caches synced", metadata: ["workflows": "\(workflows.count)", "pods": "\(pods.count)"])
             ready.withLockedValue { $0 = true }
             for worker in 0..<max(1, config.workers) {
-                group.addTask { await self.work(worker) }
+                group.addTask { await self.work(worker, shard: shard) }
             }
             await queue.drainWhenCancelled()
             group.cancelAll()
@@ -126,18 +120,9 @@ public final class WorkflowController: Sendable {
         }
     }
 
-    /// False for a Workflow of another shard; a deleted one (not in the cache) is everyone's,
-    /// as its reconcile only forgets what was remembered of it.
-    private func isMine(_ key: String) -> Bool {
-        guard let filter = shard.withLockedValue({ $0 }) else { return true }
-        let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let uid = workflows.get(namespace: parts[0], name: parts[1])?["metadata"]?["uid"]?.stringValue else { return true }
-        return filter.owns(uid: uid)
-    }
-
-    private func work(_ worker: Int) async {
+    private func work(_ worker: Int, shard: ShardFilter?) async {
         while let key = await queue.next() {
-            guard isMine(key) else {
+            if let shard, !shard.owns(workflows.get(key)) {
                 await queue.forget(key)
                 await queue.done(key)
                 continue
@@ -161,11 +146,10 @@ public final class WorkflowController: Sendable {
     }
 
     /// `capstan_workflows{phase}` from the cache, every few seconds.
-    private func reportWorkflowPhases() async {
+    private func reportWorkflowPhases(shard: ShardFilter?) async {
         while !Task.isCancelled {
             var counts = Dictionary(uniqueKeysWithValues: WorkflowPhase.allCases.map { ($0.rawValue, 0) })
-            let filter = shard.withLockedValue { $0 }
-            for object in workflows.list() where filter.map({ $0.owns(uid: object["metadata"]?["uid"]?.stringValue ?? "") }) ?? true {
+            for object in workflows.list() where shard?.owns(object) ?? true {
                 let phase = object["status"]?["phase"]?.stringValue ?? WorkflowPhase.pending.rawValue
                 counts[phase, default: 0] += 1
             }

@@ -69,7 +69,9 @@ extension KubeClient {
                 let response = try await http.execute(try await makeHTTPRequest(request), timeout: TimeAmount(options.requestTimeout))
                 let code = Int(response.status.code)
                 metrics.record(verb: request.verb, code: code, duration: ContinuousClock.now - started)
-                if options.unlimitedUnderPriorityAndFairness, response.headers.contains(name: Self.priorityAndFairnessHeader), limiter.turnOff() {
+                // Looked for only while the limit is on: once off, answers are not searched.
+                if options.unlimitedUnderPriorityAndFairness, limiter.isLimiting,
+                   response.headers.contains(name: Self.priorityAndFairnessHeader), limiter.turnOff() {
                     logger.info("the API server applies API Priority and Fairness; no client-side rate limit from now on",
                                 metadata: ["flowSchema": "\(response.headers.first(name: Self.priorityAndFairnessHeader) ?? "")"])
                 }

@@ -23,4 +23,8 @@ public struct LeaderElectionConfig: Sendable {
         self.retryPeriod = retryPeriod
         self.releaseOnCancel = releaseOnCancel
     }
+
+    /// The pause between campaign rounds: `retryPeriod` plus up to 20% (client-go's jitter),
+    /// so candidates that started together do not keep colliding.
+    var jitteredRetryPeriod: Duration { retryPeriod + retryPeriod * Double.random(in: 0..<0.2) }
 }

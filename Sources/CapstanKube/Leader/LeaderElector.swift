@@ -99,8 +99,7 @@ public final class LeaderElector: Sendable {
     private func acquire() async -> Bool {
         while !Task.isCancelled {
             if await tryAcquireOrRenew() { return true }
-            let pause = config.retryPeriod + config.retryPeriod * Double.random(in: 0..<0.2)
-            do { try await time.sleep(for: pause) } catch { return false }
+            do { try await time.sleep(for: config.jitteredRetryPeriod) } catch { return false }
         }
         return false
     }

@@ -9,22 +9,25 @@ import Metrics
 public final class ShardElector: Sendable {
     public let shards: Int
     private let electors: [LeaderElector]
-    private let retryPeriod: Duration
+    private let template: LeaderElectionConfig
+    private let time: any TimeSource
     private let logger: Logger
 
     /// `template` gives the namespace, identity and timings; its lease name is the prefix.
     public init(client: any ResourceReader & ResourceWriter, template: LeaderElectionConfig, shards: Int,
-                logger: Logger = Logger(label: "capstan.shard"), metricsFactory: (any MetricsFactory)? = nil) {
+                time: any TimeSource = SystemTimeSource(), logger: Logger = Logger(label: "capstan.shard"),
+                metricsFactory: (any MetricsFactory)? = nil) {
         precondition(shards >= 1, "at least one shard")
         self.shards = shards
-        self.retryPeriod = template.retryPeriod
+        self.template = template
+        self.time = time
         self.logger = logger
         // One elector per shard for the whole campaign: each measures how long its lease has
         // gone unrenewed from its first look, so it must outlive the rounds.
         electors = (0..<shards).map { shard in
             var config = template
             config.leaseName = Self.leaseName(prefix: template.leaseName, shard: shard)
-            return LeaderElector(client: client, config: config, logger: logger, metricsFactory: metricsFactory)
+            return LeaderElector(client: client, config: config, time: time, logger: logger, metricsFactory: metricsFactory)
         }
     }
 
@@ -43,8 +46,7 @@ public final class ShardElector: Sendable {
                 await electors[shard].lead { await work(shard) }
                 return
             }
-            let pause = retryPeriod + retryPeriod * Double.random(in: 0..<0.2)
-            do { try await Task.sleep(for: pause) } catch { return }
+            do { try await time.sleep(for: template.jitteredRetryPeriod) } catch { return }
         }
     }
 }
