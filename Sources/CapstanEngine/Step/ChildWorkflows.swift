@@ -6,7 +6,7 @@ import CapstanAPI
 public enum ChildWorkflows {
     /// Children of children... a recursion that never ends stops here.
     public static let maximumDepth = 10
-    /// The parent's name (cut to a label value's 63 characters).
+    /// The parent's name (cut to a label value's 63 characters: `parentLabelValue`).
     public static let parentLabel = "capstan.dev/parent"
     /// How deep the child is: 1 for a child of a top-level Workflow.
     public static let depthLabel = "capstan.dev/depth"
@@ -15,6 +15,10 @@ public enum ChildWorkflows {
     /// The largest spec a dynamic node may build, as JSON: the child Workflow must stay under
     /// the API server's 1.5 MiB per object with room for its status.
     public static let maximumBuiltSpecBytes = 1 << 20
+
+    /// The `parentLabel` value of a parent's children: its name, cut to a label value's 63
+    /// characters, so a selector on it finds them.
+    public static func parentLabelValue(_ parent: String) -> String { String(parent.prefix(63)) }
 
     /// How deep a Workflow is: 0 for one a person created.
     static func depth(of metadata: ObjectMeta) -> Int { metadata.labels[depthLabel].flatMap(Int.init) ?? 0 }
@@ -39,7 +43,7 @@ public enum ChildWorkflows {
         guard depth <= maximumDepth else { return nil }
         let name = PodNaming.name(workflow: parent.name, uid: parent.uid, node: node, index: index, attempt: attempt) + suffix
         var labels: [String: JSONValue] = [
-            parentLabel: .string(String(parent.name.prefix(63))), depthLabel: .string(String(depth)),
+            parentLabel: .string(parentLabelValue(parent.name)), depthLabel: .string(String(depth)),
             PodLabels.node: .string(node), PodLabels.attempt: .string(String(attempt)), PodLabels.managedBy: "capstan",
         ]
         if let index { labels[PodLabels.index] = .string(String(index)) }

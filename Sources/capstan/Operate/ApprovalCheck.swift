@@ -8,14 +8,13 @@ enum ApprovalCheck {
     /// What is wrong, in kubectl's `error: …` words without the prefix; nil when the decision may be written.
     static func problem(in workflow: JSONValue, node: String) -> String? {
         let name = workflow["metadata"]?["name"]?.stringValue ?? ""
-        // Exit nodes (spec.onExit) may wait for approval too. A Workflow that runs a template
-        // (spec.templateRef, a cron run or a sub-workflow's child) has the template's nodes,
-        // as the controller read it, unless its own spec gives them.
-        let spec = workflow["spec"], template = workflow["status"]?["templateSpec"]
-        if spec?["templateRef"] != nil, spec?["nodes"] == nil, template == nil {
-            return "workflow \"\(name)\" runs template \"\(spec?["templateRef"]?["name"]?.stringValue ?? "")\", which the controller has not read yet; try again in a moment"
+        // Exit nodes (spec.onExit) may wait for approval too; a Workflow that runs a template
+        // has the template's nodes.
+        let listedNodes = WorkflowNodes(workflow)
+        if let template = listedNodes.unreadTemplate {
+            return "workflow \"\(name)\" runs template \"\(template)\", which the controller has not read yet; try again in a moment"
         }
-        let nodes = ((spec?["nodes"] ?? template?["nodes"])?.arrayValue ?? []) + ((spec?["onExit"] ?? template?["onExit"])?.arrayValue ?? [])
+        let nodes = listedNodes.main + listedNodes.exit
         let approvalNodes = nodes.filter { $0["approval"].map { !$0.isNull } ?? false }.compactMap { $0["name"]?.stringValue }
         let listed = approvalNodes.isEmpty ? "it has no approval nodes" : "its approval nodes: \(approvalNodes.joined(separator: ", "))"
         guard let spec = nodes.first(where: { $0["name"]?.stringValue == node }) else {

@@ -20,8 +20,11 @@ struct WorkflowTree {
     var lines: [String] {
         let status = WorkflowStatus(json: object["status"])
         var lines = header(status)
-        let exitNames = exitNodeNames(status)
-        let names = nodeNames(status).filter { !exitNames.contains($0) }
+        let listed = WorkflowNodes(object)
+        let exitNames = listed.exitNames
+        // The spec's nodes in its order, then any the status has that the spec no longer lists.
+        let mainNames = listed.mainNames
+        let names = (mainNames + status.nodes.keys.filter { !mainNames.contains($0) }.sorted()).filter { !exitNames.contains($0) }
         guard !names.isEmpty || !exitNames.isEmpty else { return lines }
         lines.append("")
         var rows = [["NODE", "PHASE", "ATTEMPTS", "DURATION", "MESSAGE"]]
@@ -65,17 +68,6 @@ struct WorkflowTree {
         }
         let width = (fields.map(\.0.count).max() ?? 0) + 2
         return fields.map { $0.0 + ":" + String(repeating: " ", count: width - $0.0.count - 1) + $0.1 }
-    }
-
-    /// The spec's nodes in its order, then any the status has that the spec no longer lists.
-    private func nodeNames(_ status: WorkflowStatus) -> [String] {
-        let listed = WorkflowNodeNames(object).main
-        return listed + status.nodes.keys.filter { !listed.contains($0) }.sorted()
-    }
-
-    /// The exit nodes (`spec.onExit`) in the spec's order, from the Workflow or the template it ran.
-    private func exitNodeNames(_ status: WorkflowStatus) -> [String] {
-        WorkflowNodeNames(object).exit
     }
 
     /// `child NAME  Phase` for each child Workflow of the node, the latest five.

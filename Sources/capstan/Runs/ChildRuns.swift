@@ -26,7 +26,7 @@ struct ChildRuns {
     /// Every child Workflow in `namespace`, read in one paged list; with `parent`, only that
     /// Workflow's direct children.
     static func list(_ client: KubeClient, namespace: String, parent: String? = nil) async throws -> ChildRuns {
-        let selector = parent.map { "\(Self.selector)=\(String($0.prefix(63)))" } ?? Self.selector
+        let selector = parent.map { "\(Self.selector)=\(ChildWorkflows.parentLabelValue($0))" } ?? Self.selector
         return ChildRuns(try await client.listAll(.workflows, namespace: namespace, options: ListOptions(labelSelector: selector)).items)
     }
 

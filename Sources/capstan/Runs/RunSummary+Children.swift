@@ -6,11 +6,11 @@ extension RunSummary {
     static func tree(_ object: JSONValue, children: ChildRuns, now: Timestamp,
                      outputs: (WorkflowStatus) -> [String: JSONValue]) -> RunSummary {
         let status = WorkflowStatus(json: object["status"])
-        let names = WorkflowNodeNames(object)
+        let listed = WorkflowNodes(object)
         let elapsed = status.startedAt.map { max(0, (status.finishedAt ?? now) - $0) } ?? 0
         var summary = RunSummary(workflow: object["metadata"]?["name"]?.stringValue ?? "", status: status,
-                                 nodeNames: names.all, elapsed: elapsed, nodeOutputs: outputs(status))
-        summary.exitNodes = Set(names.exit)
+                                 nodeNames: listed.mainNames + listed.exitNames, elapsed: elapsed, nodeOutputs: outputs(status))
+        summary.exitNodes = Set(listed.exitNames)
         summary.elapsedInWholeSeconds = true
         if let uid = object["metadata"]?["uid"]?.stringValue {
             summary.children = children.children(of: uid).mapValues { nodeChildren in
