@@ -96,14 +96,17 @@ import TestSupport
         try await setup.cluster.create(simPod("left", command: ["sh", "-c", "sleep \(leftMarker)"]))
         try await setup.cluster.waitForPod("deleted", "Running") { $0.phase == "Running" }
         try await setup.cluster.waitForPod("left", "Running") { $0.phase == "Running" }
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(!processes(containing: "sleep \(leftMarker)").isEmpty, "the process runs while the pod does")
+        #expect(await eventually(timeout: .seconds(10)) { !processes(containing: "sleep \(leftMarker)").isEmpty },
+                "the process runs while the pod does")
 
-        let deleted = try await setup.cluster.sim.kubectl("delete", "pod", "deleted", "--timeout=20s")
+        let deleted = try await setup.cluster.sim.kubectl("delete", "pod", "deleted", "--timeout=60s")
         #expect(deleted.exitCode == 0, "\(deleted)")
-        #expect(processes(containing: "sleep \(deletedMarker)").isEmpty)
+        // A signalled process leaves /proc a moment after its pod is gone.
+        #expect(await eventually(timeout: .seconds(5)) { processes(containing: "sleep \(deletedMarker)").isEmpty },
+                "the deleted pod's process is killed: \(processes(containing: "sleep \(deletedMarker)"))")
 
-        #expect(try await setup.cluster.sim.stop() == 0)
-        #expect(processes(containing: "sleep \(leftMarker)").isEmpty, "no process outlives the sim")
+        #expect(try await setup.cluster.sim.stop(timeout: 30) == 0)
+        #expect(await eventually(timeout: .seconds(5)) { processes(containing: "sleep \(leftMarker)").isEmpty },
+                "no process outlives the sim: \(processes(containing: "sleep \(leftMarker)"))")
     }
 }

@@ -28,14 +28,21 @@ import TestSupport
 
     @Test func aPodThatFitsNowhereTriggersAScaleUpThenRunsOnTheNewNode() async throws {
         let cluster = try await KubeletCluster.start(["--nodes", "1", "--node-cpu", "2"])
-        // A scale-up long enough that a loaded machine's polling still sees the pod waiting.
-        try await cluster.create(simPod("big", annotations: ["sim.capstan.dev/scale-up": "15s",
-                                                             "sim.capstan.dev/duration": "1s",
-                                                             "sim.capstan.dev/outputs": #"{"rows":3}"#],
-                                        container: ["resources": ["requests": ["cpu": "3", "memory": "1Gi"]]]))
-        let waiting = try await cluster.waitForPod("big", "Unschedulable") {
-            $0.condition("PodScheduled")?["reason"] == "Unschedulable"
-        }
+        let pod = simPod("big", annotations: ["sim.capstan.dev/scale-up": "15s",
+                                              "sim.capstan.dev/duration": "1s",
+                                              "sim.capstan.dev/outputs": #"{"rows":3}"#],
+                         container: ["resources": ["requests": ["cpu": "3", "memory": "1Gi"]]])
+        let created = try #require(try await RawHTTP.request(cluster.sim.url, "POST", "/api/v1/namespaces/default/pods", json: pod).json)
+        let createdVersion = try #require(created["metadata"]?["resourceVersion"]?.stringValue)
+        let finished = try await cluster.finishedPod("big", timeout: 90)
+
+        // The pod's history replayed from its creation: the waiting state is read however
+        // late a loaded machine would have polled for it.
+        let replay = try await RawHTTP.request(cluster.sim.url, "GET",
+                                               "/api/v1/namespaces/default/pods?watch=true&resourceVersion=\(createdVersion)&timeoutSeconds=1")
+        let versions = replay.text.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }.compactMap { $0["object"] }
+        let waiting = try #require(versions.first { $0.condition("PodScheduled")?["reason"] == "Unschedulable" },
+                                   "the pod was Unschedulable before the new node: \(replay.text)")
         #expect(waiting.condition("PodScheduled")?["message"] == "0/1 nodes are available: 1 Insufficient cpu.")
 
         let events = try await autoscalerEvents(cluster, pod: "big")
@@ -48,7 +55,6 @@ import TestSupport
         #expect(event["involvedObject"]?["kind"] == "Pod")
         #expect(event["involvedObject"]?["uid"] == waiting["metadata"]?["uid"])
 
-        let finished = try await cluster.finishedPod("big", timeout: 90)
         #expect(finished.phase == "Succeeded")
         #expect(finished["spec"]?["nodeName"] == "sim-node-1")
         #expect(finished.terminated?["message"] == #"{"rows":3}"#)
