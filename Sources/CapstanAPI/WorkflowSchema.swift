@@ -112,6 +112,12 @@ public enum WorkflowSchema {
                     "observedGeneration": ["type": "integer"],
                 ], required: ["type", "status"])],
                 "nodes": ["type": "object", "x-kubernetes-preserve-unknown-fields": true],
+                "archivedNodes": object([
+                    "detailsPrefix": string("The store URI under which each archived node's NODE/node.json holds its full status."),
+                    "rows": ["type": "object", "additionalProperties": string(),
+                             "description": "Chunks of ';'-separated rows, NAME PHASE+ATTEMPTS START+SECONDS [FLAGS], keyed 0, 1, ..."],
+                ], description: "The finished nodes of a workflow past 200 nodes, one short row each (docs/workflow.md#status)."),
+                "runningNodes": string("In a workflow past 200 nodes, its running nodes that have nothing more to say, as ';'-separated rows NAME ATTEMPTS START."),
                 "outputs": anyObject,
                 "templateSpec": anyObject,
                 "dagResult": object([

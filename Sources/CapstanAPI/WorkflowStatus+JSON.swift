@@ -9,7 +9,23 @@ extension WorkflowStatus {
         o["message"] = message.map(JSONValue.string)
         o["reason"] = reason.map(JSONValue.string)
         if !conditions.isEmpty { o["conditions"] = .array(conditions.map(\.json)) }
-        if !nodes.isEmpty { o["nodes"] = .object(nodes.mapValues(\.json)) }
+        if let archive {
+            // Past the bound, a node still waiting to start is left out (it reads back
+            // Pending), and one that only runs is a row.
+            var detailed: [String: JSONValue] = [:]
+            var running: [(String, NodeStatus)] = []
+            for (name, node) in nodes where node.archivePosition == nil && node != NodeStatus() {
+                if RunningNodeRows.canSummarise(node) { running.append((name, node)) } else { detailed[name] = node.json }
+            }
+            if !detailed.isEmpty { o["nodes"] = .object(detailed) }
+            if !running.isEmpty { o["runningNodes"] = .string(RunningNodeRows.encode(running, workflowStartedAt: startedAt)) }
+            o["archivedNodes"] = [
+                "detailsPrefix": .string(archive.detailsPrefix),
+                "rows": ArchivedNodes.encode(nodes, workflowStartedAt: startedAt),
+            ]
+        } else if !nodes.isEmpty {
+            o["nodes"] = .object(nodes.mapValues(\.json))
+        }
         o["outputs"] = outputs.map(JSONValue.object)
         o["templateSpec"] = templateSpec
         o["dagResult"] = dagResult?.json
@@ -28,6 +44,17 @@ extension WorkflowStatus {
         reason = json["reason"]?.stringValue
         conditions = json["conditions"]?.arrayValue?.compactMap(StatusCondition.init(json:)) ?? []
         nodes = json["nodes"]?.objectValue?.mapValues(NodeStatus.init(json:)) ?? [:]
+        if let archived = json["archivedNodes"], let prefix = archived["detailsPrefix"]?.stringValue {
+            let archive = ArchivedNodes(detailsPrefix: prefix)
+            self.archive = archive
+            for (name, node) in archive.decode(archived["rows"], workflowStartedAt: startedAt) where nodes[name] == nil {
+                nodes[name] = node
+            }
+            for (name, node) in RunningNodeRows.decode(json["runningNodes"]?.stringValue, workflowStartedAt: startedAt)
+            where nodes[name] == nil {
+                nodes[name] = node
+            }
+        }
         outputs = json["outputs"]?.objectValue
         templateSpec = json["templateSpec"].flatMap { $0.objectValue == nil ? nil : $0 }
         dagResult = json["dagResult"].flatMap(DAGResult.init(json:))

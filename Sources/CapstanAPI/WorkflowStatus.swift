@@ -18,6 +18,9 @@ public struct WorkflowStatus: Sendable, Hashable {
     /// How the main nodes ended, once they have; the workflow stays `Running` while its exit
     /// nodes (`spec.onExit`) run, and this is the phase it then takes.
     public var dagResult: DAGResult?
+    /// Where archived nodes keep their details (`status.archivedNodes`); set once a large
+    /// workflow archives its first node.
+    public var archive: ArchivedNodes?
 
     public init() {}
 
@@ -71,6 +74,9 @@ public struct NodeStatus: Sendable, Hashable {
     /// The most recent failures, newest last (bounded; see `NodeStatus.failureHistoryLimit`).
     public var failures: [AttemptFailure] = []
     public var map: MapStatus?
+    /// Set once the node's details are in the store and the status keeps only its row in
+    /// `status.archivedNodes`: its place among the archived nodes.
+    public var archivePosition: Int?
 
     public static let failureHistoryLimit = 20
 

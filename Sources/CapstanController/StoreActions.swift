@@ -41,7 +41,7 @@ struct StoreActions: Sendable {
         switch (result.0, result.1) {
         case (_, .failure(let failure)):
             failures.append(failure)
-        case (.persistOutputs(let key, _), .success), (.writeInputs(let key, _), .success):
+        case (.persistOutputs(let key, _), .success), (.writeInputs(let key, _), .success), (.archiveNode(let key, _), .success):
             facts.persisted.insert(key)
         case (.gatherOutputs(let request), .success):
             facts.persisted.insert(request.destination)
@@ -67,9 +67,10 @@ struct StoreActions: Sendable {
                 cache.put(key, outputs)
                 return outputs
             }
-        case .writeInputs(let key, let inputs):
+        case .writeInputs(let key, let values), .archiveNode(let key, let values):
+            // Not cached: nothing reads these back in the course of a run.
             return await attempt(key) {
-                try await store.put(key, JSONValue.object(inputs).serialized())
+                try await store.put(key, JSONValue.object(values).serialized())
                 return nil
             }
         case .loadOutputs(let key):

@@ -277,7 +277,7 @@ final class WorkflowReconciler: Sendable {
         case .writeCache:
             var ignored = ActionResults()
             _ = await storeActions.perform([action], into: &ignored)
-        case .createPod, .persistOutputs, .writeInputs, .loadOutputs, .gatherOutputs, .lookupCache, .deleteStorePrefix:
+        case .createPod, .persistOutputs, .writeInputs, .archiveNode, .loadOutputs, .gatherOutputs, .lookupCache, .deleteStorePrefix:
             // Awaited actions are carried out in the rounds, never here.
             break
         }

@@ -13,6 +13,10 @@ public struct CompiledWorkflow: Sendable {
     /// The WorkflowTemplate's spec this ran from (`spec.templateRef`), kept in the status.
     public internal(set) var templateSpec: JSONValue?
     private let positions: [String: Int]
+    /// The nodes of the main DAG, without `spec.onExit`'s, in spec order; kept once, as each
+    /// step of a DAG of thousands of nodes reads them.
+    public let mainNodeNames: [String]
+    public let hasExitNodes: Bool
 
     init(spec: WorkflowSpec, nodes: [CompiledNode], topologicalOrder: [Int], outputs: [String: TemplatedValue]) {
         self.spec = spec
@@ -20,6 +24,8 @@ public struct CompiledWorkflow: Sendable {
         self.topologicalOrder = topologicalOrder
         self.outputs = outputs
         self.positions = Dictionary(nodes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.mainNodeNames = nodes.filter { !$0.isExitNode }.map(\.name)
+        self.hasExitNodes = nodes.contains(where: \.isExitNode)
     }
 
     public subscript(name: String) -> CompiledNode? {

@@ -28,25 +28,34 @@ public struct ActionResults: Sendable {
 }
 
 public struct RecoverableNode: Sendable, Hashable {
-    public var key: String
+    /// The key the node ran with; nil until read from `detailsKey` for an archived node.
+    public var key: String?
     public var outputsKey: String?
     /// For a map node, its items as they ended there.
     public var map: MapStatus?
+    /// Where an archived node's full status lies in the store, with its key.
+    public var detailsKey: String?
 
-    public init(key: String, outputsKey: String?, map: MapStatus? = nil) {
+    public init(key: String?, outputsKey: String?, map: MapStatus? = nil, detailsKey: String? = nil) {
         self.key = key
         self.outputsKey = outputsKey
         self.map = map
+        self.detailsKey = detailsKey
     }
 
     /// What `spec.recoverFrom` may reuse of an earlier workflow: its nodes that succeeded
-    /// and recorded the key they ran with, with where their outputs are.
+    /// and recorded the key they ran with (archived ones recorded it in the store), with
+    /// where their outputs are.
     public static func all(in earlier: ObjectMeta, status: WorkflowStatus, storeURL: String) -> [String: RecoverableNode] {
         let layout = StorageLayout(namespace: earlier.namespace, workflow: earlier.name, uid: earlier.uid, storeURL: storeURL)
         var nodes: [String: RecoverableNode] = [:]
         for (name, node) in status.nodes where node.phase == .succeeded {
-            guard let key = node.key else { continue }
-            nodes[name] = RecoverableNode(key: key, outputsKey: node.outputsURI == nil ? nil : layout.outputsKey(name), map: node.map)
+            let outputsKey = node.outputsURI == nil ? nil : layout.outputsKey(name)
+            if let key = node.key {
+                nodes[name] = RecoverableNode(key: key, outputsKey: outputsKey, map: node.map)
+            } else if node.archivePosition != nil {
+                nodes[name] = RecoverableNode(key: nil, outputsKey: outputsKey, detailsKey: layout.nodePrefix(name) + ArchivedNodes.detailsFile)
+            }
         }
         return nodes
     }

@@ -11,6 +11,9 @@ public enum EngineAction: Sendable, Hashable {
     /// Write a unit's resolved inputs, too large for the pod, as JSON at `key` (SPEC §3);
     /// report success through `ActionResults.persisted`.
     case writeInputs(key: String, inputs: [String: JSONValue])
+    /// Write a finished node's full status as JSON at `key` before the status keeps only its
+    /// row (`status.archivedNodes`); report success through `ActionResults.persisted`.
+    case archiveNode(key: String, details: [String: JSONValue])
     /// Read the outputs object at `key` into `ActionResults.outputs`.
     case loadOutputs(key: String)
     /// Build a map node's output lists from its items' outputs and write them at `destination`.

@@ -17,6 +17,10 @@ public struct EngineConfig: Sendable {
     public var logLinks: [LogLinkTemplate] = []
     /// Most pods created in one step, so one huge map cannot starve the API server.
     public var maxPodCreatesPerStep = 500
+    /// Past this many nodes, nodes that finished well move to `status.archivedNodes` (their
+    /// details to the store): at ~190 bytes a detailed node, 200 of them stay far below the
+    /// status budget while a small workflow's status keeps its full shape.
+    public var detailedNodeLimit = 200
 
     public init() {}
 }

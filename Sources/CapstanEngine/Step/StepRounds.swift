@@ -15,7 +15,7 @@ extension EngineAction {
     /// The engine waits for this action's result before it decides further.
     public var awaitsResult: Bool {
         switch self {
-        case .createPod, .persistOutputs, .writeInputs, .loadOutputs, .gatherOutputs, .lookupCache, .deleteStorePrefix: return true
+        case .createPod, .persistOutputs, .writeInputs, .archiveNode, .loadOutputs, .gatherOutputs, .lookupCache, .deleteStorePrefix: return true
         case .deletePod, .abortChildWorkflow, .writeCache, .recordEvent, .deleteWorkflow, .addFinalizer, .removeFinalizer: return false
         }
     }

@@ -9,8 +9,8 @@ extension WorkflowEngine {
             finishExitNodes(&status, dag: dag, compiled: compiled, pods: pods, metadata: metadata, output: &output)
             return
         }
-        let mainNodes = compiled.nodes.filter { !$0.isExitNode }
-        let failed = mainNodes.filter { status.nodes[$0.name]?.phase == .failed }.map(\.name)
+        let mainNodes = compiled.mainNodeNames
+        let failed = mainNodes.filter { status.nodes[$0]?.phase == .failed }
         if !failed.isEmpty && compiled.failurePolicy == .failFast {
             let first = failed[0]
             let detail = status.nodes[first]?.message.map { ": \($0)" } ?? ""
@@ -18,7 +18,7 @@ extension WorkflowEngine {
                  message: "node \(first) failed\(detail)", now: output.nowOrStarted(status), output: &output)
             return
         }
-        guard mainNodes.allSatisfy({ status.nodes[$0.name]?.phase.isTerminal == true }) else { return }
+        guard mainNodes.allSatisfy({ status.nodes[$0]?.phase.isTerminal == true }) else { return }
         let now = output.nowOrStarted(status)
         if !failed.isEmpty {
             let message = "\(failed.count) node\(failed.count == 1 ? "" : "s") failed: \(failed.joined(separator: ", "))"

@@ -81,10 +81,6 @@ extension WorkflowEngine {
     }
 }
 
-extension CompiledWorkflow {
-    var hasExitNodes: Bool { nodes.contains(where: \.isExitNode) }
-}
-
 extension ActionResults {
     /// Exit nodes always run again: they answer to this run's result, not an earlier one's.
     func withoutRecoveringExitNodes(_ compiled: CompiledWorkflow) -> ActionResults {

@@ -58,6 +58,7 @@ public struct WorkflowEngine: Sendable {
 
         if status.phase.isTerminal {
             collectFinishedPods(compiled, status: status, podsByNode: podsByNode, output: &output)
+            NodeArchive.update(&status, compiled: compiled, facts: input.facts, layout: layout, limit: config.detailedNodeLimit, output: &output)
             let expiresIn = expire(compiled, status: status, metadata: input.metadata, now: now, output: &output)
             return StepResult(status: status, actions: output.actions, requeueAfter: expiresIn)
         }
@@ -81,12 +82,15 @@ public struct WorkflowEngine: Sendable {
                 output.wake(at: started + deadline.seconds)
             }
         }
-        if !status.phase.isTerminal {
+        var facts = input.facts.withoutRecoveringExitNodes(compiled)
+        let recoveryReads = facts.resolveArchivedRecoveryKeys { [status] in status.nodes[$0]?.phase.isTerminal != true }
+        output.actions += recoveryReads
+        if !status.phase.isTerminal && recoveryReads.isEmpty {
             if let parallelism = compiled.parallelism {
                 output.startBudget = min(output.startBudget, max(0, parallelism - runningUnits(status, compiled: compiled)))
             }
             var walker = GraphWalker(
-                compiled: compiled, metadata: input.metadata, facts: input.facts.withoutRecoveringExitNodes(compiled), now: now, config: config, layout: layout,
+                compiled: compiled, metadata: input.metadata, facts: facts, now: now, config: config, layout: layout,
                 podsByNode: podsByNode)
             walker.childrenByNode = PodList.byNode(input.children)
             let exitNodesStarted = status.dagResult != nil
@@ -100,6 +104,7 @@ public struct WorkflowEngine: Sendable {
                 finish(&status, compiled: compiled, pods: podsAndChildren, facts: input.facts, layout: layout, metadata: input.metadata, output: &output)
             }
         }
+        NodeArchive.update(&status, compiled: compiled, facts: input.facts, layout: layout, limit: config.detailedNodeLimit, output: &output)
         StatusSummary.update(&status, generation: input.metadata.generation, now: now)
         let requeue = output.wakeAt.map { max(0, $0 - now) }
         return StepResult(status: status, actions: output.actions, requeueAfter: status.phase.isTerminal ? nil : requeue)

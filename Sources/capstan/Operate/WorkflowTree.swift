@@ -24,7 +24,9 @@ struct WorkflowTree {
         let exitNames = listed.exitNames
         // The spec's nodes in its order, then any the status has that the spec no longer lists.
         let mainNames = listed.mainNames
-        let names = (mainNames + status.nodes.keys.filter { !mainNames.contains($0) }.sorted()).filter { !exitNames.contains($0) }
+        let listedNames = Set(mainNames)
+        let exitSet = Set(exitNames)
+        let names = (mainNames + status.nodes.keys.filter { !listedNames.contains($0) }.sorted()).filter { !exitSet.contains($0) }
         guard !names.isEmpty || !exitNames.isEmpty else { return lines }
         lines.append("")
         var rows = [["NODE", "PHASE", "ATTEMPTS", "DURATION", "MESSAGE"]]

@@ -92,7 +92,8 @@ struct EngineHarness {
                 break
             }
         }
-        status = result.status
+        // As the controller reads it back: through the status's JSON.
+        status = WorkflowStatus(json: result.status.json)
         let running = pods.values.filter { $0.pod.phase == .running || $0.pod.phase == .pending }.count
         maxRunning = max(maxRunning, running)
         return result
@@ -117,7 +118,7 @@ struct EngineHarness {
             if let message = s.mountFailure { pod.mountFailure = MountFailure(at: now, message: message) }
             pods[request.name] = (pod, now.secondsSince1970 + s.duration, s)
             created.append((request, now.secondsSince1970))
-        case .persistOutputs(let key, let outputs), .writeInputs(let key, let outputs):
+        case .persistOutputs(let key, let outputs), .writeInputs(let key, let outputs), .archiveNode(let key, let outputs):
             store[key] = outputs
             results.persisted.insert(key)
         case .loadOutputs(let key):

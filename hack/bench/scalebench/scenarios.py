@@ -264,6 +264,34 @@ def _controller_rate(cluster, controller, name, count, deadline):
     return {"rate": (last[1] - first[1]) / (last[0] - first[0])}
 
 
+def dag_10k(context):
+    """A DAG of 10,000 task nodes and a join: how long it takes, and that the Workflow's
+    status stays under its 256 KiB budget (finished nodes archived, SPEC §15)."""
+    width = scaled(context, 10_000, minimum=2)
+    cluster = Cluster(context, "dag-10k", nodes=8, node_pods=max(2_000, width // 4))
+    try:
+        controller = cluster.start_controller()
+        started = time.time()
+        workflows.submit(cluster.api, workflows.fan_in("dag", width))
+        poller = WorkflowPoller(cluster.api, "dag", interval=1.0)
+        poller.start()
+        done = poller.wait(started + context.limit("dag-10k"))
+        pods = controller.metric("capstan_pods_created_total")
+        status = poller.status or {}
+        rows = (status.get("archivedNodes") or {}).get("rows") or {}
+        figures = {"nodes": width + 1, "phase": poller.phase}
+        figures.update(_base(cluster, started, poller.finished_at if done else None, pods))
+        figures.update({
+            "status_bytes_max": poller.max_status, "object_bytes_max": poller.max_object,
+            "status_under_256KiB": poller.max_status < 256 * KIB,
+            "nodes_archived": sum(len(chunk.split(";")) for chunk in rows.values() if chunk),
+            "nodes_detailed": len(status.get("nodes") or {}),
+        })
+        return figures
+    finally:
+        cluster.close()
+
+
 SCENARIOS = {
     "map-1m": map_1m,
     "concurrent-50k": concurrent_50k,
@@ -271,8 +299,9 @@ SCENARIOS = {
     "chain-handoff": chain_handoff,
     "efficiency": efficiency,
     "shards-2": shards_2,
+    "dag-10k": dag_10k,
 }
 
 # Each scenario stops by itself after this many seconds at full scale (scaled down with --scale).
 TIME_LIMITS = {"map-1m": 5400, "concurrent-50k": 1200, "many-workflows": 1800, "chain-handoff": 900, "efficiency": 900,
-               "shards-2": 1800}
+               "shards-2": 1800, "dag-10k": 1800}

@@ -45,6 +45,17 @@ def chain(name, length, duration="0s"):
             "metadata": {"name": name, "namespace": "default"}, "spec": {"nodes": nodes}}
 
 
+def fan_in(name, width, duration="0s"):
+    """`width` independent nodes and a `join` after them all: a DAG of width + 1 nodes whose
+    every node field comes from `defaults`, so the spec stays small (~40 bytes a node)."""
+    nodes = [{"name": chain_node(i)} for i in range(width)]
+    nodes.append({"name": "join", "dependsOn": [chain_node(i) for i in range(width)]})
+    return {"apiVersion": "capstan.dev/v1alpha1", "kind": "Workflow",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {"defaults": {"image": "busybox:1.36", "command": ["true"], "podMetadata": _sim(duration)},
+                     "podGC": "OnSuccess", "nodes": nodes}}
+
+
 def chain_node(i):
     return f"n{i:05d}"
 
