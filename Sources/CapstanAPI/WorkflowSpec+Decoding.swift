@@ -124,6 +124,12 @@ extension MapSpec {
         }
         let concurrency = reader.integer("concurrency", in: 1...1_000_000)
         let ratio = reader.number("minSuccessRatio", in: 0...1) ?? 1.0
+        if reader.raw("workers") != nil {
+            // SPEC §15's reusable workers are not built yet: say so rather than run a pod per
+            // item when the user asked for workers.
+            problems.add(reader.child("workers"),
+                         "reusable workers are not supported by this version of Capstan; remove map.workers to run one pod per item")
+        }
         reader.finish()
         return MapSpec(over: over ?? .array([]), concurrency: concurrency, minSuccessRatio: ratio)
     }

@@ -51,6 +51,10 @@ struct NodeDetailView {
         if let retryAt = status.retryAt, !status.phase.isTerminal { rows.append(("Next attempt", retryAt.rfc3339)) }
         if status.cached { rows.append(("Cached", "outputs reused from the cache")) }
         if status.recovered { rows.append(("Recovered", "outputs reused from spec.recoverFrom")) }
+        if status.archivePosition != nil {
+            rows.append(("Archived", "this large workflow keeps one row for the node; its full status is <code>"
+                         + HTML.escape(node.name) + "/node.json</code> in the store"))
+        }
         if let message = status.message, !message.isEmpty { rows.append(("Message", HTML.escape(message))) }
         return "<dl class=\"facts\">" + rows.map { "<dt>\($0.0)</dt><dd>\($0.1)</dd>" }.joined() + "</dl>"
     }

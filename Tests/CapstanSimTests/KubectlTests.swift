@@ -144,8 +144,10 @@ import TestSupport
                                                 "--timeout=10s")
         #expect(established.exitCode == 0, "\(established)")
         _ = try await sim.kubectl("apply", "-f", "-", stdin: Fixtures.workflow("waiting"))
-        async let waited = sim.kubectl("wait", "--for=jsonpath={.status.phase}=Succeeded", "cwf/waiting", "--timeout=20s",
-                                       timeout: 30)
+        // Generous limits: on a machine the whole suite loads, kubectl's start and discovery
+        // alone can take many seconds; the patch below is what ends the wait.
+        async let waited = sim.kubectl("wait", "--for=jsonpath={.status.phase}=Succeeded", "cwf/waiting", "--timeout=90s",
+                                       timeout: 120)
         try await Task.sleep(for: .milliseconds(500))
         let status = try await sim.kubectl("patch", "cwf", "waiting", "--subresource=status", "--type=merge",
                                            "-p", #"{"status":{"phase":"Succeeded","progress":"1/1"}}"#)

@@ -56,6 +56,15 @@ def fan_in(name, width, duration="0s"):
                      "podGC": "OnSuccess", "nodes": nodes}}
 
 
+def defaults_chain(name, length, duration="0s"):
+    """`length` nodes, each after the one before, every node field from `defaults`."""
+    nodes = [{"name": chain_node(0)}] + [{"name": chain_node(i), "dependsOn": [chain_node(i - 1)]} for i in range(1, length)]
+    return {"apiVersion": "capstan.dev/v1alpha1", "kind": "Workflow",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {"defaults": {"image": "busybox:1.36", "command": ["true"], "podMetadata": _sim(duration)},
+                     "podGC": "OnSuccess", "nodes": nodes}}
+
+
 def chain_node(i):
     return f"n{i:05d}"
 
