@@ -54,6 +54,10 @@ public final class CronWorkflowController: Sendable {
             group.addTask { await self.enqueue(self.runs.events().map { $0.summary.cronKey }) }
             await crons.waitForSync()
             await runs.waitForSync()
+            guard !Task.isCancelled else {
+                group.cancelAll()
+                return
+            }
             logger.info("caches synced", metadata: ["cronworkflows": "\(crons.count)", "runs": "\(runs.count)"])
             ready.withLockedValue { $0 = true }
             for _ in 0..<max(1, min(2, config.workers)) {

@@ -6,12 +6,18 @@ import CapstanEngine
 /// and the strings every pod of a workflow repeats are shared (see docs/performance.md for
 /// what a tracked pod costs).
 public struct TrackedPod: Sendable, Hashable {
-    public var namespace: String
-    public var workflow: String
+    /// `namespace/name` of the Workflow, interned: one string for all of its pods, which the
+    /// informer's index and the work queue use as they are.
+    public var workflowKey: String
     public var workflowUID: String?
     public var observed: ObservedPod
 
-    public var workflowKey: String { "\(namespace)/\(workflow)" }
+    public var namespace: String { String(workflowKey.prefix { $0 != "/" }) }
+    public var workflow: String { String(workflowKey.drop { $0 != "/" }.dropFirst()) }
+
+    /// Whether the pod is the Workflow's with this UID; a pod without an owner is taken as
+    /// the Workflow's of its name.
+    public func belongs(toWorkflowUID uid: String) -> Bool { workflowUID == nil || workflowUID == uid }
 
     public static func summarize(_ pod: JSONValue) -> TrackedPod? {
         guard let metadata = pod["metadata"], let name = metadata["name"]?.stringValue,
@@ -54,8 +60,8 @@ public struct TrackedPod: Sendable, Hashable {
             if observed.message == nil { observed.message = waiting["message"]?.stringValue }
         }
         let owner = metadata["ownerReferences"]?.arrayValue?.first { $0["kind"] == "Workflow" }
-        return TrackedPod(
-            namespace: interner.intern(metadata["namespace"]?.stringValue ?? "default"), workflow: interner.intern(workflow),
-            workflowUID: owner?["uid"]?.stringValue.map(interner.intern), observed: observed)
+        let namespace = metadata["namespace"]?.stringValue ?? "default"
+        return TrackedPod(workflowKey: interner.intern("\(namespace)/\(workflow)"),
+                          workflowUID: owner?["uid"]?.stringValue.map(interner.intern), observed: observed)
     }
 }

@@ -49,7 +49,7 @@ public final class WorkflowController: Sendable {
         self.reconciler = WorkflowReconciler(
             kube: kube, storeActions: StoreActions(store: store, cache: OutputsCache(), logger: logger, metrics: metrics), config: config,
             workflowLookup: { key in workflows.get(key) },
-            podLookup: { key in pods.byIndex("workflow", key) },
+            podLookup: { key, uid in pods.byIndex("workflow", key) { $0.belongs(toWorkflowUID: uid) ? $0.observed : nil } },
             scaleUpLookup: { podKey in autoscalerEvents.latest(forPod: podKey)?.at },
             mountFailureLookup: { podKey in mountFailures.latest(forPod: podKey).map { ($0.at, $0.message) } },
             templateLookup: { namespace, name in
@@ -84,6 +84,11 @@ public final class WorkflowController: Sendable {
             group.addTask { await self.reportWorkflowPhases(shard: shard) }
             await workflows.waitForSync()
             await pods.waitForSync()
+            // Stopped before the caches were ever complete: nothing was reconciled.
+            guard !Task.isCancelled else {
+                group.cancelAll()
+                return
+            }
             logger.info("caches synced", metadata: ["workflows": "\(workflows.count)", "pods": "\(pods.count)"])
             ready.withLockedValue { $0 = true }
             for worker in 0..<max(1, config.workers) {

@@ -15,7 +15,9 @@ final class WorkflowReconciler: Sendable {
     let storeActions: StoreActions
     let config: ControllerConfig
     let workflowLookup: @Sendable (String) -> JSONValue?
-    let podLookup: @Sendable (String) -> [TrackedPod]
+    /// The pods of the Workflow at a key that belong to the one with this UID (a pod from an
+    /// earlier Workflow of the same name is not its), as the engine sees them.
+    let podLookup: @Sendable (_ key: String, _ uid: String) -> [ObservedPod]
     /// When an autoscaler last said a node is coming for a pod, by `namespace/name`.
     let scaleUpLookup: @Sendable (String) -> Timestamp?
     /// The kubelet's latest `FailedMount` Event for a pod, by `namespace/name`: when, and why.
@@ -36,7 +38,7 @@ final class WorkflowReconciler: Sendable {
     private let ownWrites = OwnWrites()
 
     init(kube: any ResourceWriter & StatusWriter, storeActions: StoreActions, config: ControllerConfig,
-         workflowLookup: @escaping @Sendable (String) -> JSONValue?, podLookup: @escaping @Sendable (String) -> [TrackedPod],
+         workflowLookup: @escaping @Sendable (String) -> JSONValue?, podLookup: @escaping @Sendable (String, String) -> [ObservedPod],
          scaleUpLookup: @escaping @Sendable (String) -> Timestamp? = { _ in nil },
          mountFailureLookup: @escaping @Sendable (String) -> (Timestamp, String)? = { _ in nil },
          templateLookup: @escaping @Sendable (String, String) async throws -> JSONValue? = { _, _ in nil },
@@ -156,7 +158,7 @@ final class WorkflowReconciler: Sendable {
 
     private func observedPods(of workflow: Workflow, key: String, now: Timestamp) -> [ObservedPod] {
         let uid = workflow.metadata.uid
-        var pods = podLookup(key).filter { $0.workflowUID == nil || $0.workflowUID == uid }.map(\.observed)
+        var pods = podLookup(key, uid)
         // The Events that explain a waiting pod, looked up only for the pods that wait, in one pass.
         for i in pods.indices where pods[i].phase == .pending {
             let podKey = "\(workflow.metadata.namespace)/\(pods[i].name)"

@@ -34,6 +34,27 @@ private func cacheState(_ informer: Informer<CachedObjectSummary>) -> [String: S
 }
 
 @Suite struct InformerTests {
+    /// A process told to stop while its API server never answers a list stops: waiting for
+    /// the first list ends with the task.
+    @Test func waitingForTheFirstListEndsWhenCancelled() async throws {
+        try await withSimCluster(["--nodes", "0", "--fault-rate", "1"], options: KubeClientOptions(qps: 0, retry: .none)) { cluster in
+            let informer = makeInformer(cluster.client)
+            let run = Task { await informer.run() }
+            let returned = SharedMutex(false)
+            let waiting = Task {
+                await informer.waitForSync()
+                returned.withLock { $0 = true }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(!returned.withLock { $0 }, "no list has succeeded, so it still waits")
+            waiting.cancel()
+            #expect(await eventually(timeout: .seconds(10)) { returned.withLock { $0 } }, "waitForSync returned once its task was cancelled")
+            #expect(!informer.hasSynced, "no list ever succeeded")
+            run.cancel()
+            await run.value
+        }
+    }
+
     @Test func syncsIndexesAndDeliversChanges() async throws {
         try await withSimCluster { cluster in
             let client = cluster.client

@@ -9,18 +9,20 @@ public struct ObservedPod: Sendable, Hashable {
         case pending = "Pending", running = "Running", succeeded = "Succeeded", failed = "Failed", unknown = "Unknown"
     }
 
+    // Declared in this order so that the one-byte fields share the end: 8 bytes less per pod
+    // than in reading order, for tens of thousands of pods.
     public var name: String
     public var node: String
-    public var index: Int?
     public var attempt: Int
+    private var details: DetailsBox?
+    public var createdAt: Timestamp?
+    public var index: Int?
     public var phase: Phase
     /// The pod is being deleted (it has a deletionTimestamp).
     public var isDeleting: Bool = false
     /// This attempt is a child Workflow (SPEC §11), summarised like a pod: its phase, its
     /// `status.outputs` as `terminationMessage`, its `status.reason` and `status.message`.
     public var isChildWorkflow: Bool = false
-    public var createdAt: Timestamp?
-    private var details: DetailsBox?
 
     public init(name: String, node: String, index: Int? = nil, attempt: Int, phase: Phase) {
         self.name = name

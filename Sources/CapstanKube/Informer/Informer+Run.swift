@@ -67,7 +67,7 @@ extension Informer {
             guard !state.synced else { return [] }
             state.synced = true
             defer { state.syncWaiters.removeAll() }
-            return state.syncWaiters
+            return Array(state.syncWaiters.values)
         }
         for waiter in waiters { waiter.resume() }
         logger.debug("listed", metadata: ["items": "\(list.count)", "resourceVersion": "\(list.resourceVersion)"])

@@ -32,7 +32,9 @@ import Testing
                 kube: api, storeActions: StoreActions(store: store, cache: OutputsCache(), logger: Logger(label: "test"), metrics: ControllerMetrics()),
                 config: ControllerConfig(),
                 workflowLookup: { key in key == "ml/wf" ? api.workflow : nil },
-                podLookup: { key in api.pods.compactMap(TrackedPod.summarize).filter { $0.workflowKey == key } },
+                podLookup: { key, uid in
+                    api.pods.compactMap(TrackedPod.summarize).filter { $0.workflowKey == key && $0.belongs(toWorkflowUID: uid) }.map(\.observed)
+                },
                 logger: Logger(label: "test"), metrics: ControllerMetrics(), now: { clock.now })
         }
 

@@ -52,7 +52,7 @@ struct KubeletInformers: Sendable {
         group.addTask {
             await secrets.waitForSync()
             await configMaps.waitForSync()
-            inputs.yield(.configSynced)
+            if !Task.isCancelled { inputs.yield(.configSynced) }
         }
     }
 }
