@@ -37,6 +37,27 @@ final class PodEventSignals: Sendable {
         }
     }
 
+    /// The pod `namespace/name` of each watched Event as it arrives (and of those already
+    /// cached when called), until cancelled.
+    func signalledPods() -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream<String>.makeStream()
+        let forwarding = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for informer in informers {
+                    group.addTask {
+                        for await event in informer.events() {
+                            if case .deleted = event { continue }
+                            continuation.yield(event.summary.podKey)
+                        }
+                    }
+                }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in forwarding.cancel() }
+        return stream
+    }
+
     /// The latest of the watched Events on the pod `namespace/name`.
     func latest(forPod key: String) -> Signal? {
         informers.flatMap { $0.byIndex("pod", key) }.max { $0.at < $1.at }

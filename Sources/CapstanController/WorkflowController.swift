@@ -81,6 +81,8 @@ public final class WorkflowController: Sendable {
             group.addTask { await self.mountFailures.run() }
             group.addTask { await self.enqueueWorkflowEvents() }
             group.addTask { await self.enqueuePodEvents() }
+            group.addTask { await self.enqueueSignalledPods(self.mountFailures) }
+            group.addTask { await self.enqueueSignalledPods(self.autoscalerEvents) }
             group.addTask { await self.reportWorkflowPhases(shard: shard) }
             await workflows.waitForSync()
             await pods.waitForSync()
@@ -116,6 +118,16 @@ public final class WorkflowController: Sendable {
         return (metadata?["ownerReferences"]?.arrayValue ?? [])
             .filter { $0["kind"]?.stringValue == Workflow.kind }
             .compactMap { $0["name"]?.stringValue.map { "\(namespace)/\($0)" } }
+    }
+
+    /// An Event that explains a waiting pod (`FailedMount`, `TriggeredScaleUp`) is news for
+    /// its Workflow: it can arrive after the pod's own last change, and nothing else would
+    /// bring the Workflow back to read it.
+    private func enqueueSignalledPods(_ signals: PodEventSignals) async {
+        for await podKey in signals.signalledPods() {
+            if Task.isCancelled { return }
+            if let pod = pods.get(podKey) { await queue.add(pod.workflowKey) }
+        }
     }
 
     private func enqueuePodEvents() async {
