@@ -66,8 +66,10 @@ public enum ProcessRunner {
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
         // Drain both pipes concurrently so a chatty process never blocks on a full pipe.
-        async let stdoutData = Blocking.run { out.fileHandleForReading.readDataToEndOfFile() }
-        async let stderrData = Blocking.run { err.fileHandleForReading.readDataToEndOfFile() }
+        // Closed once read: a pipe's handles are not reliably closed when it is released, and
+        // a suite that runs kubectl hundreds of times would otherwise run out of descriptors.
+        async let stdoutData = Blocking.run { readAndClose(out.fileHandleForReading) }
+        async let stderrData = Blocking.run { readAndClose(err.fileHandleForReading) }
         guard try await waitForExit(process, timeout: timeout) != nil else {
             process.terminate()
             throw ProcessRunnerError(description: "\(executable) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout))s")
@@ -75,6 +77,12 @@ public enum ProcessRunner {
         return ProcessResult(stdout: String(decoding: await stdoutData, as: UTF8.self),
                              stderr: String(decoding: await stderrData, as: UTF8.self),
                              exitCode: process.terminationStatus)
+    }
+
+    private static func readAndClose(_ handle: FileHandle) -> Data {
+        let data = handle.readDataToEndOfFile()
+        try? handle.close()
+        return data
     }
 }
 

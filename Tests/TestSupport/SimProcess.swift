@@ -10,6 +10,9 @@ public final class SimProcess: @unchecked Sendable {
     public let auditLogPath: String
     private let process: Process
     private let output: SimOutput
+    /// The read ends of its stdout and stderr, closed when it stops: left to themselves they
+    /// stay open, and a suite that starts a hundred sims would run out of descriptors.
+    private let outputHandles: [FileHandle]
 
     /// Starts the sim and waits until it prints its listening line.
     public static func start(_ extraArguments: [String] = [], timeout: Double = 120, binary: String? = nil) async throws -> SimProcess {
@@ -33,27 +36,38 @@ public final class SimProcess: @unchecked Sendable {
         while true {
             if let url = output.listeningURL() {
                 return SimProcess(url: url, directory: directory, kubeconfig: kubeconfig, audit: audit, process: process,
-                                  output: output)
+                                  output: output, outputHandles: [stdout.fileHandleForReading, stderr.fileHandleForReading])
             }
             if !process.isRunning || Date() > deadline {
                 process.terminate()
+                Self.closeOutput([stdout.fileHandleForReading, stderr.fileHandleForReading])
                 throw ProcessRunnerError(description: "capstan sim did not become ready: \(output.text())")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
 
-    private init(url: URL, directory: URL, kubeconfig: String, audit: String, process: Process, output: SimOutput) {
+    private init(url: URL, directory: URL, kubeconfig: String, audit: String, process: Process, output: SimOutput,
+                 outputHandles: [FileHandle]) {
         self.url = url
         self.directory = directory
         kubeconfigPath = kubeconfig
         auditLogPath = audit
         self.process = process
         self.output = output
+        self.outputHandles = outputHandles
+    }
+
+    private static func closeOutput(_ handles: [FileHandle]) {
+        for handle in handles {
+            handle.readabilityHandler = nil
+            try? handle.close()
+        }
     }
 
     deinit {
         if process.isRunning { process.terminate() }
+        Self.closeOutput(outputHandles)
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -65,7 +79,8 @@ public final class SimProcess: @unchecked Sendable {
     /// Sends SIGTERM and waits for the exit status.
     @discardableResult
     public func stop(timeout: Double = 10) async throws -> Int32 {
-        try await ProcessRunner.stop(process, name: "capstan sim", timeout: timeout)
+        defer { Self.closeOutput(outputHandles) }
+        return try await ProcessRunner.stop(process, name: "capstan sim", timeout: timeout)
     }
 
     /// Runs the installed kubectl against this sim, with a discovery cache of its own.
