@@ -54,7 +54,7 @@ public struct RecoverableNode: Sendable, Hashable {
             if let key = node.key {
                 nodes[name] = RecoverableNode(key: key, outputsKey: outputsKey, map: node.map)
             } else if node.archivePosition != nil {
-                nodes[name] = RecoverableNode(key: nil, outputsKey: outputsKey, detailsKey: layout.nodePrefix(name) + ArchivedNodes.detailsFile)
+                nodes[name] = RecoverableNode(key: nil, outputsKey: outputsKey, detailsKey: layout.nodeDetailsKey(name))
             }
         }
         return nodes

@@ -48,6 +48,8 @@ public struct StorageLayout: Sendable {
 
     public func outputsKey(_ node: String, index: Int? = nil) -> String { unitPrefix(node, index: index) + "outputs.json" }
     public func inputsKey(_ node: String, index: Int? = nil) -> String { unitPrefix(node, index: index) + "inputs.json" }
+    /// An archived node's full status (`status.archivedNodes`).
+    public func nodeDetailsKey(_ node: String) -> String { nodePrefix(node) + ArchivedNodes.detailsFile }
     public func checkpointKey(_ node: String, index: Int?, attempt: Int) -> String {
         unitPrefix(node, index: index) + "checkpoint/\(attempt)/"
     }

@@ -19,7 +19,7 @@ enum NodeArchive {
         // Sorted, so the order rows are added in is the same however the dictionary iterates.
         for name in candidates.sorted() {
             guard var node = status.nodes[name] else { continue }
-            let key = layout.nodePrefix(name) + ArchivedNodes.detailsFile
+            let key = layout.nodeDetailsKey(name)
             guard facts.persisted.contains(key) else {
                 if case .object(let details) = node.json { output.actions.append(.archiveNode(key: key, details: details)) }
                 continue
