@@ -61,11 +61,22 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // `capstan worker`: a map's reusable worker, its dispatch protocol and how it runs an item.
+        .target(
+            name: "CapstanWorker",
+            dependencies: [
+                "CapstanSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The operator: reconcile loop wiring the engine to Kubernetes and the store.
         .target(
             name: "CapstanController",
             dependencies: [
-                "CapstanAPI", "CapstanEngine", "CapstanKube", "CapstanStore", "CapstanSupport",
+                "CapstanAPI", "CapstanEngine", "CapstanKube", "CapstanStore", "CapstanSupport", "CapstanWorker",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -80,7 +91,7 @@ let package = Package(
         .target(
             name: "CapstanSim",
             dependencies: [
-                "CapstanAPI", "CapstanKube", "CapstanSupport",
+                "CapstanAPI", "CapstanKube", "CapstanSupport", "CapstanWorker",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -103,7 +114,7 @@ let package = Package(
             name: "capstan",
             dependencies: [
                 "CapstanAPI", "CapstanEngine", "CapstanKube", "CapstanStore",
-                "CapstanController", "CapstanSim", "CapstanSupport", "CapstanUI",
+                "CapstanController", "CapstanSim", "CapstanSupport", "CapstanUI", "CapstanWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -146,6 +157,7 @@ let package = Package(
             name: "CapstanUITests",
             dependencies: ["CapstanUI", "CapstanAPI", "CapstanKube", "CapstanSim", "TestSupport"]
         ),
+        .testTarget(name: "CapstanWorkerTests", dependencies: ["CapstanWorker", "TestSupport"]),
         .testTarget(name: "CapstanSimTests", dependencies: ["CapstanSim", "CapstanKube", "CapstanAPI", "TestSupport"]),
         .testTarget(
             name: "CapstanControllerTests",

@@ -4,6 +4,11 @@ public struct MapStatus: Sendable, Hashable {
     public var items: ItemPhases
     /// Items between attempts or running a retry, by index.
     public var retrying: [Int: ItemRetry] = [:]
+    /// `map.workers`: worker pods that failed (exited with an error, or could not run) and
+    /// were replaced; past a bound the node fails rather than replace them for ever.
+    public var workerFailures = 0
+    /// The failed worker pods already counted in `workerFailures`, until they are gone.
+    public var countedWorkerFailures: Set<String> = []
 
     public init(total: Int) { items = ItemPhases(count: total) }
 

@@ -52,10 +52,12 @@ public enum FailureReason: String, Sendable, Hashable, CaseIterable {
     case preempted = "Preempted"
     case nodeLost = "NodeLost"
     case podDeleted = "PodDeleted"
+    /// The worker pod running a `map.workers` item stopped before the item ended (SPEC §15).
+    case workerLost = "WorkerLost"
 
     public var isSystem: Bool {
         switch self {
-        case .evicted, .preempted, .nodeLost, .podDeleted, .unschedulable: return true
+        case .evicted, .preempted, .nodeLost, .podDeleted, .unschedulable, .workerLost: return true
         default: return false
         }
     }

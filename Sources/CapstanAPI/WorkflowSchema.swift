@@ -62,6 +62,10 @@ public enum WorkflowSchema {
         node["map"] = object([
             "over": anyValue, "concurrency": ["type": "integer", "minimum": 1],
             "minSuccessRatio": ["type": "number", "minimum": 0, "maximum": 1],
+            "workers": object([
+                "replicas": ["type": "integer", "minimum": 1, "maximum": 1000],
+                "idleTimeout": string("How long a worker with nothing to run waits before it is deleted, such as 1m (the default)."),
+            ], required: ["replicas"], description: "Run the items in this many long-lived worker pods instead of one pod per item."),
         ], required: ["over"])
         node["dynamic"] = ["type": "boolean", "description": "The task's output workflow is a Workflow spec, run as a child Workflow."]
         node["workflow"] = object([

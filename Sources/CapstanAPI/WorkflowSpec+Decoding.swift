@@ -124,14 +124,26 @@ extension MapSpec {
         }
         let concurrency = reader.integer("concurrency", in: 1...1_000_000)
         let ratio = reader.number("minSuccessRatio", in: 0...1) ?? 1.0
-        if reader.raw("workers") != nil {
-            // SPEC §15's reusable workers are not built yet: say so rather than run a pod per
-            // item when the user asked for workers.
-            problems.add(reader.child("workers"),
-                         "reusable workers are not supported by this version of Capstan; remove map.workers to run one pod per item")
-        }
+        let workers = reader.raw("workers").flatMap { MapWorkers.read($0, path: reader.child("workers"), problems: problems) }
         reader.finish()
-        return MapSpec(over: over ?? .array([]), concurrency: concurrency, minSuccessRatio: ratio)
+        return MapSpec(over: over ?? .array([]), concurrency: concurrency, minSuccessRatio: ratio, workers: workers)
+    }
+}
+
+extension MapWorkers {
+    /// The most worker pods one map node may ask for.
+    public static let maximumReplicas = 1_000
+
+    static func read(_ value: JSONValue, path: String, problems: ProblemList) -> MapWorkers? {
+        guard var reader = FieldReader(value, path: path, problems: problems) else { return nil }
+        let replicas = reader.integer("replicas", in: 1...maximumReplicas)
+        if reader.raw("replicas") == nil {
+            problems.add(reader.child("replicas"), "is required: how many worker pods take the items, such as 5")
+        }
+        let idleTimeout = reader.duration("idleTimeout")
+        reader.finish()
+        guard let replicas else { return nil }
+        return MapWorkers(replicas: replicas, idleTimeout: idleTimeout ?? defaultIdleTimeout)
     }
 }
 

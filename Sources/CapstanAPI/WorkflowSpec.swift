@@ -140,11 +140,28 @@ public struct MapSpec: Sendable, Hashable {
     public var over: JSONValue
     public var concurrency: Int?
     public var minSuccessRatio: Double = 1.0
+    /// Run the items in this many long-lived worker pods instead of one pod per item (SPEC §15).
+    public var workers: MapWorkers?
 
-    public init(over: JSONValue, concurrency: Int? = nil, minSuccessRatio: Double = 1.0) {
+    public init(over: JSONValue, concurrency: Int? = nil, minSuccessRatio: Double = 1.0, workers: MapWorkers? = nil) {
         self.over = over
         self.concurrency = concurrency
         self.minSuccessRatio = minSuccessRatio
+        self.workers = workers
+    }
+}
+
+/// `map.workers`: how many worker pods take the map's items, and how long one may sit idle
+/// before it is deleted.
+public struct MapWorkers: Sendable, Hashable {
+    public static let defaultIdleTimeout = SpecDuration(seconds: 60)
+
+    public var replicas: Int
+    public var idleTimeout: SpecDuration
+
+    public init(replicas: Int, idleTimeout: SpecDuration = MapWorkers.defaultIdleTimeout) {
+        self.replicas = replicas
+        self.idleTimeout = idleTimeout
     }
 }
 

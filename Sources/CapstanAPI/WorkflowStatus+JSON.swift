@@ -163,6 +163,8 @@ extension MapStatus {
                     return (String(index), .object(r))
                 }))
         }
+        if workerFailures > 0 { o["workerFailures"] = .number(Double(workerFailures)) }
+        if !countedWorkerFailures.isEmpty { o["countedWorkerFailures"] = .array(countedWorkerFailures.sorted().map(JSONValue.string)) }
         return .object(o)
     }
 
@@ -178,5 +180,7 @@ extension MapStatus {
                 failures: value["failures"]?.intValue ?? 0, systemFailures: value["systemFailures"]?.intValue ?? 0,
                 retryAt: value["retryAt"]?.stringValue.flatMap(Timestamp.init(rfc3339:)))
         }
+        workerFailures = json["workerFailures"]?.intValue ?? 0
+        countedWorkerFailures = Set(json["countedWorkerFailures"]?.arrayValue?.compactMap(\.stringValue) ?? [])
     }
 }

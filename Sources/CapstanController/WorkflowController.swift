@@ -19,13 +19,18 @@ public final class WorkflowController: Sendable {
     let mountFailures: PodEventSignals
     let queue: WorkQueue<String>
     let reconciler: WorkflowReconciler
+    /// Where `map.workers` items wait for their workers; `DispatchServer` serves its polls.
+    public let dispatcher: WorkerDispatcher
     private let ready = NIOLockedValueBox(false)
 
     let metrics: ControllerMetrics
 
     /// `metrics` defaults to a private registry; `capstan run` passes the one it serves.
+    /// `dispatcher`: the one `capstan run` serves; a new one (served by nobody) by default.
     public init(kube: any KubeAPI, store: any ObjectStore, config: ControllerConfig, logger: Logger,
-                metrics: ControllerMetrics = ControllerMetrics()) {
+                metrics: ControllerMetrics = ControllerMetrics(), dispatcher: WorkerDispatcher? = nil) {
+        let dispatcher = dispatcher ?? WorkerDispatcher(key: config.engine.workerKey, now: { Timestamp(Date()) })
+        self.dispatcher = dispatcher
         self.metrics = metrics
         self.kube = kube
         self.config = config
@@ -61,7 +66,7 @@ public final class WorkflowController: Sendable {
                 }
             },
             childLookup: { key in workflows.byIndex("parent", key) },
-            logger: logger, metrics: metrics)
+            dispatcher: dispatcher, logger: logger, metrics: metrics)
     }
 
     /// True once the caches have synced and workers run.
@@ -81,6 +86,7 @@ public final class WorkflowController: Sendable {
             group.addTask { await self.mountFailures.run() }
             group.addTask { await self.enqueueWorkflowEvents() }
             group.addTask { await self.enqueuePodEvents() }
+            group.addTask { await self.enqueueWorkerNews() }
             group.addTask { await self.enqueueSignalledPods(self.mountFailures) }
             group.addTask { await self.enqueueSignalledPods(self.autoscalerEvents) }
             group.addTask { await self.reportWorkflowPhases(shard: shard) }
@@ -134,6 +140,15 @@ public final class WorkflowController: Sendable {
         for await event in pods.events() {
             if Task.isCancelled { return }
             await queue.add(event.summary.workflowKey)
+        }
+    }
+
+    /// What workers report (an item started or ended, a worker polled for the first time)
+    /// is news for the item's Workflow.
+    private func enqueueWorkerNews() async {
+        for await key in dispatcher.changes() {
+            if Task.isCancelled { return }
+            await queue.add(key)
         }
     }
 

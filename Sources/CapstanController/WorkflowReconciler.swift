@@ -34,6 +34,8 @@ final class WorkflowReconciler: Sendable {
     /// Child Workflows created that the informer may not show yet, like pods.
     let childExpectations = CreateExpectations<ObservedPod>()
     let events: EventRecorder
+    /// Where `map.workers` items wait for their workers, and what the workers report.
+    let dispatcher: WorkerDispatcher
     private let compiledSpecs = GenerationCache<Result<CompiledWorkflow, InvalidWorkflowError>>()
     private let ownWrites = OwnWrites()
 
@@ -43,7 +45,9 @@ final class WorkflowReconciler: Sendable {
          mountFailureLookup: @escaping @Sendable (String) -> (Timestamp, String)? = { _ in nil },
          templateLookup: @escaping @Sendable (String, String) async throws -> JSONValue? = { _, _ in nil },
          childLookup: @escaping @Sendable (String) -> [JSONValue] = { _ in [] },
+         dispatcher: WorkerDispatcher,
          logger: Logger, metrics: ControllerMetrics, now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) {
+        self.dispatcher = dispatcher
         self.metrics = metrics
         self.kube = kube
         self.storeActions = storeActions
@@ -66,6 +70,7 @@ final class WorkflowReconciler: Sendable {
             childExpectations.forget(owner: key)
             ownWrites.forget(key)
             compiledSpecs.forget(key)
+            dispatcher.forget(workflow: key)
             return nil
         }
         var workflow = Workflow(json: object)
@@ -74,12 +79,18 @@ final class WorkflowReconciler: Sendable {
         let compiled = try await compile(workflow, key: key)
         let engine = WorkflowEngine(config: config.engine)
         let clock = now()
-        let pods = observedPods(of: workflow, key: key, now: clock)
+        var pods = observedPods(of: workflow, key: key, now: clock)
+        let workerItems = dispatcher.observe(workflow: key, uid: workflow.metadata.uid) { [pods] in
+            Set(pods.lazy.filter { $0.phase == .pending || $0.phase == .running || $0.phase == .unknown }.map(\.name))
+        }
+        pods += workerItems.items
         let children = childExpectations.merge(childLookup(key).compactMap { ChildWorkflowSummary.observe($0, parentUID: workflow.metadata.uid) },
                                                owner: key, now: clock, grace: config.createdPodGrace)
 
         var results = ActionResults()
         results.recoverable = recoverable(for: workflow, compiled: compiled)
+        results.workerPools = workerItems.pools
+        results.dispatcherStartedAt = dispatcher.listeningSince
         func step() -> StepResult {
             // Read at each round: the last round's pod creates are the ones that waited.
             results.apiRateLimit = apiRateLimit()
@@ -177,6 +188,10 @@ final class WorkflowReconciler: Sendable {
             if case .createPod(let request) = action { return request }
             return nil
         }
+        for case .dispatchItem(let item) in actions {
+            dispatcher.dispatch(item, workflow: key, uid: workflow.metadata.uid)
+            results.podCreates[item.name] = .created
+        }
         let storeFailures = await storeActions.perform(actions.filter { !$0.isPodCreate }, into: &results)
         let outcomes = await withTaskGroup(of: (String, PodCreateOutcome).self) { group in
             var outcomes: [String: PodCreateOutcome] = [:]
@@ -237,6 +252,8 @@ final class WorkflowReconciler: Sendable {
     private func perform(_ action: EngineAction, workflow: Workflow, log: Logger) async {
         switch action {
         case .deletePod(let name, let reason):
+            // A worker pod being deleted takes no more items.
+            dispatcher.retire(pod: name, workflow: "\(workflow.metadata.namespace)/\(workflow.metadata.name)", uid: workflow.metadata.uid)
             do {
                 try await kube.deleteIgnoringAnswer(.pods, namespace: workflow.metadata.namespace, name: name, options: DeleteOptions(propagationPolicy: .background))
                 log.debug("deleted pod", metadata: ["pod": "\(name)", "reason": "\(reason)"])
@@ -279,7 +296,9 @@ final class WorkflowReconciler: Sendable {
         case .writeCache:
             var ignored = ActionResults()
             _ = await storeActions.perform([action], into: &ignored)
-        case .createPod, .persistOutputs, .writeInputs, .archiveNode, .loadOutputs, .gatherOutputs, .lookupCache, .deleteStorePrefix:
+        case .releaseItem(let name):
+            dispatcher.release(name, workflow: "\(workflow.metadata.namespace)/\(workflow.metadata.name)", uid: workflow.metadata.uid)
+        case .createPod, .dispatchItem, .persistOutputs, .writeInputs, .archiveNode, .loadOutputs, .gatherOutputs, .lookupCache, .deleteStorePrefix:
             // Awaited actions are carried out in the rounds, never here.
             break
         }

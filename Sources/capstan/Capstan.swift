@@ -9,6 +9,7 @@ struct Capstan: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, DevCommand.self, ValidateCommand.self, CRDCommand.self, Sim.self, SubmitCommand.self, GetCommand.self,
             LogsCommand.self, RetryCommand.self, AbortCommand.self, ApproveCommand.self, RejectCommand.self, UICommand.self, Version.self,
+            WorkerCommand.self,
         ]
     )
 

@@ -12,6 +12,7 @@ struct ControllerProcess {
     let client: KubeClient
     let logger: Logger
     let server: ObservabilityServer
+    let dispatchServer: DispatchServer
     let health: HealthChecks
     let metrics: ControllerMetrics
     /// With `--leader-elect`, the Lease to hold; with `--shards`, the shard Leases' prefix.
@@ -24,7 +25,8 @@ struct ControllerProcess {
                                           logger: logger, health: health, metrics: metrics)
         // The server comes first so that it stops last: /metrics stays up while reconciles drain.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: server), .init(service: reconciler, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: server), .init(service: dispatchServer),
+                       .init(service: reconciler, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -42,6 +42,14 @@ struct RunCommand: AsyncParsableCommand {
     var shards: Int = 0
     @Option(name: .customLong("shard-lease-prefix"), help: "Shard Leases are named PREFIX-0 … PREFIX-(N-1), in the leader election namespace.")
     var shardLeasePrefix: String = "capstan-shard"
+    @Option(name: .customLong("dispatch-addr"), help: "Address where map.workers worker pods poll for items (default: :8082 in a cluster, else 127.0.0.1 on a free port).")
+    var dispatchAddr: String?
+    @Option(name: .customLong("dispatch-url"), help: "The URL worker pods are given to reach --dispatch-addr (default: http://POD_IP:PORT in a cluster, else the loopback address bound).")
+    var dispatchURL: String?
+    @Option(name: .customLong("worker-image"), help: "Image whose capstan binary a worker pod's init container installs (default: CAPSTAN_IMAGE, else capstan:latest).")
+    var workerImage: String?
+    @Option(name: .customLong("worker-key-file"), help: "File holding the key worker pods' tokens are signed with; keep it across restarts so a restarted controller keeps its workers (default: a new random key).")
+    var workerKeyFile: String?
     @Option(name: .customLong("log-format"), help: "json or text.")
     var logFormat: String = "text"
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
@@ -80,6 +88,7 @@ struct RunCommand: AsyncParsableCommand {
             _ = try LogSetup.parseLevel(logLevel)
             _ = try ListenAddress(parsing: metricsAddr, flag: "--metrics-addr")
             _ = try ListenAddress(parsing: healthAddr, flag: "--health-addr")
+            if let dispatchAddr { _ = try ListenAddress(parsing: dispatchAddr, flag: "--dispatch-addr") }
         } catch {
             throw ValidationError("\(error)")
         }
@@ -109,9 +118,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         let stack: ControllerStack
         do {
-            stack = try ControllerStack.open(kube: kubeConfig, options: KubeClientOptions(qps: kubeQPS ?? Self.fallbackQPS, burst: kubeBurst,
+            stack = try await ControllerStack.open(kube: kubeConfig, options: KubeClientOptions(qps: kubeQPS ?? Self.fallbackQPS, burst: kubeBurst,
                                                                                   unlimitedUnderPriorityAndFairness: kubeQPS == nil),
-                                             config: config, logger: logger, metrics: metrics)
+                                             config: config, logger: logger, metrics: metrics, dispatch: try dispatchSettings())
         } catch let error as ControllerStack.StoreError {
             throw ValidationError(error.description)
         }
@@ -124,7 +133,8 @@ struct RunCommand: AsyncParsableCommand {
         let leaderNamespace = leaderElectionNamespace ?? ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? "default"
         let identity = ProcessInfo.processInfo.environment["POD_NAME"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         var process = ControllerProcess(
-            controller: stack.controller, cron: stack.cron, client: stack.client, logger: logger, server: server, health: health, metrics: metrics,
+            controller: stack.controller, cron: stack.cron, client: stack.client, logger: logger, server: server,
+            dispatchServer: stack.dispatchServer, health: health, metrics: metrics,
             leaderElection: leaderElect || shards > 0 ? LeaderElectionConfig(
                 leaseName: shards > 0 ? shardLeasePrefix : "capstan-controller", namespace: leaderNamespace, identity: identity) : nil)
         process.shards = shards
@@ -148,7 +158,42 @@ struct RunCommand: AsyncParsableCommand {
         config.engine.classifier.scaleUpTimeout = try SpecDuration(scaleUpTimeout).seconds
         config.engine.defaultTTL = try defaultTTL.map { try SpecDuration($0).seconds }
         config.engine.logLinks = try logLink.map { try LogLinkTemplate(parsing: $0) }
+        config.engine.workerImage = workerImage ?? ProcessInfo.processInfo.environment["CAPSTAN_IMAGE"] ?? "capstan:latest"
+        config.engine.workerKey = try workerKey()
         return config
+    }
+
+    /// In a cluster, worker pods reach this replica at its pod IP on :8082; elsewhere (the
+    /// simulator, where they are local processes) at a free loopback port.
+    private func dispatchSettings() throws -> (address: ListenAddress, url: String?) {
+        let environment = ProcessInfo.processInfo.environment
+        let inCluster = environment["KUBERNETES_SERVICE_HOST"] != nil
+        let address = try dispatchAddr.map { try ListenAddress(parsing: $0, flag: "--dispatch-addr") }
+            ?? (inCluster ? ListenAddress(host: "", port: 8082) : ListenAddress(host: "127.0.0.1", port: 0))
+        if let dispatchURL { return (address, dispatchURL) }
+        if inCluster {
+            guard let ip = environment["POD_IP"], !ip.isEmpty, address.port != 0 else {
+                throw ValidationError("--dispatch-url is needed in a cluster (or POD_IP from the downward API, status.podIP, with a fixed "
+                                      + "--dispatch-addr port): map.workers worker pods must be told where this controller listens")
+            }
+            return (address, "http://\(ip.contains(":") ? "[\(ip)]" : ip):\(address.port)")
+        }
+        return (address, nil)
+    }
+
+    private func workerKey() throws -> [UInt8] {
+        guard let workerKeyFile else {
+            var generator = SystemRandomNumberGenerator()
+            return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        }
+        guard let data = FileManager.default.contents(atPath: workerKeyFile) else {
+            throw ValidationError("--worker-key-file \(workerKeyFile): cannot read the file")
+        }
+        let key = Array(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        guard key.count >= 16 else {
+            throw ValidationError("--worker-key-file \(workerKeyFile): the key is \(key.count) bytes; use at least 16 random bytes")
+        }
+        return key
     }
 }
 

@@ -45,7 +45,7 @@ import CapstanAPI
         ("no-nodes", "spec.nodes", "at least one node"),
         ("self-dependency", "spec.nodes[0].dependsOn[0]", "cannot depend on itself"),
         ("wrong-type", "spec.nodes[0].command", "must be a list of strings"),
-        ("map-workers", "spec.nodes[0].map.workers", "reusable workers are not supported by this version of Capstan"),
+        ("map-workers", "spec.nodes[0].map.workers.replicas", "is required: how many worker pods take the items"),
     ])
     func reportsTheMistakeAtItsField(file: String, path: String, message: String) throws {
         let problems = try Self.problems(file)

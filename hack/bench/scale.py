@@ -4,7 +4,7 @@ processes on loopback, one fresh pair per scenario, each scenario stopping by it
 within its time limit. Prints a JSON summary and a table.
 
 Usage: scale.py --bin .build/release/capstan [--scale F] [--json FILE] [SCENARIO...]
-Scenarios: map-1m concurrent-50k many-workflows chain-handoff efficiency shards-2 dag-10k (default: all).
+Scenarios: map-1m map-1m-workers concurrent-50k many-workflows chain-handoff efficiency shards-2 dag-10k (default: all).
 """
 import argparse
 import os

@@ -189,6 +189,7 @@ public struct ControllerMetrics: Sendable {
     private static func registerOtherModulesSeries(in registry: PrometheusCollectorRegistry) {
         typealias Catalog = MetricsCatalog
         _ = Self.gauge(Catalog.workqueueDepth.name, labels: [], in: registry)
+        _ = histogram(Catalog.workerHandoff, labels: [], in: registry)
         _ = histogram(Catalog.workqueueWait, labels: [], in: registry)
         for verb in Catalog.kubeVerbs {
             _ = histogram(Catalog.kubeRequestDuration, labels: [("verb", verb)], in: registry)

@@ -65,6 +65,9 @@ public enum MetricsCatalog {
     public static let leader = MetricFamily(
         "capstan_leader", .gauge,
         help: "1 on the replica that holds the leader Lease (or runs without leader election), 0 elsewhere.")
+    public static let workerHandoff = MetricFamily(
+        "capstan_worker_handoff_seconds", .histogram, buckets: latencyBuckets,
+        help: "map.workers: from a worker's poll reporting an item done to its next item handed to it.")
 
     // Recorded by CapstanKube and CapstanStore through swift-metrics.
     public static let workqueueDepth = MetricFamily(
@@ -94,7 +97,7 @@ public enum MetricsCatalog {
 
     public static let all: [MetricFamily] = [
         workflows, workflowDuration, nodeAttempts, retries, podsCreated, cacheLookups,
-        reconcileDuration, reconcileErrors, leader,
+        reconcileDuration, reconcileErrors, leader, workerHandoff,
         workqueueDepth, workqueueWait, kubeRequests, kubeRequestDuration, kubeRateLimitWait, kubeQPSLimit,
         storeRequests, storeRequestDuration,
     ]

@@ -94,4 +94,6 @@ public struct CompiledMap: Sendable {
     public let over: TemplatedValue
     public let concurrency: Int?
     public let minSuccessRatio: Double
+    /// Items run in this many reusable worker pods instead of a pod each (SPEC §15).
+    public let workers: MapWorkers?
 }

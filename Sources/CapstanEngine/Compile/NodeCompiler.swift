@@ -100,7 +100,21 @@ struct NodeCompiler {
             checkDynamic(outputs: outputs)
             compiled.isDynamic = true
         }
+        checkWorkers(image: image)
         return compiled
+    }
+
+    /// `map.workers` runs every item in the same pods: only a task whose image is the same
+    /// for every item can (SPEC §15).
+    private func checkWorkers(image: Template) {
+        guard node.map?.workers != nil else { return }
+        let workersPath = "\(path).map.workers"
+        if node.workflowTemplate != nil || node.dynamic {
+            problems.add(workersPath, "runs items in worker pods, and this node's items are child Workflows: remove map.workers")
+        }
+        if image.references.contains(where: { $0.root == .item || $0.root == .index }) {
+            problems.add(workersPath, "runs every item in the same worker pods, so the image cannot depend on {{ item }} or {{ index }}")
+        }
     }
 
     /// A node that runs a child Workflow takes the fields that shape its attempts and data —
@@ -178,7 +192,7 @@ struct NodeCompiler {
             outside.check(parsed.references.filter { $0.root != .item && $0.root != .index }, path: overPath)
             references += parsed.references
         }
-        return CompiledMap(over: over, concurrency: map.concurrency, minSuccessRatio: map.minSuccessRatio)
+        return CompiledMap(over: over, concurrency: map.concurrency, minSuccessRatio: map.minSuccessRatio, workers: map.workers)
     }
 
     private mutating func compileMetadata(_ values: [String: String], kind: String, checker: ReferenceChecker) -> [String: Template] {

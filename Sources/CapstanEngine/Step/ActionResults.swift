@@ -21,6 +21,10 @@ public struct ActionResults: Sendable {
     public var recoverable: [String: RecoverableNode] = [:]
     /// The earlier workflow named by `spec.recoverFrom` could not be found.
     public var recoverFromMissing = false
+    /// What the dispatcher knows of each `map.workers` node's workers, by node name.
+    public var workerPools: [String: WorkerPoolView] = [:]
+    /// When the dispatcher began taking polls: the view of a node no worker has polled yet.
+    public var dispatcherStartedAt: Timestamp?
     /// The controller's client-side limit on API requests, when it has one.
     public var apiRateLimit: APIRateLimit?
 

@@ -141,6 +141,8 @@ public struct AttemptClassifier: Sendable {
             return AttemptFailureInfo(reason: .preempted, exitCode: pod.exitCode, message: pod.message)
         case "NodeLost", "Terminated", "NodeShutdown":
             return AttemptFailureInfo(reason: .nodeLost, exitCode: pod.exitCode, message: pod.message)
+        case "WorkerLost":
+            return AttemptFailureInfo(reason: .workerLost, exitCode: pod.exitCode, message: pod.message ?? "the worker running the item stopped")
         case "DeadlineExceeded":
             return AttemptFailureInfo(reason: .deadlineExceeded, exitCode: pod.exitCode, message: pod.message ?? "the attempt ran longer than its timeout")
         default: break

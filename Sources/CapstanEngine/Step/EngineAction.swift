@@ -4,6 +4,12 @@ import CapstanAPI
 public enum EngineAction: Sendable, Hashable {
     case createPod(PodRequest)
     case deletePod(name: String, reason: String)
+    /// Hand one item attempt of a `map.workers` node to its worker pods; report through
+    /// `ActionResults.podCreates` under the attempt's name, as a pod create would.
+    case dispatchItem(ItemDispatch)
+    /// The status now records how a worker's item attempt ended: tell the worker it may
+    /// forget it (the `deletePod` of an attempt that ran on a worker).
+    case releaseItem(name: String)
     /// Set `spec.abort` on a child Workflow that is still running: its parent stopped.
     case abortChildWorkflow(name: String)
     /// Write `outputs` as JSON at `key`; report success through `ActionResults.persisted`.

@@ -21,6 +21,13 @@ public struct EngineConfig: Sendable {
     /// details to the store): at ~190 bytes a detailed node, 200 of them stay far below the
     /// status budget while a small workflow's status keeps its full shape.
     public var detailedNodeLimit = 200
+    /// Where `map.workers` worker pods reach the controller's dispatch endpoint (`--dispatch-url`).
+    public var dispatchURL = "http://capstan-dispatch.capstan-system.svc:8082"
+    /// The image whose `capstan` binary a worker pod's init container installs (`--worker-image`).
+    public var workerImage = "capstan:latest"
+    /// The key a worker pod's token is signed with (`--worker-key-file`): the controller
+    /// takes polls only from pods whose token it signed.
+    public var workerKey: [UInt8] = Array("capstan-worker".utf8)
 
     public init() {}
 }

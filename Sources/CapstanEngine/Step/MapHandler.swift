@@ -25,13 +25,27 @@ struct MapHandler {
         let committed = map
         let podsByIndex = PodsByIndex(pods, total: map.total)
         collectGarbage(pods, committed: committed, output: &output)
+        let pool = node.map?.workers.map { MapWorkerPool(stepper: stepper, workers: $0) }
+        let workerPods = pool?.workerPods(pods) ?? [:]
+        // Rendered for the first item: what every worker pod shares (SPEC §15).
+        var shared: PodBuilder.Rendered?
+        if pool != nil, !items.isEmpty {
+            do {
+                shared = try itemStepper(0, workerImage: nil).render()
+            } catch {
+                fail(&status, "cannot resolve item 0 of node \"\(node.name)\": \(error.description)", output: &output)
+                return
+            }
+        }
+        let workerImage = shared?.image
+        if let pool, !pool.itemsMayMove(workerPods, output: &output) { return }
 
         // Running items first, so that finished ones free their slots for new starts.
         for index in running(committed, podsByIndex: podsByIndex) {
-            advance(index, map: &map, status: &status, pods: podsByIndex, output: &output)
+            advance(index, map: &map, status: &status, pods: podsByIndex, workerImage: workerImage, output: &output)
             if status.phase == .failed { return }
         }
-        let concurrency = node.map?.concurrency ?? Int.max
+        let concurrency = pool?.itemLimit ?? node.map?.concurrency ?? Int.max
         var waitingRetries = map.retrying.filter { map.items[$0.key] == .pending }.sorted { $0.key < $1.key }.map(\.key)
         var cursor = 0
         let pendingBefore = map.items.count(of: .pending)
@@ -46,8 +60,13 @@ struct MapHandler {
             } else {
                 break
             }
-            advance(index, map: &map, status: &status, pods: podsByIndex, output: &output)
+            advance(index, map: &map, status: &status, pods: podsByIndex, workerImage: workerImage, output: &output)
             if status.phase == .failed { return }
+        }
+        if let pool, let shared, let problem = pool.update(workerPods, map: &map, status: &status, rendered: shared, output: &output) {
+            status.map = map
+            fail(&status, problem, output: &output)
+            return
         }
         status.map = map
         status.attempts = max(status.attempts, map.running + map.succeeded + map.failed)
@@ -115,17 +134,15 @@ struct MapHandler {
         return indexes
     }
 
-    private func advance(_ index: Int, map: inout MapStatus, status: inout NodeStatus, pods: PodsByIndex, output: inout StepOutput) {
+    private func advance(_ index: Int, map: inout MapStatus, status: inout NodeStatus, pods: PodsByIndex, workerImage: String?,
+                         output: inout StepOutput) {
         let retry = map.retrying[index] ?? ItemRetry()
         let pod = pods.pod(at: index, attempt: retry.attempt)
         // Most running items just go on running: settle them without building a stepper.
         if map.items[index] == .running, let pod, stepper.config.classifier.isPlainlyRunning(pod) { return }
         var record = UnitRecord(
             phase: map.items[index], userFailures: retry.userFailures, systemFailures: retry.systemFailures, retryAt: retry.retryAt)
-        let itemStepper = UnitStepper(
-            node: stepper.node, index: index, item: items[index], scope: stepper.scope, facts: stepper.facts, now: stepper.now,
-            config: stepper.config, layout: stepper.layout, builder: stepper.builder)
-        let change = itemStepper.step(&record, pod: pod, output: &output)
+        let change = itemStepper(index, workerImage: workerImage).step(&record, pod: pod, output: &output)
         map.items[index] = record.phase
         if record.attempt > 0 && (record.phase == .pending || record.phase == .running) {
             map.retrying[index] = ItemRetry(failures: record.attempt, systemFailures: record.systemFailures, retryAt: record.retryAt)
@@ -155,6 +172,13 @@ struct MapHandler {
             status.map = map
             fail(&status, message, output: &output)
         }
+    }
+
+    /// `workerImage`: set for a `map.workers` node, whose items go to its workers.
+    private func itemStepper(_ index: Int, workerImage: String?) -> UnitStepper {
+        UnitStepper(
+            node: stepper.node, index: index, item: items[index], scope: stepper.scope, facts: stepper.facts, now: stepper.now,
+            config: stepper.config, layout: stepper.layout, builder: stepper.builder, workerImage: workerImage)
     }
 
     private func finishIfDone(_ status: inout NodeStatus, map: MapStatus, output: inout StepOutput) {

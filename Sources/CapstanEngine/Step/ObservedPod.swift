@@ -23,6 +23,9 @@ public struct ObservedPod: Sendable, Hashable {
     /// This attempt is a child Workflow (SPEC §11), summarised like a pod: its phase, its
     /// `status.outputs` as `terminationMessage`, its `status.reason` and `status.message`.
     public var isChildWorkflow: Bool = false
+    /// This is not a pod but an item attempt of a `map.workers` node as its worker reported it
+    /// (SPEC §15): pending while queued, then running, then how the item's process ended.
+    public var isWorkerItem: Bool = false
 
     public init(name: String, node: String, index: Int? = nil, attempt: Int, phase: Phase) {
         self.name = name

@@ -44,6 +44,14 @@ extension ObservedPod {
 extension StepOutput {
     /// Deletes `pod` if `PodDeletion` says so.
     mutating func collect(_ pod: ObservedPod, saved: PodDeletion.Saved, podGC: PodGCPolicy) {
+        if pod.isWorkerItem {
+            // No pod to keep for podGC: the worker holds the attempt's result until the saved
+            // status records it, then forgets it. One still running ends with its worker pods.
+            if saved == .succeeded || saved == .failed, pod.phase == .succeeded || pod.phase == .failed {
+                actions.append(.releaseItem(name: pod.name))
+            }
+            return
+        }
         if pod.isChildWorkflow {
             // A child Workflow is kept (it goes with its parent); one cut short is aborted,
             // which stops its own pods and children.

@@ -13,6 +13,25 @@ public enum PodNaming {
         return "\(prefix)-\(tag)\(suffix)"
     }
 
+    /// The worker pod of `slot` of a `map.workers` node: the node's pod names' stem with
+    /// `-wSLOT` in place of the item and attempt. A replaced worker takes the same name once
+    /// the one before is gone.
+    public static func workerName(workflow: String, uid: String, node: String, slot: Int) -> String {
+        workerStem(workflow: workflow, uid: uid, node: node) + String(slot)
+    }
+
+    /// The slot of a worker pod named by `workerName`, nil for any other name.
+    public static func workerSlot(_ podName: String, workflow: String, uid: String, node: String) -> Int? {
+        let stem = workerStem(workflow: workflow, uid: uid, node: node)
+        guard podName.hasPrefix(stem) else { return nil }
+        return Int(podName.dropFirst(stem.count))
+    }
+
+    private static func workerStem(workflow: String, uid: String, node: String) -> String {
+        let attemptName = name(workflow: workflow, uid: uid, node: node, index: nil, attempt: 0)
+        return String(attemptName.dropLast(2)) + "-w"
+    }
+
     private static func trimmed(_ s: String) -> String {
         var s = s
         while s.hasSuffix("-") || s.hasSuffix(".") { s.removeLast() }
@@ -37,4 +56,6 @@ public enum PodLabels {
     public static let index = "capstan.dev/index"
     public static let managedBy = "app.kubernetes.io/managed-by"
     public static let workflowUID = "capstan.dev/workflow-uid"
+    /// On a `map.workers` node's worker pods: the worker's slot, 0 to replicas - 1.
+    public static let worker = "capstan.dev/worker"
 }

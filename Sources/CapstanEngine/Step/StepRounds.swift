@@ -15,13 +15,16 @@ extension EngineAction {
     /// The engine waits for this action's result before it decides further.
     public var awaitsResult: Bool {
         switch self {
-        case .createPod, .persistOutputs, .writeInputs, .archiveNode, .loadOutputs, .gatherOutputs, .lookupCache, .deleteStorePrefix: return true
-        case .deletePod, .abortChildWorkflow, .writeCache, .recordEvent, .deleteWorkflow, .addFinalizer, .removeFinalizer: return false
+        case .createPod, .dispatchItem, .persistOutputs, .writeInputs, .archiveNode, .loadOutputs, .gatherOutputs, .lookupCache, .deleteStorePrefix: return true
+        case .deletePod, .releaseItem, .abortChildWorkflow, .writeCache, .recordEvent, .deleteWorkflow, .addFinalizer, .removeFinalizer: return false
         }
     }
 
+    /// A pod create or an item dispatch: what a step's start budget counts.
     public var isPodCreate: Bool {
-        if case .createPod = self { return true }
-        return false
+        switch self {
+        case .createPod, .dispatchItem: return true
+        default: return false
+        }
     }
 }

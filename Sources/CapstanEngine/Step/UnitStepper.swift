@@ -12,6 +12,9 @@ struct UnitStepper {
     let config: EngineConfig
     let layout: StorageLayout
     let builder: PodBuilder
+    /// For a `map.workers` item: the worker pods' image. The attempt is dispatched to a
+    /// worker instead of run in a pod of its own.
+    var workerImage: String? = nil
 
     func step(_ record: inout UnitRecord, pod: ObservedPod?, output: inout StepOutput) -> UnitChange {
         switch record.phase {
@@ -34,6 +37,11 @@ struct UnitStepper {
         if case .subWorkflow = node.kind { return observeChild(&record, child: pod, output: &output) }
         if node.isDynamic, let pod, pod.isChildWorkflow { return observeChild(&record, child: pod, output: &output) }
         guard var pod else {
+            if workerImage != nil {
+                return fail(&record, AttemptFailureInfo(reason: .workerLost, message:
+                    "no worker holds the item any more: its worker pod stopped, or the controller restarted before a worker took it"),
+                            output: &output)
+            }
             return fail(&record, AttemptFailureInfo(reason: .podDeleted, message: "the pod was deleted before it finished"), output: &output)
         }
         let ended = pod.phase == .succeeded || (pod.mainHasExited && pod.exitCode == 0)
@@ -205,6 +213,9 @@ struct UnitStepper {
             request = child
         } else {
             request = builder.pod(for: node, index: index, attempt: record.attempt, rendered: rendered, offSpot: offSpot, inputsURI: inputsURI)
+        }
+        if let workerImage {
+            return dispatch(&record, request: request, rendered: rendered, workerImage: workerImage, output: &output)
         }
         if let problem = PodLimits.problem(with: request.manifest) {
             // Never sent: the API server or the kernel would refuse it, and retrying cannot help.

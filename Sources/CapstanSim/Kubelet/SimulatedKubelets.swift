@@ -17,11 +17,14 @@ import Synchronization
 /// Cancelling `run()` stops everything and kills every local process it started.
 public final class SimulatedKubelets: Sendable {
     public enum Runtime: Sendable, Hashable {
-        /// Pods run and end as their `sim.capstan.dev/*` annotations say.
+        /// Pods run and end as their `sim.capstan.dev/*` annotations say. A map's worker pod
+        /// (`/capstan/capstan worker`) runs an in-process worker loop instead, which takes items
+        /// from the controller and applies the annotations to each item.
         case scripted
         /// The main container's command runs as a local process. Each pod's stdout and
         /// stderr go to `logDirectory/NAMESPACE/POD.log`; its `CAPSTAN_OUTPUTS_FILE` is
-        /// `workDirectory/NAMESPACE/POD/termination-log`.
+        /// `workDirectory/NAMESPACE/POD/termination-log`. A worker pod's `/capstan/capstan` is
+        /// this very executable; its init container is not run.
         case process(workDirectory: String, logDirectory: String)
     }
 

@@ -45,7 +45,7 @@ final class DevCluster: Sendable {
             // Every Secret is created before the workflow, so none that is missing is on its way:
             // the few seconds left are for the kubelet's watch to catch up, not a minute.
             config.engine.classifier.configErrorTimeout = Self.configErrorTimeout
-            let opened = try ControllerStack.open(
+            let opened = try await ControllerStack.open(
                 kube: KubeConfig(server: url, origin: "capstan dev"), options: KubeClientOptions(qps: 0), config: config, logger: logger)
             stack = opened
             for definition in WorkflowSchema.customResourceDefinitions {

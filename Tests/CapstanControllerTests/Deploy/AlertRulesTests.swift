@@ -111,6 +111,8 @@ enum MetricNames {
     static let histograms = [
         "capstan_workflow_duration_seconds", "capstan_reconcile_duration_seconds", "capstan_workqueue_wait_seconds",
         "capstan_kube_request_duration_seconds", "capstan_store_request_duration_seconds",
+        // SPEC §15: map.workers' item dispatch latency.
+        "capstan_worker_handoff_seconds",
     ]
     static let others = [
         "capstan_workflows", "capstan_node_attempts_total", "capstan_retries_total", "capstan_pods_created_total",

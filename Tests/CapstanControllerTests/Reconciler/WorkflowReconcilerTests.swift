@@ -35,6 +35,7 @@ import Testing
                 podLookup: { key, uid in
                     api.pods.compactMap(TrackedPod.summarize).filter { $0.workflowKey == key && $0.belongs(toWorkflowUID: uid) }.map(\.observed)
                 },
+                dispatcher: WorkerDispatcher(key: Array("test-key".utf8), now: { clock.now }),
                 logger: Logger(label: "test"), metrics: ControllerMetrics(), now: { clock.now })
         }
 

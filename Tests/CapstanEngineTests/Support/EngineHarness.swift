@@ -118,6 +118,16 @@ struct EngineHarness {
             if let message = s.mountFailure { pod.mountFailure = MountFailure(at: now, message: message) }
             pods[request.name] = (pod, now.secondsSince1970 + s.duration, s)
             created.append((request, now.secondsSince1970))
+        default:
+            Self.performStoreAction(action, store: &store, results: &results)
+        }
+    }
+
+    /// The store's side of an action, as an in-memory store answers it; false for an action
+    /// that is not the store's.
+    @discardableResult
+    static func performStoreAction(_ action: EngineAction, store: inout [String: [String: JSONValue]], results: inout ActionResults) -> Bool {
+        switch action {
         case .persistOutputs(let key, let outputs), .writeInputs(let key, let outputs), .archiveNode(let key, let outputs):
             store[key] = outputs
             results.persisted.insert(key)
@@ -138,8 +148,9 @@ struct EngineHarness {
             store = store.filter { !$0.key.hasPrefix(prefix) }
             results.deletedPrefixes.insert(prefix)
         default:
-            break
+            return false
         }
+        return true
     }
 
     /// Moves time forward to the next thing that happens and finishes pods due by then.

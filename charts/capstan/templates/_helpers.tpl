@@ -85,6 +85,10 @@ toleration matches every effect (KEY=VALUE or KEY).
 {{- end }}
 - --metrics-addr=:{{ .Values.metrics.port | int64 }}
 - --health-addr=:{{ .Values.health.port | int64 }}
+- --dispatch-addr=:{{ .Values.mapWorkers.dispatchPort | int64 }}
+- --dispatch-url=http://$(POD_IP):{{ .Values.mapWorkers.dispatchPort | int64 }}
+- --worker-image={{ include "capstan.image" . }}
+- --worker-key-file=/etc/capstan/worker-key/key
 - --log-format={{ .Values.logFormat }}
 - --log-level={{ .Values.logLevel }}
 {{- with .Values.store.url }}
@@ -130,3 +134,8 @@ toleration matches every effect (KEY=VALUE or KEY).
 {{- .Values.replicas | int64 -}}
 {{- end -}}
 {{- end }}
+
+{{/* The Secret holding the key worker pods' tokens are signed with. */}}
+{{- define "capstan.workerKeySecret" -}}
+{{- default (printf "%s-worker-key" (include "capstan.fullname" .)) .Values.mapWorkers.keySecretName -}}
+{{- end -}}

@@ -147,6 +147,30 @@ class Controller(Child):
         return total
 
 
+    def histogram_quantile(self, name, q):
+        """The `q` quantile of a histogram on /metrics, as Prometheus' histogram_quantile
+        estimates it (linear within the bucket); None while it has no samples."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=10) as r:
+            text = r.read().decode()
+        buckets = []
+        for line in text.splitlines():
+            if line.startswith(name + "_bucket{"):
+                bound = line.split('le="', 1)[1].split('"', 1)[0]
+                buckets.append((float("inf") if bound == "+Inf" else float(bound), float(line.rsplit(" ", 1)[1])))
+        buckets.sort()
+        if not buckets or buckets[-1][1] == 0:
+            return None
+        rank = q * buckets[-1][1]
+        lower, below = 0.0, 0.0
+        for bound, count in buckets:
+            if count >= rank:
+                if bound == float("inf"):
+                    return lower
+                return lower + (bound - lower) * (rank - below) / max(count - below, 1e-9)
+            lower, below = bound, count
+        return lower
+
+
 class Sampler(threading.Thread):
     """Samples the processes' CPU and memory and the machine's load every `interval` seconds."""
 

@@ -28,25 +28,46 @@ def _base(cluster, started, finished, pods):
 
 def map_1m(context):
     items, concurrency = scaled(context, 1_000_000), scaled(context, 50_000)
-    cluster = Cluster(context, "map-1m", nodes=8, node_pods=max(10_000, concurrency))
+    return _map(context, "map-1m", items, workflows.generated_map("map-1m", items, concurrency, "0s"),
+                nodes=8, node_pods=max(10_000, concurrency), figures={"concurrency": concurrency})
+
+
+def map_1m_workers(context):
+    """A million items on 50 reusable workers (SPEC §15): no pod per item, each item one
+    poll to the controller; the scripted kubelet plays `capstan worker` for each worker pod."""
+    items, replicas = scaled(context, 1_000_000), 50
+    workflow = workflows.generated_map("map-1m-workers", items, 1_000_000, "0s", workers=replicas)
+
+    def handoffs(controller):
+        quantiles = {q: controller.histogram_quantile("capstan_worker_handoff_seconds", q) for q in (0.5, 0.99)}
+        return {"handoff_p50_ms": None if quantiles[0.5] is None else round(quantiles[0.5] * 1000, 2),
+                "handoff_p99_ms": None if quantiles[0.99] is None else round(quantiles[0.99] * 1000, 2),
+                "handoffs": controller.metric("capstan_worker_handoff_seconds_count")}
+    return _map(context, "map-1m-workers", items, workflow, nodes=2, node_pods=1_000, figures={"workers": replicas}, extra=handoffs)
+
+
+def _map(context, name, items, workflow, nodes, node_pods, figures, extra=None):
+    """Runs the generated map `workflow` over `items` to its end; the figures every map scenario reports."""
+    cluster = Cluster(context, name, nodes=nodes, node_pods=node_pods)
     try:
         controller = cluster.start_controller()
-        workflow = workflows.generated_map("map-1m", items, concurrency, "0s")
         started = time.time()
         created = workflows.submit(cluster.api, workflow)
         cluster.write_outputs(created, "gen", {"items": list(range(items))})
-        poller = WorkflowPoller(cluster.api, "map-1m", interval=1.0, live_pods=cluster.live_pods, live_every=5)
+        poller = WorkflowPoller(cluster.api, name, interval=1.0, live_pods=cluster.live_pods, live_every=5)
         poller.start()
-        done = poller.wait(started + context.limit("map-1m"))
+        done = poller.wait(started + context.limit(name))
         pods = controller.metric("capstan_pods_created_total")
-        figures = {"items": items, "concurrency": concurrency, "phase": poller.phase}
-        figures.update(_base(cluster, started, poller.finished_at if done else None, pods))
-        figures.update({
+        result = {"items": items, **figures, "phase": poller.phase}
+        result.update(_base(cluster, started, poller.finished_at if done else None, pods))
+        result.update({
             "status_bytes_max": poller.max_status, "object_bytes_max": poller.max_object,
             "status_under_256KiB": poller.max_status < 256 * KIB, "live_pods_max": poller.max_live_pods,
             "map": (poller.status.get("nodes", {}).get("work", {}).get("map") or {}).get("succeeded"),
         })
-        return figures
+        if extra:
+            result.update(extra(controller))
+        return result
     finally:
         cluster.close()
 
@@ -304,6 +325,7 @@ def _large_dag(context, name, workflow, nodes, deadline_share):
 
 SCENARIOS = {
     "map-1m": map_1m,
+    "map-1m-workers": map_1m_workers,
     "concurrent-50k": concurrent_50k,
     "many-workflows": many_workflows,
     "chain-handoff": chain_handoff,
@@ -313,5 +335,5 @@ SCENARIOS = {
 }
 
 # Each scenario stops by itself after this many seconds at full scale (scaled down with --scale).
-TIME_LIMITS = {"map-1m": 5400, "concurrent-50k": 1200, "many-workflows": 1800, "chain-handoff": 900, "efficiency": 900,
+TIME_LIMITS = {"map-1m": 5400, "map-1m-workers": 1800, "concurrent-50k": 1200, "many-workflows": 1800, "chain-handoff": 900, "efficiency": 900,
                "shards-2": 1800, "dag-10k": 2400}

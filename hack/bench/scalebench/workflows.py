@@ -6,7 +6,7 @@ def _sim(duration):
     return {"annotations": {"sim.capstan.dev/duration": duration}}
 
 
-def generated_map(name, items, concurrency, duration, pod_gc="OnSuccess"):
+def generated_map(name, items, concurrency, duration, pod_gc="OnSuccess", workers=None):
     """A `gen` node whose `items` output is the list (uploaded to the store by the harness,
     as a task with outputs too large for its termination message does), and a map node
     over it. The list lives in the store, so the Workflow object stays small."""
@@ -18,12 +18,18 @@ def generated_map(name, items, concurrency, duration, pod_gc="OnSuccess"):
             "podGC": pod_gc,
             "nodes": [
                 {"name": "gen", "command": ["generate-items"], "outputs": ["items"], "podMetadata": _sim("3s")},
-                {"name": "work", "map": {"over": "{{ nodes.gen.outputs.items }}", "concurrency": concurrency},
-                 "command": ["work", "{{ item }}"], "podMetadata": _sim(duration)},
+                {"name": "work", "map": _map(concurrency, workers), "command": ["work", "{{ item }}"], "podMetadata": _sim(duration)},
             ],
         },
         "_items": items,
     }
+
+
+def _map(concurrency, workers):
+    spec = {"over": "{{ nodes.gen.outputs.items }}", "concurrency": concurrency}
+    if workers:
+        spec["workers"] = {"replicas": workers, "idleTimeout": "1m"}
+    return spec
 
 
 def one_pod(name, duration="0s"):

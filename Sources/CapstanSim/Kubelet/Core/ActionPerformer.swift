@@ -31,6 +31,8 @@ final class ActionPerformer: Sendable {
     let client: KubeClient
     let inputs: AsyncStream<KubeletInput>.Continuation
     let supervisor: ProcessSupervisor?
+    /// The scripted runtime's worker pods.
+    let workers: SimulatedWorkers?
     let registrar: NodeRegistrar
     /// Nodes to register, one at a time, by a task the group owns (and cancels).
     let registrations: AsyncStream<NodeObjects>
@@ -49,8 +51,10 @@ final class ActionPerformer: Sendable {
         switch runtime {
         case .scripted:
             supervisor = nil
+            workers = SimulatedWorkers(logger: logger) { inputs.yield($0) }
         case .process(let workDirectory, let logDirectory):
             supervisor = ProcessSupervisor(workDirectory: workDirectory, logDirectory: logDirectory, logger: logger)
+            workers = nil
         }
     }
 
@@ -62,6 +66,7 @@ final class ActionPerformer: Sendable {
             let inputs = self.inputs
             group.addTask { await supervisor.run { inputs.yield(.processExited($0)) } }
         }
+        if let workers { group.addTask { await workers.run() } }
     }
 
     func perform(_ action: KubeletAction) async {
@@ -95,6 +100,10 @@ final class ActionPerformer: Sendable {
             }
         case .signalProcess(let key, let uid, let signal):
             supervisor?.signal(key: key, uid: uid, signal)
+        case .startWorker(let pod, let worker):
+            workers?.start(pod, worker)
+        case .stopWorker(let key, let uid):
+            workers?.stop(key: key, uid: uid)
         case .recordEvent(let pod, let event):
             // Best effort, as client-go's recorder: an event that cannot be written is dropped.
             let object = event.object(for: pod, at: KubeletCore.Moment.now().timestamp)

@@ -103,6 +103,18 @@ extension KubeletCore {
             }
             runs[pod.key] = run
             if !resumed { actions.append(.writeStatus(run.reference, status: run.builder.running(), deleteAfter: false)) }
+        case .worker(let worker):
+            guard !resumed else {
+                // Its loop belonged to an earlier kubelet: the container is lost, and the item with it.
+                return finish(&run, .containerLost, at: moment, &actions)
+            }
+            run.state = .running(planned: nil)
+            runs[pod.key] = run
+            actions.append(.writeStatus(run.reference, status: run.builder.running(), deleteAfter: false))
+            actions.append(.startWorker(run.reference, worker))
+            if let deadline = pod.activeDeadlineSeconds {
+                timers.schedule(TimerEntry(key: pod.key, uid: pod.uid, kind: .deadline), at: moment.after(Double(deadline) - elapsed))
+            }
         case .process(let command):
             guard !resumed else {
                 // Its process belonged to an earlier kubelet: the container is lost.
@@ -153,6 +165,8 @@ extension KubeletCore {
 
     /// Reports the pod's end. A pod being deleted is then removed (grace period 0).
     mutating func finish(_ run: inout PodRun, _ outcome: PodOutcome, at moment: Moment, _ actions: inout [KubeletAction]) {
+        // Whatever ended the pod, its worker loop (if any) takes no more items.
+        if case .worker = run.pod.run { actions.append(.stopWorker(key: run.pod.key, uid: run.pod.uid)) }
         if sidecarsOutlive(&run, outcome, at: moment, &actions) { return }
         let status = run.builder.finished(outcome, at: moment.timestamp, afterMain: run.mainEnd)
         run.state = .finished
@@ -164,6 +178,7 @@ extension KubeletCore {
 
     /// The pod left our nodes (deleted, or finished by someone else): kill what still runs.
     private func abandon(_ run: PodRun, _ actions: inout [KubeletAction]) {
+        if case .worker = run.pod.run { return actions.append(.stopWorker(key: run.pod.key, uid: run.pod.uid)) }
         guard case .process = run.pod.run else { return }
         switch run.state {
         case .running, .stopping:

@@ -150,6 +150,10 @@ struct KubeletCore {
             if var run = runs[key], run.pod.uid == uid, case .running = run.state {
                 waitForConfig(&run, reason: "CreateContainerConfigError", message: message, at: moment, &actions)
             }
+        case .workerEnded(let key, let uid, let outcome):
+            if var run = runs[key], run.pod.uid == uid, case .running = run.state {
+                finish(&run, outcome, at: moment, &actions)
+            }
         case .timer:
             for entry in timers.popDue(moment.instant) { fire(entry, at: moment, &actions) }
         }

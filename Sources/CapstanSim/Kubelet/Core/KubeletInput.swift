@@ -18,6 +18,9 @@ enum KubeletInput: Sendable {
     /// The process could not be configured: a Secret it needs is gone, or a secret file
     /// cannot be written. The container waits in `CreateContainerConfigError`.
     case processConfigFailed(key: String, uid: String, message: String)
+    /// A scripted worker pod's loop ended (stopped, refused) or its script ended the pod
+    /// (`OOMKilled`, `NodeLost`, ...) while it ran an item.
+    case workerEnded(key: String, uid: String, PodOutcome)
     /// The earliest timer is due.
     case timer
 }
@@ -42,6 +45,10 @@ enum KubeletAction: Sendable {
     case cancelStatusWrite(key: String)
     case startProcess(BoundPod, ContainerCommand)
     case signalProcess(key: String, uid: String, signal: Int32)
+    /// Starts the in-process worker loop of a scripted worker pod.
+    case startWorker(PodReference, WorkerPod)
+    /// Cancels it (the pod is deleted, finished or left our nodes); the item it held is lost.
+    case stopWorker(key: String, uid: String)
     /// A core/v1 Event about the pod, as a kubelet or cluster component records it.
     case recordEvent(PodReference, PodEvent)
     /// Registers a node the simulated autoscaler provisioned, as a new machine's kubelet does.

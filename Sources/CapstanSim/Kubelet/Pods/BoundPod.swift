@@ -12,6 +12,8 @@ struct BoundPod: Sendable, Hashable {
     enum Run: Sendable, Hashable {
         case script(PodScript)
         case process(ContainerCommand)
+        /// A map's worker pod under the scripted kubelet: an in-process worker loop.
+        case worker(WorkerPod)
         /// The pod cannot be run; the text says why (a bad annotation, no container).
         case invalid(String)
     }
@@ -94,8 +96,9 @@ struct BoundPod: Sendable, Hashable {
         case .scripted:
             let metadata = pod["metadata"]
             do {
-                return .script(try PodScript(annotations: metadata?["annotations"]?.objectValue?.compactMapValues(\.stringValue) ?? [:],
-                                             labels: metadata?["labels"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]))
+                let script = try PodScript(annotations: metadata?["annotations"]?.objectValue?.compactMapValues(\.stringValue) ?? [:],
+                                           labels: metadata?["labels"]?.objectValue?.compactMapValues(\.stringValue) ?? [:])
+                return WorkerPod.runsWorker(container) ? .worker(WorkerPod(script: script, container: container)) : .script(script)
             } catch {
                 return .invalid(error.description)
             }

@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanWorker
 
 /// What the process kubelet runs for a pod: the main container's `command` + `args`, its
 /// environment and working directory, with kube's `$(VAR)` references expanded, and the
@@ -122,25 +123,7 @@ struct ContainerCommand: Sendable, Hashable {
     /// kube's expansion: `$(NAME)` becomes the variable's value when it is defined and stays
     /// as written otherwise; `$$` escapes a `$`.
     static func expand(_ text: String, _ variables: [String: String]) -> String {
-        guard text.contains("$") else { return text }
-        var output = ""
-        var rest = Substring(text)
-        while let dollar = rest.firstIndex(of: "$") {
-            output += rest[..<dollar]
-            let after = rest[rest.index(after: dollar)...]
-            if after.first == "$" {
-                output += "$"
-                rest = after.dropFirst()
-            } else if after.first == "(", let close = after.firstIndex(of: ")") {
-                let name = String(after[after.index(after: after.startIndex)..<close])
-                output += variables[name] ?? "$(\(name))"
-                rest = after[after.index(after: close)...]
-            } else {
-                output += "$"
-                rest = after
-            }
-        }
-        return output + rest
+        VariableExpansion.expand(text, variables)
     }
 
     /// The downward API's `fieldRef` paths that make sense for a local process.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CapstanWorker
 import Foundation
 import Logging
 import Synchronization
@@ -86,7 +87,7 @@ final class ProcessSupervisor: Sendable {
         }
         let pid: pid_t
         do {
-            pid = try ProcessLauncher.launch(.init(arguments: command.arguments(variables), environment: environment,
+            pid = try ProcessLauncher.launch(.init(arguments: Self.runningWorkers(command.arguments(variables)), environment: environment,
                                                    workingDirectory: workingDirectory, logPath: logPath))
         } catch {
             secretFiles.release(held)
@@ -99,6 +100,19 @@ final class ProcessSupervisor: Sendable {
         logger.debug("started process", metadata: ["pod": "\(pod.key)", "pid": "\(pid)"])
         return pid
     }
+
+    /// A map's worker pod runs `/capstan/capstan worker`, the binary its init container
+    /// would have copied in: here that is this very executable (`capstan sim` and `capstan
+    /// dev` are `capstan`), and the init container is not run.
+    static func runningWorkers(_ arguments: [String]) -> [String] {
+        guard arguments.first == WorkerProtocol.binaryPath, let own = ownExecutable else { return arguments }
+        var arguments = arguments
+        arguments[0] = own
+        return arguments
+    }
+
+    /// The executable of this process, read once.
+    static let ownExecutable: String? = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
 
     /// An `execve` that failed after the container started: runc writes the error to the
     /// container's output and exits 1, which is what the pod then reports.

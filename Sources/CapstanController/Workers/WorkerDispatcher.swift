@@ -1,0 +1,150 @@
+import CapstanAPI
+import CapstanEngine
+import CapstanWorker
+import Metrics
+import Synchronization
+
+/// The controller's side of `map.workers` (SPEC §15, docs/workers.md): item attempts the
+/// engine dispatched wait here until a worker of their node polls for one; what workers
+/// report becomes the engine's observations of those attempts. Nothing here is written to
+/// the API server: the status records items as it records pods, once per reconcile.
+///
+/// Only memory: a controller that restarts learns the state again from the workers' next
+/// polls, and the engine holds a map's items still until every running worker has polled.
+public final class WorkerDispatcher: Sendable {
+    /// When this controller began taking polls.
+    public let listeningSince: Timestamp
+    private let key: [UInt8]
+    private let now: @Sendable () -> Timestamp
+    private let pools = Mutex<[PoolKey: WorkerPool]>([:])
+    /// Who hears of Workflows whose workers reported something (`changes()`).
+    private let subscriber = Mutex<AsyncStream<String>.Continuation?>(nil)
+    private let handoffs = Metrics.Timer(label: MetricsCatalog.workerHandoff.name)
+
+    struct PoolKey: Hashable {
+        /// `namespace/name` of the Workflow.
+        var workflow: String
+        var uid: String
+        var node: String
+    }
+
+    public init(key: [UInt8], now: @escaping @Sendable () -> Timestamp) {
+        self.key = key
+        self.now = now
+        listeningSince = now()
+    }
+
+    /// Workflows whose workers reported something, for the controller to reconcile. Each
+    /// call starts a new stream and ends the one before (a controller that runs again after
+    /// losing its Lease listens anew).
+    public func changes() -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(10_000))
+        subscriber.withLock { current in
+            current?.finish()
+            current = continuation
+        }
+        return stream
+    }
+
+    private func announce(_ workflow: String) {
+        _ = subscriber.withLock { $0?.yield(workflow) }
+    }
+
+    // MARK: The engine's side
+
+    /// Queues an item attempt for its node's workers; a name already known is left as it is.
+    public func dispatch(_ item: ItemDispatch, workflow: String, uid: String) {
+        let run = ItemToRun(
+            name: item.name, index: item.index, attempt: item.attempt, arguments: item.arguments,
+            environment: item.environment.map { EnvironmentVariable(name: $0.name, value: $0.value) },
+            workingDirectory: item.workingDirectory, timeoutSeconds: item.timeoutSeconds)
+        pools.withLock { pools in
+            pools[PoolKey(workflow: workflow, uid: uid, node: item.node), default: WorkerPool()].enqueue(run)
+        }
+    }
+
+    /// The status records how the attempt ended: its worker is told so on its next poll.
+    public func release(_ name: String, workflow: String, uid: String) {
+        pools.withLock { pools in
+            for key in pools.keys where key.workflow == workflow && key.uid == uid {
+                if pools[key]!.release(name) { return }
+            }
+        }
+    }
+
+    /// A worker pod the engine deletes takes no more items.
+    public func retire(pod: String, workflow: String, uid: String) {
+        pools.withLock { pools in
+            for key in pools.keys where key.workflow == workflow && key.uid == uid {
+                pools[key]!.retire(pod)
+            }
+        }
+    }
+
+    /// What the workers of the Workflow's `map.workers` nodes report: one observation per item
+    /// attempt, and each node's pool. `livePods`: the Workflow's pods that exist and have
+    /// not ended; an attempt held by a worker not among them is lost.
+    public func observe(workflow: String, uid: String, livePods: () -> Set<String>) -> (items: [ObservedPod], pools: [String: WorkerPoolView]) {
+        pools.withLock { pools in
+            var items: [ObservedPod] = []
+            var views: [String: WorkerPoolView] = [:]
+            var live: Set<String>?
+            for key in pools.keys where key.workflow == workflow && key.uid == uid {
+                if live == nil { live = livePods() }
+                pools[key]!.dropWorkers(notIn: live!)
+                let pool = pools[key]!
+                items += pool.observations(node: key.node)
+                views[key.node] = pool.view(listeningSince: listeningSince)
+            }
+            return (items, views)
+        }
+    }
+
+    /// The Workflow is gone: so are its items.
+    public func forget(workflow: String) {
+        _ = pools.withLock { pools in
+            for key in pools.keys where key.workflow == workflow { pools[key] = nil }
+        }
+    }
+
+    // MARK: The workers' side
+
+    public enum PollAnswer: Sendable {
+        case assignment(WorkerAssignment)
+        /// The token does not match the claims: 401 with this message.
+        case refused(String)
+    }
+
+    /// Answers a worker's poll; holds a ready worker's poll up to `longPoll` for an item.
+    public func poll(_ poll: WorkerPoll, token: String, longPoll: Duration = WorkerProtocol.longPoll) async -> PollAnswer {
+        let claims = poll.claims
+        let expected = WorkerTokens.token(key: key, namespace: claims.namespace, workflow: claims.workflow, uid: claims.workflowUID,
+                                          node: claims.node, pod: claims.pod)
+        guard HMACSHA256.equal(expected, token) else {
+            return .refused("the token does not match worker pod \(claims.namespace)/\(claims.pod): it was not created by this controller's key")
+        }
+        let poolKey = PoolKey(workflow: "\(claims.namespace)/\(claims.workflow)", uid: claims.workflowUID, node: claims.node)
+        var (answer, news, handoff) = pools.withLock { pools in
+            pools[poolKey, default: WorkerPool()].poll(poll, now: now())
+        }
+        if news { announce(poolKey.workflow) }
+        if let handoff { handoffs.record(duration: handoff) }
+        guard poll.ready, answer.item == nil, !answer.stop else { return .assignment(answer) }
+        // Nothing queued: wait a little for the engine's next dispatch.
+        let clock = ContinuousClock()
+        let deadline = clock.now + longPoll
+        while clock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
+            let taken = pools.withLock { pools in pools[poolKey]?.take(for: claims.pod, now: now()) }
+            guard let taken else { break }
+            if taken.stop || taken.item != nil {
+                answer.item = taken.item
+                answer.stop = taken.stop
+                if taken.item != nil { announce(poolKey.workflow) }
+                if let handoff = taken.handoff { handoffs.record(duration: handoff) }
+                break
+            }
+        }
+        return .assignment(answer)
+    }
+}
