@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "CapstanWorker",
             dependencies: [
-                "CapstanSupport",
+                "CapstanAPI", "CapstanSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import CapstanAPI
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -33,13 +34,7 @@ public struct HTTPDispatchTransport: DispatchTransport {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "Authorization", value: authorization)
-        let body: Data
-        do {
-            body = try JSONEncoder().encode(poll)
-        } catch {
-            throw DispatchError.rejected(status: 0, body: "cannot encode the poll: \(error)")
-        }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        request.body = .bytes(ByteBuffer(bytes: poll.json.serialized()))
         let status: Int
         let answer: ByteBuffer
         do {
@@ -53,7 +48,7 @@ public struct HTTPDispatchTransport: DispatchTransport {
             throw DispatchError.forStatus(status, body: String(buffer: answer).trimmingCharacters(in: .whitespacesAndNewlines))
         }
         do {
-            return try JSONDecoder().decode(WorkerAssignment.self, from: Data(answer.readableBytesView))
+            return try WorkerAssignment(json: JSONValue.parse(answer.readableBytesView))
         } catch {
             // A controller mid-upgrade or a proxy in the way: worth waiting out, as an outage is.
             throw DispatchError.transient("POST \(url): cannot read the answer: \(error)", status: status)

@@ -52,7 +52,10 @@ import Testing
         #expect(heartbeats.count >= 2)
         #expect(heartbeats.allSatisfy { !$0.poll.ready })
         let gaps = zip(heartbeats, heartbeats.dropFirst()).map { $1.at - $0.at }
-        #expect(gaps.allSatisfy { $0 >= .milliseconds(30) }, "heartbeats are paced, not back to back: \(gaps)")
+        // Paced, not back to back: on average a period apart (one poll delayed by a busy
+        // machine brings the next one closer, so single gaps are not compared).
+        let mean = gaps.reduce(Duration.zero, +) / max(1, gaps.count)
+        #expect(gaps.isEmpty || mean >= .milliseconds(30), "heartbeats are paced, not back to back: \(gaps)")
         // The result goes out at once, not at the next heartbeat.
         let result = polls.first { !$0.poll.finished.isEmpty }
         #expect(result?.poll.running == nil)

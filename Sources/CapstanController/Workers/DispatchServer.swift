@@ -1,5 +1,5 @@
+import CapstanAPI
 import CapstanWorker
-import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -109,7 +109,7 @@ private final class DispatchHTTPHandler: ChannelInboundHandler, @unchecked Senda
         let token = String(authorization.dropFirst("Bearer ".count))
         let poll: WorkerPoll
         do {
-            poll = try JSONDecoder().decode(WorkerPoll.self, from: Data(body.readableBytesView))
+            poll = try WorkerPoll(json: JSONValue.parse(body.readableBytesView))
         } catch {
             return respond(.badRequest, text: "the body is not a worker poll: \(error)\n", head: head, context: context)
         }
@@ -123,8 +123,7 @@ private final class DispatchHTTPHandler: ChannelInboundHandler, @unchecked Senda
                 handler.pending = nil
                 switch answer {
                 case .assignment(let assignment):
-                    let data = (try? JSONEncoder().encode(assignment)) ?? Data("{}".utf8)
-                    handler.respond(.ok, body: Array(data), contentType: "application/json", head: head, context: context)
+                    handler.respond(.ok, body: assignment.json.serialized(), contentType: "application/json", head: head, context: context)
                 case .refused(let message):
                     handler.logger.warning("refused a worker poll", metadata: ["pod": "\(poll.claims.namespace)/\(poll.claims.pod)", "reason": "\(message)"])
                     handler.respond(.unauthorized, text: message + "\n", head: head, context: context)

@@ -66,7 +66,7 @@ public final class WorkerDispatcher: Sendable {
     /// The status records how the attempt ended: its worker is told so on its next poll.
     public func release(_ name: String, workflow: String, uid: String) {
         pools.withLock { pools in
-            for key in pools.keys where key.workflow == workflow && key.uid == uid {
+            for key in Self.keys(of: pools, workflow: workflow, uid: uid) {
                 if pools[key]!.release(name) { return }
             }
         }
@@ -75,7 +75,7 @@ public final class WorkerDispatcher: Sendable {
     /// A worker pod the engine deletes takes no more items.
     public func retire(pod: String, workflow: String, uid: String) {
         pools.withLock { pools in
-            for key in pools.keys where key.workflow == workflow && key.uid == uid {
+            for key in Self.keys(of: pools, workflow: workflow, uid: uid) {
                 pools[key]!.retire(pod)
             }
         }
@@ -89,7 +89,7 @@ public final class WorkerDispatcher: Sendable {
             var items: [ObservedPod] = []
             var views: [String: WorkerPoolView] = [:]
             var live: Set<String>?
-            for key in pools.keys where key.workflow == workflow && key.uid == uid {
+            for key in Self.keys(of: pools, workflow: workflow, uid: uid) {
                 if live == nil { live = livePods() }
                 pools[key]!.dropWorkers(notIn: live!)
                 let pool = pools[key]!
@@ -103,8 +103,14 @@ public final class WorkerDispatcher: Sendable {
     /// The Workflow is gone: so are its items.
     public func forget(workflow: String) {
         _ = pools.withLock { pools in
-            for key in pools.keys where key.workflow == workflow { pools[key] = nil }
+            for key in Self.keys(of: pools, workflow: workflow, uid: nil) { pools[key] = nil }
         }
+    }
+
+    /// The Workflow's pools' keys, as an array: mutating a pool while iterating the
+    /// dictionary's own `keys` would copy every pool, items and all.
+    private static func keys(of pools: [PoolKey: WorkerPool], workflow: String, uid: String?) -> [PoolKey] {
+        pools.keys.filter { $0.workflow == workflow && (uid == nil || $0.uid == uid) }
     }
 
     // MARK: The workers' side
