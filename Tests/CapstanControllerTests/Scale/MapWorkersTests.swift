@@ -1,4 +1,7 @@
 import CapstanAPI
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 import TestSupport
@@ -61,6 +64,52 @@ import TestSupport
 
         // Once the map is done, its workers are deleted.
         _ = try await eventually(timeout: .seconds(60)) { try await Self.workerPods(cluster).isEmpty }
+    }
+
+    /// A controller killed mid-map and started again (same dispatch address, same worker key)
+    /// hears from every worker what it runs and what it finished: no item is lost, none runs
+    /// twice, no worker is replaced.
+    @Test func aControllerKilledMidMapLosesNoItemAndRunsNoneTwice() async throws {
+        let cluster = try await ScaleCluster.start()
+        let key = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-worker-key-\(UUID().uuidString)")
+        try Data("a-worker-key-for-this-test-only-0123456789".utf8).write(to: key)
+        let arguments = ["--dispatch-addr", "127.0.0.1:\(try Self.freePort())", "--worker-key-file", key.path]
+        try await cluster.create(Self.workflow("restart"))
+        try cluster.startController(extraArguments: arguments)
+
+        var killedAt: Int?
+        var podsSeen: Set<String> = []
+        let (last, _) = try await cluster.pollStatus("restart", timeout: 240, interval: .milliseconds(200)) { status in
+            podsSeen.formUnion(try await Self.pods(cluster, selector: "app.kubernetes.io%2Fmanaged-by%3Dcapstan"))
+            let succeeded = status["nodes"]?["work"]?["map"]?["succeeded"]?.intValue ?? 0
+            if killedAt == nil, succeeded >= Self.items / 3 {
+                cluster.killController()
+                killedAt = succeeded
+                try cluster.startController(extraArguments: arguments)
+            }
+            return ScaleCluster.isFinished(status)
+        }
+        let work = last["nodes"]?["work"]
+        #expect(last["phase"] == "Succeeded", "status: \(String(last.jsonString.prefix(3000)))\nlogs: \(cluster.earlierControllerLogs.suffix(2000))\n\(cluster.controllerLogTail)")
+        #expect(killedAt != nil && killedAt! < Self.items, "killed at \(killedAt ?? -1) items")
+        #expect(work?["map"]?["succeeded"]?.intValue == Self.items)
+        #expect((work?["failures"]?.arrayValue ?? []).isEmpty, "nothing lost or run twice: \(work?["failures"] ?? .null)")
+        #expect(podsSeen.count == Self.replicas, "the same workers throughout: \(podsSeen.sorted())")
+    }
+
+    /// A loopback port nothing listens on now.
+    static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        try #require(bound, "binding a loopback port")
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static func workerPods(_ cluster: ScaleCluster) async throws -> [String] {

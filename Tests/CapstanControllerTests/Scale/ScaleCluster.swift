@@ -30,12 +30,22 @@ final class ScaleCluster: @unchecked Sendable {
 
     deinit { started?.kill() }
 
-    /// Starts `capstan run` against the sim and the store, once.
-    func startController() throws {
+    /// Starts `capstan run` against the sim and the store, once (again after `killController`).
+    func startController(extraArguments: [String] = []) throws {
         guard started == nil else { return }
         started = try RunningController.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store,
-                                              extraArguments: ["--kube-qps", "0", "--log-level", "info"], binary: binary)
+                                              extraArguments: ["--kube-qps", "0", "--log-level", "info"] + extraArguments, binary: binary)
     }
+
+    /// SIGKILL, as in a crash; the log so far is kept in `earlierControllerLogs`.
+    func killController() {
+        guard let controller = started else { return }
+        controller.kill()
+        earlierControllerLogs += controller.log
+        started = nil
+    }
+
+    private(set) var earlierControllerLogs = ""
 
     /// The end of the controller's log, for failure messages.
     var controllerLogTail: String { String((started?.log ?? "(not started)").suffix(3000)) }
