@@ -100,7 +100,7 @@ import Testing
         let began = ContinuousClock.now
         work.cancel()
         #expect(await work.value == .cancelled)
-        #expect(ContinuousClock.now - began < .seconds(5))
+        #expect(ContinuousClock.now - began < .seconds(20), "stopped, not run to the end of its 30 s (a busy test machine resumes late)")
         #expect(await dispatch.acknowledged.isEmpty, "a stopped item is not reported")
     }
 

@@ -25,8 +25,12 @@ struct HelmChartTests {
         let (manifests, output) = try Chart.render()
         try #require(output.status == 0, "\(output.report)")
         #expect(manifests.kinds.sorted() == [
-            "ClusterRole", "ClusterRoleBinding", "Deployment", "Role", "RoleBinding", "Service", "ServiceAccount",
+            "ClusterRole", "ClusterRoleBinding", "Deployment", "Role", "RoleBinding", "Secret", "Service", "ServiceAccount",
         ])
+        // The key map.workers tokens are signed with, created once and kept (docs/workers.md).
+        let key = try #require(manifests.first(kind: "Secret", name: "capstan-worker-key"))
+        #expect(key.value(at: "metadata", "annotations", "helm.sh/resource-policy")?.stringValue == "keep")
+        #expect((key.value(at: "data", "key")?.stringValue?.count ?? 0) >= 32)
         let role = try #require(manifests.first(kind: "Role"))
         #expect(role.value(at: "metadata", "namespace")?.stringValue == "capstan-system")
         #expect(role["rules"]?[0]?["resources"]?.stringList == ["leases"])
@@ -45,6 +49,8 @@ struct HelmChartTests {
         #expect(container["image"]?.stringValue == "ghcr.io/capstan-dev/capstan:0.1.0")
         #expect(container["args"]?.stringList == [
             "run", "--leader-elect", "--metrics-addr=:8080", "--health-addr=:8081",
+            "--dispatch-addr=:8082", "--dispatch-url=http://$(POD_IP):8082", "--worker-image=ghcr.io/capstan-dev/capstan:0.1.0",
+            "--worker-key-file=/etc/capstan/worker-key/key",
             "--log-format=json", "--log-level=info", "--system-retries=3",
         ])
         try expectHardened(pod: pod, container: container)
@@ -58,7 +64,7 @@ struct HelmChartTests {
         try #require(output.status == 0, "\(output.report)")
         #expect(manifests.kinds.sorted() == [
             "Deployment", "PodDisruptionBudget", "PrometheusRule", "Role", "Role", "RoleBinding", "RoleBinding",
-            "Service", "ServiceAccount", "ServiceMonitor",
+            "Secret", "Service", "ServiceAccount", "ServiceMonitor",
         ])
 
         let container = try #require(

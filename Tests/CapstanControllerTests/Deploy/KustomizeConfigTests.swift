@@ -26,6 +26,7 @@ struct KustomizeConfigTests {
         #expect(container["image"]?.stringValue == "ghcr.io/capstan-dev/capstan:0.1.0")
         #expect(container["args"]?.stringList == [
             "run", "--leader-elect", "--metrics-addr=:8080", "--health-addr=:8081", "--log-format=json",
+            "--dispatch-addr=:8082", "--dispatch-url=http://$(POD_IP):8082", "--worker-image=ghcr.io/capstan-dev/capstan:0.1.0",
         ])
         try expectHardened(pod: pod, container: container)
 

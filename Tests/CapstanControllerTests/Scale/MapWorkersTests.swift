@@ -8,7 +8,7 @@ import TestSupport
 
 /// SPEC §15's reusable workers on `capstan sim` and `capstan run`: a 2,000-item map runs on
 /// five worker pods (the scripted kubelet plays `capstan worker` for them), one of which is
-/// deleted halfway; the map still succeeds, on no more pods than its workers and their one
+/// deleted while it runs; the map still succeeds, on no more pods than its workers and their one
 /// replacement, and only the item the deleted worker held is run again.
 @Suite(.serialized) struct MapWorkersTests {
     static let items = 2_000
@@ -22,7 +22,9 @@ import TestSupport
                  "name": "work", "image": "busybox:1.36", "command": ["work", "{{ item }}"],
                  "map": ["over": .array((0..<Self.items).map { .number(Double($0)) }),
                          "workers": ["replicas": .number(Double(Self.replicas)), "idleTimeout": "1m"]],
-                 "podMetadata": ["annotations": ["sim.capstan.dev/duration": "20ms"]],
+                 // 40 s of work on five workers: long enough that a test process kept busy by
+                 // other suites still looks while the map runs.
+                 "podMetadata": ["annotations": ["sim.capstan.dev/duration": "100ms"]],
              ]],
          ]]
     }
@@ -32,15 +34,13 @@ import TestSupport
         try await cluster.create(Self.workflow("sweep"))
         try cluster.startController()
 
-        // Halfway, a worker pod goes away with whatever item it was running.
+        // Early on, a worker pod goes away with whatever item it was running.
         var deleted: String?
         var podsSeen: Set<String> = []
         let (last, _) = try await cluster.pollStatus("sweep", timeout: 240, interval: .milliseconds(200)) { status in
             podsSeen.formUnion(try await Self.pods(cluster, selector: "app.kubernetes.io%2Fmanaged-by%3Dcapstan"))
             let succeeded = status["nodes"]?["work"]?["map"]?["succeeded"]?.intValue ?? 0
-            if deleted == nil, succeeded >= Self.items / 2 {
-                let pods = try await Self.workerPods(cluster)
-                let victim = try #require(pods.first, "worker pods while the map runs")
+            if deleted == nil, succeeded >= Self.items / 10, let victim = try await Self.workerPods(cluster).first {
                 let deletion = try await RawHTTP.request(cluster.sim.url, "DELETE", "/api/v1/namespaces/default/pods/\(victim)")
                 #expect(deletion.status == 200, "deleting \(victim): \(deletion)")
                 deleted = victim
@@ -82,7 +82,7 @@ import TestSupport
         let (last, _) = try await cluster.pollStatus("restart", timeout: 240, interval: .milliseconds(200)) { status in
             podsSeen.formUnion(try await Self.pods(cluster, selector: "app.kubernetes.io%2Fmanaged-by%3Dcapstan"))
             let succeeded = status["nodes"]?["work"]?["map"]?["succeeded"]?.intValue ?? 0
-            if killedAt == nil, succeeded >= Self.items / 3 {
+            if killedAt == nil, succeeded >= Self.items / 10 {
                 cluster.killController()
                 killedAt = succeeded
                 try cluster.startController(extraArguments: arguments)
