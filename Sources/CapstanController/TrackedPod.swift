@@ -12,9 +12,6 @@ public struct TrackedPod: Sendable, Hashable {
     public var workflowUID: String?
     public var observed: ObservedPod
 
-    public var namespace: String { String(workflowKey.prefix { $0 != "/" }) }
-    public var workflow: String { String(workflowKey.drop { $0 != "/" }.dropFirst()) }
-
     /// Whether the pod is the Workflow's with this UID; a pod without an owner is taken as
     /// the Workflow's of its name.
     public func belongs(toWorkflowUID uid: String) -> Bool { workflowUID == nil || workflowUID == uid }
