@@ -82,6 +82,23 @@ struct DevExampleTests {
         #expect(map?["succeeded"] == 9 && map?["failed"] == 1, "\(String(describing: map))")
     }
 
+    /// The real `capstan worker` under the process kubelet: forty items on three worker
+    /// processes, each item an attempt of its own, item 13 retried after its first attempt fails.
+    @Test func mapOnWorkersRunsEveryItemOnceInThreeWorkerPods() async throws {
+        let run = try await Dev.run(Dev.example("map-workers.yaml"))
+        #expect(run.exitCode == 0, "\(run.result)")
+        #expect(run.outputs == ["sum": 608_400, "count": 40], "the cubes of 0…39: \(run.result)")
+        let logs = run.logs(workflow: "map-workers", node: "cube")
+        #expect(logs.count == 3 && logs.allSatisfy { $0.contains("-w") }, "three worker pods, no pod per item: \(logs)")
+        let text = logs.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.joined()
+        let started = text.split(separator: "\n").filter { $0.hasPrefix("capstan worker: item ") && $0.hasSuffix(" started") }
+        #expect(started.count == 41, "40 items and item 13's retry: \(started.count)")
+        #expect(Set(started).count == started.count, "no attempt started twice")
+        #expect(text.contains("(index 13, attempt 0) exited with code 3") && text.contains("(index 13, attempt 1) exited with code 0"),
+                "\(text.suffix(2000))")
+        #expect(run.node("cube")?["failures"]?[0]?["reason"] == "Error")
+    }
+
     @Test func aLargeListGoesFromNodeToNodeByReference() async throws {
         let run = try await Dev.run(Dev.example("large-data.yaml"))
         #expect(run.exitCode == 0, "\(run.result)")
