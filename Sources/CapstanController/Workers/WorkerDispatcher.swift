@@ -20,6 +20,8 @@ public final class WorkerDispatcher: Sendable {
     /// Who hears of Workflows whose workers reported something (`changes()`).
     private let subscriber = Mutex<AsyncStream<String>.Continuation?>(nil)
     private let handoffs = Metrics.Timer(label: MetricsCatalog.workerHandoff.name)
+    /// Wakes the ready workers' polls of a node when items are dispatched to it.
+    private let signals = WorkSignals<PoolKey>()
 
     struct PoolKey: Hashable {
         /// `namespace/name` of the Workflow.
@@ -58,9 +60,9 @@ public final class WorkerDispatcher: Sendable {
             name: item.name, index: item.index, attempt: item.attempt, arguments: item.arguments,
             environment: item.environment.map { EnvironmentVariable(name: $0.name, value: $0.value) },
             workingDirectory: item.workingDirectory, timeoutSeconds: item.timeoutSeconds)
-        pools.withLock { pools in
-            pools[PoolKey(workflow: workflow, uid: uid, node: item.node), default: WorkerPool()].enqueue(run)
-        }
+        let key = PoolKey(workflow: workflow, uid: uid, node: item.node)
+        pools.withLock { pools in pools[key, default: WorkerPool()].enqueue(run) }
+        signals.signal(key)
     }
 
     /// The status records how the attempt ended: its worker is told so on its next poll.
@@ -74,11 +76,13 @@ public final class WorkerDispatcher: Sendable {
 
     /// A worker pod the engine deletes takes no more items.
     public func retire(pod: String, workflow: String, uid: String) {
-        pools.withLock { pools in
-            for key in Self.keys(of: pools, workflow: workflow, uid: uid) {
-                pools[key]!.retire(pod)
-            }
+        let keys = pools.withLock { pools in
+            let keys = Self.keys(of: pools, workflow: workflow, uid: uid)
+            for key in keys { pools[key]!.retire(pod) }
+            return keys
         }
+        // A retired worker waiting for work is told to stop now.
+        for key in keys { signals.signal(key) }
     }
 
     /// What the workers of the Workflow's `map.workers` nodes report: one observation per item
@@ -102,9 +106,12 @@ public final class WorkerDispatcher: Sendable {
 
     /// The Workflow is gone: so are its items.
     public func forget(workflow: String) {
-        _ = pools.withLock { pools in
-            for key in Self.keys(of: pools, workflow: workflow, uid: nil) { pools[key] = nil }
+        let keys = pools.withLock { pools in
+            let keys = Self.keys(of: pools, workflow: workflow, uid: nil)
+            for key in keys { pools[key] = nil }
+            return keys
         }
+        for key in keys { signals.forget(key) }
     }
 
     /// The Workflow's pools' keys, as an array: mutating a pool while iterating the
@@ -136,11 +143,10 @@ public final class WorkerDispatcher: Sendable {
         if news { announce(poolKey.workflow) }
         if let handoff { handoffs.record(duration: handoff) }
         guard poll.ready, answer.item == nil, !answer.stop else { return .assignment(answer) }
-        // Nothing queued: wait a little for the engine's next dispatch.
-        let clock = ContinuousClock()
-        let deadline = clock.now + longPoll
-        while clock.now < deadline, !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(5))
+        // Nothing queued: wait for the engine's next dispatch, up to the long poll.
+        let deadline = ContinuousClock.now + longPoll
+        while !Task.isCancelled {
+            let generation = signals.generation(poolKey)
             let taken = pools.withLock { pools in pools[poolKey]?.take(for: claims.pod, now: now()) }
             guard let taken else { break }
             if taken.stop || taken.item != nil {
@@ -150,6 +156,9 @@ public final class WorkerDispatcher: Sendable {
                 if let handoff = taken.handoff { handoffs.record(duration: handoff) }
                 break
             }
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { break }
+            await signals.wait(poolKey, since: generation, timeout: left)
         }
         return .assignment(answer)
     }
