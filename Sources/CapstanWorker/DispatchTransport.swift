@@ -1,3 +1,5 @@
+import CapstanAPI
+
 /// How a worker reaches the controller's dispatch endpoint: one poll out, one assignment
 /// back. `HTTPDispatchTransport` is the real one; tests give `WorkerLoop` a fake.
 public protocol DispatchTransport: Sendable {

@@ -1,3 +1,4 @@
+import CapstanAPI
 import Foundation
 
 /// What `capstan worker` reads from its pod's environment: where the controller is, the

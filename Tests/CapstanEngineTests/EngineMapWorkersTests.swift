@@ -114,7 +114,7 @@ import CapstanAPI
         #expect(third.env["CAPSTAN_ATTEMPT"] == "0")
         #expect(third.env["MODE"] == "fast")
         #expect(third.env["CAPSTAN_OUTPUTS_FILE"] == nil)
-        #expect(third.timeoutSeconds == 600)
+        #expect(third.item.timeoutSeconds == 600)
         #expect(h.node("m").phase == .running)
         #expect(h.node("m").map?.running == 6)
 

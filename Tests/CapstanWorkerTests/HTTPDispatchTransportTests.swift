@@ -1,3 +1,4 @@
+import CapstanAPI
 import CapstanWorker
 import Foundation
 import Synchronization

@@ -55,13 +55,9 @@ public final class WorkerDispatcher: Sendable {
     // MARK: The engine's side
 
     /// Queues an item attempt for its node's workers; a name already known is left as it is.
-    public func dispatch(_ item: ItemDispatch, workflow: String, uid: String) {
-        let run = ItemToRun(
-            name: item.name, index: item.index, attempt: item.attempt, arguments: item.arguments,
-            environment: item.environment.map { EnvironmentVariable(name: $0.name, value: $0.value) },
-            workingDirectory: item.workingDirectory, timeoutSeconds: item.timeoutSeconds)
-        let key = PoolKey(workflow: workflow, uid: uid, node: item.node)
-        pools.withLock { pools in pools[key, default: WorkerPool()].enqueue(run) }
+    public func dispatch(_ dispatch: ItemDispatch, workflow: String, uid: String) {
+        let key = PoolKey(workflow: workflow, uid: uid, node: dispatch.node)
+        pools.withLock { pools in pools[key, default: WorkerPool()].enqueue(dispatch.item) }
         signals.signal(key)
     }
 

@@ -36,10 +36,10 @@ extension UnitStepper {
     private func itemDispatch(_ request: PodRequest) -> ItemDispatch {
         let container = request.manifest["spec"]?["containers"]?[0]
         let words = (container?["command"]?.arrayValue ?? []) + (container?["args"]?.arrayValue ?? [])
-        let variables: [ItemDispatch.Variable] = (container?["env"]?.arrayValue ?? []).compactMap { entry in
+        let variables: [EnvironmentVariable] = (container?["env"]?.arrayValue ?? []).compactMap { entry in
             guard let name = entry["name"]?.stringValue, let value = entry["value"]?.stringValue,
                   name != "CAPSTAN_OUTPUTS_FILE" else { return nil }
-            return ItemDispatch.Variable(name: name, value: value)
+            return EnvironmentVariable(name: name, value: value)
         }
         return ItemDispatch(
             name: request.name, node: node.name, index: index ?? 0, attempt: request.attempt, arguments: words.compactMap(\.stringValue),

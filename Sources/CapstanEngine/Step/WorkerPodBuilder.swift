@@ -20,7 +20,7 @@ struct WorkerPodBuilder {
         let config = builder.config
         let name = PodNaming.workerName(workflow: metadata.name, uid: metadata.uid, node: node.name, slot: slot)
         var shared = rendered
-        shared.command = [WorkerPodBuilder.binaryPath, "worker"]
+        shared.command = [WorkerProtocol.binaryPath, "worker"]
         shared.args = []
         shared.workingDir = nil
         shared.inputs = [:]
@@ -37,19 +37,19 @@ struct WorkerPodBuilder {
             !WorkerPodBuilder.perItemVariables.contains($0["name"]?.stringValue ?? "")
         }
         env.insert(contentsOf: [
-            variable("CAPSTAN_WORKFLOW_UID", metadata.uid), variable("CAPSTAN_WORKER_POD", name),
-            variable("CAPSTAN_DISPATCH_URL", config.dispatchURL), variable("CAPSTAN_WORKER_TOKEN", token),
+            variable(WorkerProtocol.workflowUIDVariable, metadata.uid), variable(WorkerProtocol.podVariable, name),
+            variable(WorkerProtocol.dispatchURLVariable, config.dispatchURL), variable(WorkerProtocol.tokenVariable, token),
         ], at: min(3, env.count))
         container["env"] = .array(env)
         container["volumeMounts"] = .array((container["volumeMounts"]?.arrayValue ?? []) + [binaryMount])
         spec["containers"] = [.object(container)]
         spec["initContainers"] = [[
-            "name": .string(WorkerPodBuilder.binaryVolume),
+            "name": .string(WorkerProtocol.initContainerName),
             "image": .string(config.workerImage),
-            "command": ["capstan", "worker", "--install", .string(WorkerPodBuilder.binaryPath)],
+            "command": ["capstan", "worker", "--install", .string(WorkerProtocol.binaryPath)],
             "volumeMounts": [binaryMount],
         ]]
-        spec["volumes"] = .array((spec["volumes"]?.arrayValue ?? []) + [["name": .string(WorkerPodBuilder.binaryVolume), "emptyDir": [:]]])
+        spec["volumes"] = .array((spec["volumes"]?.arrayValue ?? []) + [["name": .string(WorkerProtocol.binaryVolume), "emptyDir": [:]]])
         // Each item keeps the node's timeout, enforced by the worker; the pod runs for many.
         spec["activeDeadlineSeconds"] = nil
         manifest["metadata"] = .object(podMetadata)
@@ -59,10 +59,9 @@ struct WorkerPodBuilder {
         return request
     }
 
-    static let binaryPath = "/capstan/capstan"
-    static let binaryVolume = "capstan-binary"
-
-    private var binaryMount: JSONValue { ["name": .string(WorkerPodBuilder.binaryVolume), "mountPath": "/capstan"] }
+    private var binaryMount: JSONValue {
+        ["name": .string(WorkerProtocol.binaryVolume), "mountPath": .string(WorkerProtocol.binaryDirectory)]
+    }
 
     private func variable(_ name: String, _ value: String) -> JSONValue { ["name": .string(name), "value": .string(value)] }
 }
@@ -71,6 +70,10 @@ struct WorkerPodBuilder {
 /// checked by the controller's dispatch endpoint on every poll.
 public enum WorkerTokens {
     public static func token(key: [UInt8], namespace: String, workflow: String, uid: String, node: String, pod: String) -> String {
-        HMACSHA256.hex(key: key, message: [namespace, workflow, uid, node, pod].joined(separator: "\n"))
+        token(key: key, claims: WorkerClaims(namespace: namespace, workflow: workflow, workflowUID: uid, node: node, pod: pod))
+    }
+
+    public static func token(key: [UInt8], claims: WorkerClaims) -> String {
+        HMACSHA256.hex(key: key, message: claims.signedText)
     }
 }

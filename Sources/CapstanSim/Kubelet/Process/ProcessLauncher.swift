@@ -58,7 +58,4 @@ enum ProcessLauncher {
             throw LaunchError(description: error.message)
         }
     }
-
-    /// Exit status as Kubernetes reports it: the code, or 128 + the signal that ended it.
-    static func exitCode(fromWaitStatus status: Int32) -> Int { ChildProcess.exitCode(fromWaitStatus: status) }
 }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import CapstanAPI
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -159,7 +160,7 @@ final class ProcessSupervisor: Sendable {
             kill(-pid, SIGKILL)
             guard let child = children.withLock({ $0.removeValue(forKey: pid) }) else { continue }
             secretFiles.release(child.secretFiles)
-            let code = result == pid ? ProcessLauncher.exitCode(fromWaitStatus: status) : 137
+            let code = result == pid ? ChildProcess.exitCode(fromWaitStatus: status) : 137
             exits.append(Exit(key: child.key, uid: child.uid, exitCode: code,
                               message: terminationMessage(child, failed: code != 0)))
         }

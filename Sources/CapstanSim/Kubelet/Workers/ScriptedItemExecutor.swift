@@ -1,3 +1,4 @@
+import CapstanAPI
 import CapstanSupport
 import CapstanWorker
 

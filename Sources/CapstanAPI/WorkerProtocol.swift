@@ -1,5 +1,7 @@
 /// The dispatch protocol between a map node's worker pods (`capstan worker`) and the
-/// controller (SPEC §15, docs/workers.md). The worker asks; the controller answers. One
+/// controller (SPEC §15, docs/workers.md). Here, with the API types, because the engine
+/// builds the worker pod (its variables, its token) and the item it hands out, and the
+/// worker and the controller speak it. The worker asks; the controller answers. One
 /// request shape, `POST /v1/workers/poll`, carries everything a worker knows (what it runs,
 /// what it finished and has not yet seen acknowledged) and returns everything it must do.
 ///
@@ -145,7 +147,8 @@ public enum WorkerProtocol {
     public static let podVariable = "CAPSTAN_WORKER_POD"
     public static let workflowUIDVariable = "CAPSTAN_WORKFLOW_UID"
     /// Where the init container puts the `capstan` binary in a worker pod.
-    public static let binaryPath = "/capstan/capstan"
+    public static let binaryDirectory = "/capstan"
+    public static let binaryPath = binaryDirectory + "/capstan"
     public static let binaryVolume = "capstan-binary"
     public static let initContainerName = "capstan-binary"
 }

@@ -1,5 +1,3 @@
-import CapstanAPI
-
 /// The protocol's wire form through Capstan's own JSON values rather than Codable: a poll
 /// and its answer cross the wire once per item, and this is several times cheaper per
 /// message than Foundation's coders (measured with `hack/bench/scale.py map-1m-workers`).
