@@ -25,28 +25,6 @@ extension JSONValue {
     }
 }
 
-/// Parts of a JSON document a reader does not want: key paths from the top (`["object",
-/// "spec"]`) whose values are stepped over instead of decoded. A pod's spec is most of its
-/// bytes; a controller that reads only metadata and status need not build it on every event.
-public struct JSONSkipList: Sendable {
-    fileprivate var children: [String: JSONSkipList] = [:]
-    fileprivate var skipsWhole = false
-
-    public init(_ paths: [[String]]) {
-        for path in paths where !path.isEmpty { add(path[...]) }
-    }
-
-    private mutating func add(_ path: ArraySlice<String>) {
-        guard let first = path.first else {
-            skipsWhole = true
-            return
-        }
-        children[first, default: JSONSkipList([])].add(path.dropFirst())
-    }
-
-    public var isEmpty: Bool { children.isEmpty }
-}
-
 extension JSONValue {
     /// Parses, leaving out the values at the skip list's paths (as if those keys were absent).
     /// A skipped value is only checked for balanced brackets and terminated strings.
@@ -110,8 +88,8 @@ private struct JSONParser {
         offset += literal.count
     }
 
-    /// An object; with a skip list, keys it names are stepped over and the others parsed
-    /// (with the list's subtree when it goes deeper).
+    /// An object; with a skip list, keys it names are stepped over (or stand for the value
+    /// the reader holds) and the others parsed (with the list's subtree when it goes deeper).
     mutating func parseObject(depth: Int, skipping: JSONSkipList? = nil) throws(JSONParseError) -> JSONValue {
         offset += 1
         var fields: [String: JSONValue] = [:]
@@ -131,6 +109,9 @@ private struct JSONParser {
                 skipWhitespace()
                 if rule.skipsWhole {
                     try skipValue()
+                } else if let held = rule.held?(fields) {
+                    try skipValue()
+                    fields[key] = held
                 } else if offset < bytes.count, bytes[offset] == UInt8(ascii: "{") {
                     guard depth + 1 < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth) levels") }
                     fields[key] = try parseObject(depth: depth + 1, skipping: rule)

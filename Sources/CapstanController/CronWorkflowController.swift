@@ -24,7 +24,7 @@ public final class CronWorkflowController: Sendable {
         self.config = config
         self.logger = logger
         let crons = Informer<JSONValue>(
-            client: kube, resource: .cronWorkflows, namespace: config.namespace, logger: logger, transform: TrimmedObject.keep)
+            client: kube, resource: .cronWorkflows, namespace: config.namespace, logger: logger, heldSpec: TrimmedObject.heldSpec, transform: TrimmedObject.keep)
         let runs = Informer<TrackedRun>(
             client: kube, resource: .workflows, namespace: config.namespace, labelSelector: CronWorkflow.runLabel,
             indexes: ["cron": { [$0.cronKey] }],

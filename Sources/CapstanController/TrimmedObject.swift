@@ -11,4 +11,14 @@ enum TrimmedObject {
         kept["metadata"] = .object(metadata)
         return kept
     }
+
+    /// The spec of the kept object while a watch event is of the same object at the same
+    /// `metadata.generation`, which the API server raises with every change of the spec: a
+    /// 1,000-node Workflow's spec is most of its bytes, and every status write sends it again.
+    @Sendable static func heldSpec(_ kept: JSONValue, eventMetadata: JSONValue) -> JSONValue? {
+        guard let generation = eventMetadata["generation"], let uid = eventMetadata["uid"],
+            kept["metadata"]?["generation"] == generation, kept["metadata"]?["uid"] == uid
+        else { return nil }
+        return kept["spec"]
+    }
 }

@@ -37,7 +37,8 @@ public final class WorkflowController: Sendable {
         self.logger = logger
         let workflows = Informer<JSONValue>(
             client: kube, resource: .workflows, namespace: config.namespace,
-            indexes: ["parent": { object in WorkflowController.parentKeys(of: object) }], logger: logger, transform: TrimmedObject.keep)
+            indexes: ["parent": { object in WorkflowController.parentKeys(of: object) }], logger: logger,
+            heldSpec: TrimmedObject.heldSpec, transform: TrimmedObject.keep)
         let pods = Informer<TrackedPod>(
             client: kube, resource: .pods, namespace: config.namespace,
             labelSelector: "\(PodLabels.managedBy)=capstan",

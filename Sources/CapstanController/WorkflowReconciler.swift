@@ -343,7 +343,11 @@ final class WorkflowReconciler: Sendable {
             "metadata": ["resourceVersion": .string(workflow.metadata.resourceVersion)],
             "status": change,
         ]
-        let updated = try await kube.patchStatus(.workflows, namespace: workflow.metadata.namespace, name: workflow.metadata.name, patch: .merge(patch))
+        // A status write cannot change the spec, and the resourceVersion guard means it is
+        // the spec decided from: the answer's copy is not decoded again.
+        var updated = try await kube.patchStatus(.workflows, namespace: workflow.metadata.namespace, name: workflow.metadata.name,
+                                                 patch: .merge(patch), ignoring: ["spec"])
+        updated["spec"] = object["spec"]
         ownWrites.record(updated, key: key)
     }
 

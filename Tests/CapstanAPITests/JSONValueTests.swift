@@ -41,6 +41,22 @@ import Testing
         #expect(try JSONValue.parse(Array(event.utf8), skipping: JSONSkipList([["type", "x"], ["nothing"]])) == JSONValue.parse(event))
     }
 
+    @Test func aHeldValueStandsInForTheTextWhenTheHolderSaysItStillApplies() throws {
+        let event = #"{"type":"MODIFIED","object":{"metadata":{"generation":3},"spec":{"nodes":[{"name":"new"}]},"status":{"phase":"Running"}}}"#
+        let held: JSONValue? = ["nodes": [["name": "held"]]]
+        func parse(heldGeneration: Int) throws -> JSONValue {
+            try JSONValue.parse(Array(event.utf8), skipping: JSONSkipList([], held: [(path: ["object", "spec"], value: { earlier in
+                earlier["metadata"]?["generation"]?.intValue == heldGeneration ? held : nil
+            })]))
+        }
+        // Same generation: the held spec, and the rest decoded as usual.
+        let reused = try parse(heldGeneration: 3)
+        #expect(reused["object"]?["spec"] == held)
+        #expect(reused["object"]?["status"]?["phase"] == "Running")
+        // Another generation: the text is decoded.
+        #expect(try parse(heldGeneration: 2) == JSONValue.parse(event))
+    }
+
     @Test(arguments: [#"{"a":{"b":[1,2}"#, #"{"a":"open"#, #"{"a":{"b":1}} x"#])
     func skippingStillRejectsBrokenDocuments(input: String) {
         #expect(throws: JSONParseError.self) { try JSONValue.parse(Array(input.utf8), skipping: JSONSkipList([["a"]])) }

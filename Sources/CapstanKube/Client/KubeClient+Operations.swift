@@ -16,8 +16,7 @@ extension KubeClient: ResourceReader, ResourceWatcher, ResourceWriter, StatusWri
         let request = KubeRequest(verb: .watch, method: .GET, address: ResourceAddress(resource, namespace: namespace),
                                   query: options.queryItems, idempotent: true)
         let response = try await execute(request)
-        return WatchEventStream(body: response.body, request: request.summary,
-                                skipping: JSONSkipList(options.ignoredFields.map { ["object", $0] }))
+        return WatchEventStream(body: response.body, request: request.summary, skipping: options.skipList)
     }
 
     public func create(_ resource: ResourceType, namespace: String?, object: JSONValue) async throws -> JSONValue {
@@ -65,6 +64,13 @@ extension KubeClient: ResourceReader, ResourceWatcher, ResourceWriter, StatusWri
         try await send(KubeRequest(verb: .patch, method: .PATCH,
                                    address: ResourceAddress(resource, namespace: namespace, name: name, subresource: "status"),
                                    body: patch.body, contentType: patch.kind.rawValue, idempotent: patch.isIdempotent))
+    }
+
+    public func patchStatus(_ resource: ResourceType, namespace: String?, name: String, patch: Patch, ignoring fields: [String]) async throws -> JSONValue {
+        try await send(KubeRequest(verb: .patch, method: .PATCH,
+                                   address: ResourceAddress(resource, namespace: namespace, name: name, subresource: "status"),
+                                   body: patch.body, contentType: patch.kind.rawValue, idempotent: patch.isIdempotent),
+                       skipping: JSONSkipList(fields.map { [$0] }))
     }
 
     /// POSTs to a subresource, e.g. a pod's `binding` or `eviction`.

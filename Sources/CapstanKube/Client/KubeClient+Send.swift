@@ -24,8 +24,9 @@ extension KubeClient {
     /// (k8s.io/api/flowcontrol: `ResponseHeaderMatchedFlowSchemaUID`).
     static let priorityAndFairnessHeader = "X-Kubernetes-PF-FlowSchema-UID"
 
-    /// Sends a request with rate limiting, retries and metrics; decodes the JSON answer.
-    func send(_ request: KubeRequest) async throws -> JSONValue {
+    /// Sends a request with rate limiting, retries and metrics; decodes the JSON answer,
+    /// leaving out what `skipping` names.
+    func send(_ request: KubeRequest, skipping: JSONSkipList = JSONSkipList([])) async throws -> JSONValue {
         let response = try await execute(request)
         let bytes: ByteBuffer
         do {
@@ -36,7 +37,7 @@ extension KubeClient {
         }
         if bytes.readableBytes == 0 { return .null }
         do {
-            return try JSONValue.parse(bytes.readableBytesView)
+            return try JSONValue.parse(bytes.readableBytesView, skipping: skipping)
         } catch {
             throw KubeError(reason: .invalidResponse, code: Int(response.status.code),
                             message: "the answer is not JSON: \(error)", request: request.summary)

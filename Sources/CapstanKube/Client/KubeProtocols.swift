@@ -30,6 +30,17 @@ public protocol ResourceWriter: Sendable {
 public protocol StatusWriter: Sendable {
     func updateStatus(_ resource: ResourceType, namespace: String?, object: JSONValue) async throws -> JSONValue
     func patchStatus(_ resource: ResourceType, namespace: String?, name: String, patch: Patch) async throws -> JSONValue
+    /// `patchStatus` for callers that already hold some top-level fields of the answer (the
+    /// `spec`, which a status write cannot change): they are not decoded, and are absent.
+    func patchStatus(_ resource: ResourceType, namespace: String?, name: String, patch: Patch, ignoring fields: [String]) async throws -> JSONValue
+}
+
+extension StatusWriter {
+    public func patchStatus(_ resource: ResourceType, namespace: String?, name: String, patch: Patch, ignoring fields: [String]) async throws -> JSONValue {
+        var answer = try await patchStatus(resource, namespace: namespace, name: name, patch: patch)
+        for field in fields { answer[field] = nil }
+        return answer
+    }
 }
 
 /// Everything the controller needs from the API server; `KubeClient` is the real one.

@@ -30,7 +30,7 @@ public struct ListOptions: Sendable, Hashable {
 
 /// Options of a watch request. Events after `resourceVersion` are delivered; the server ends
 /// the stream after `timeoutSeconds`.
-public struct WatchOptions: Sendable, Hashable {
+public struct WatchOptions: Sendable {
     public var labelSelector: String?
     public var fieldSelector: String?
     public var resourceVersion: String?
@@ -39,15 +39,26 @@ public struct WatchOptions: Sendable, Hashable {
     /// Top-level fields of each object (`spec`) the caller does not read: they are not
     /// decoded, and are absent from the events. Client-side only; the server sends them.
     public var ignoredFields: [String]
+    /// Top-level fields (`spec`) the caller may already hold for an object: given the fields
+    /// decoded before it (its `metadata`), the held value, which the event then carries
+    /// without the field being decoded. Client-side only, like `ignoredFields`.
+    public var heldFields: [String: JSONSkipList.HeldValue]
 
     public init(labelSelector: String? = nil, fieldSelector: String? = nil, resourceVersion: String? = nil,
-                timeoutSeconds: Int? = nil, allowWatchBookmarks: Bool = true, ignoredFields: [String] = []) {
+                timeoutSeconds: Int? = nil, allowWatchBookmarks: Bool = true, ignoredFields: [String] = [],
+                heldFields: [String: JSONSkipList.HeldValue] = [:]) {
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.resourceVersion = resourceVersion
         self.timeoutSeconds = timeoutSeconds
         self.allowWatchBookmarks = allowWatchBookmarks
         self.ignoredFields = ignoredFields
+        self.heldFields = heldFields
+    }
+
+    /// What the watch stream steps over in each event line.
+    var skipList: JSONSkipList {
+        JSONSkipList(ignoredFields.map { ["object", $0] }, held: heldFields.map { (path: ["object", $0.key], value: $0.value) })
     }
 
     var queryItems: [(String, String)] {

@@ -1,3 +1,4 @@
+import CapstanAPI
 import Logging
 
 extension Informer {
@@ -81,7 +82,8 @@ extension Informer {
         state.withLockedValue { $0.stats.watches += 1 }
         let stream = try await client.watch(resource, namespace: namespace, options: WatchOptions(
             labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: from,
-            timeoutSeconds: timeout, allowWatchBookmarks: true, ignoredFields: options.ignoredFields))
+            timeoutSeconds: timeout, allowWatchBookmarks: true, ignoredFields: options.ignoredFields,
+            heldFields: heldSpec == nil ? [:] : ["spec": { [weak self] fields in self?.cachedSpec(eventMetadata: fields["metadata"]) }]))
         var count = 0
         for try await event in stream {
             try Task.checkCancellation()
@@ -102,6 +104,14 @@ extension Informer {
             }
         }
         return count
+    }
+
+    /// The spec the cached summary of the event's object holds, if `heldSpec` says it applies.
+    private func cachedSpec(eventMetadata: JSONValue?) -> JSONValue? {
+        guard let heldSpec, let eventMetadata else { return nil }
+        let key = ObjectMetaView(metadata: eventMetadata).key
+        guard let cached = state.withLockedValue({ $0.cache.summary(forKey: key) }) else { return nil }
+        return heldSpec(cached, eventMetadata)
     }
 
     private func record(_ version: String?, _ change: (inout InformerCache<Summary>) -> InformerEvent<Summary>?) {

@@ -13,6 +13,9 @@ import NIOConcurrencyHelpers
 public final class Informer<Summary: Sendable>: Sendable {
     public typealias Transform = @Sendable (JSONValue) -> Summary?
     public typealias IndexFunction = @Sendable (Summary) -> [String]
+    /// The spec a cached summary holds, given the metadata of a watch event for the same
+    /// key, while it still applies to that event; nil to decode the event's spec.
+    public typealias HeldSpec = @Sendable (_ cached: Summary, _ eventMetadata: JSONValue) -> JSONValue?
 
     let client: any ResourceReader & ResourceWatcher
     public let resource: ResourceType
@@ -21,6 +24,7 @@ public final class Informer<Summary: Sendable>: Sendable {
     let fieldSelector: String?
     let options: InformerOptions
     let transform: Transform
+    let heldSpec: HeldSpec?
     let logger: Logger
     let state: NIOLockedValueBox<State>
 
@@ -44,8 +48,10 @@ public final class Informer<Summary: Sendable>: Sendable {
         indexes: [String: IndexFunction] = [:],
         options: InformerOptions = InformerOptions(),
         logger: Logger = Logger(label: "capstan.informer"),
+        heldSpec: HeldSpec? = nil,
         transform: @escaping Transform
     ) {
+        self.heldSpec = heldSpec
         self.client = client
         self.resource = resource
         self.namespace = namespace

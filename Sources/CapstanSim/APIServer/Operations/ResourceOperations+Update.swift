@@ -99,7 +99,7 @@ extension ResourceOperations {
                 new["apiVersion"] = old["apiVersion"]
                 new["kind"] = old["kind"]
             }
-            try applySchema(&new, scope, name: name)
+            try applySchema(&new, scope, name: name, stored: old)
             if subresource == nil { try validate(scope, new, name: name, podSpec: false) }
             try UpdateRules.checkFinalizers(old: old, new: new, type: type, name: name)
             if UpdateRules.specChanged(old: old, new: new, hasStatus: type.hasStatus) {

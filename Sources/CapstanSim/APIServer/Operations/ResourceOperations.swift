@@ -102,9 +102,10 @@ final class ResourceOperations: Sendable {
     }
 
     /// Prunes, defaults and validates a custom resource against its CRD schema, as kube does on every write.
-    func applySchema(_ object: inout JSONValue, _ scope: Scope, name: String) throws(StatusError) {
+    /// On an update, `stored` is the object as it was.
+    func applySchema(_ object: inout JSONValue, _ scope: Scope, name: String, stored: JSONValue? = nil) throws(StatusError) {
         guard scope.type.isCustom, let schema = registry.schema(for: scope.type) else { return }
-        let outcome = StructuralSchema(root: schema).apply(to: &object)
+        let outcome = StructuralSchema(root: schema).apply(to: &object, stored: stored)
         let kind = scope.type.kind
         if scope.strictFields, !outcome.unknownFields.isEmpty {
             let fields = outcome.unknownFields.map { "unknown field \"\($0)\"" }.joined(separator: ", ")

@@ -13,10 +13,14 @@ struct StructuralSchema {
     }
 
     /// Prunes and defaults `object` in place; returns what was unknown and what is invalid.
-    func apply(to object: inout JSONValue) -> Outcome {
+    /// On an update, top-level fields the write leaves as `stored` had them are not walked
+    /// again: they were pruned, defaulted and checked when written, and kube's validation
+    /// ratcheting accepts fields an update does not change. A status write to a Workflow of
+    /// a thousand nodes then walks its status, not its spec.
+    func apply(to object: inout JSONValue, stored: JSONValue? = nil) -> Outcome {
         var outcome = Outcome()
         guard case .object(var fields) = object, let properties = root["properties"]?.objectValue else { return outcome }
-        for (key, value) in fields where !["apiVersion", "kind", "metadata"].contains(key) {
+        for (key, value) in fields where !["apiVersion", "kind", "metadata"].contains(key) && stored?[key] != value {
             if let schema = properties[key] {
                 var child = value
                 walk(&child, schema: schema, path: key, outcome: &outcome)
