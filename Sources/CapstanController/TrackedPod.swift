@@ -3,14 +3,42 @@ import CapstanEngine
 
 /// What the controller keeps of each of its pods: the engine's summary plus which workflow
 /// it belongs to. Built from the pod's JSON once per change; the JSON itself is not kept,
-/// and the strings every pod of a workflow repeats are shared (see docs/performance.md for
-/// what a tracked pod costs).
+/// and what every pod of a workflow repeats is shared (see docs/performance.md for what a
+/// tracked pod costs).
 public struct TrackedPod: Sendable, Hashable {
-    /// `namespace/name` of the Workflow, interned: one string for all of its pods, which the
-    /// informer's index and the work queue use as they are.
-    public var workflowKey: String
-    public var workflowUID: String?
+    /// The Workflow a pod belongs to, one shared instance for all of its pods: a tracked pod
+    /// holds one reference instead of two strings.
+    final class Owner: Sendable, Hashable {
+        /// `namespace/name` of the Workflow, which the informer's index and the work queue use.
+        let workflowKey: String
+        /// The UID in the pod's owner reference; nil for a pod without one.
+        let workflowUID: String?
+
+        init(workflowKey: String, workflowUID: String?) {
+            self.workflowKey = workflowKey
+            self.workflowUID = workflowUID
+        }
+
+        static func == (a: Owner, b: Owner) -> Bool { a.workflowKey == b.workflowKey && a.workflowUID == b.workflowUID }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(workflowKey)
+            hasher.combine(workflowUID)
+        }
+
+        static let shared = Interner<Owner>()
+    }
+
+    let owner: Owner
     public var observed: ObservedPod
+
+    public var workflowKey: String { owner.workflowKey }
+    public var workflowUID: String? { owner.workflowUID }
+
+    public init(workflowKey: String, workflowUID: String?, observed: ObservedPod) {
+        owner = Owner.shared.intern(Owner(workflowKey: workflowKey, workflowUID: workflowUID))
+        self.observed = observed
+    }
 
     /// Whether the pod is the Workflow's with this UID; a pod without an owner is taken as
     /// the Workflow's of its name.
@@ -25,8 +53,7 @@ public struct TrackedPod: Sendable, Hashable {
         let index = labels[PodLabels.index]?.stringValue.flatMap { Int($0) }
         let status = pod["status"] ?? .object([:])
         let phase = status["phase"]?.stringValue.flatMap(ObservedPod.Phase.init(rawValue:)) ?? .pending
-        let interner = StringInterner.shared
-        var observed = ObservedPod(name: name, node: interner.intern(node), index: index, attempt: attempt, phase: phase)
+        var observed = ObservedPod(name: name, node: Interner.strings.internIfLong(node), index: index, attempt: attempt, phase: phase)
         observed.createdAt = metadata["creationTimestamp"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
         observed.isDeleting = metadata["deletionTimestamp"] != nil
         observed.podReason = status["reason"]?.stringValue
@@ -58,7 +85,6 @@ public struct TrackedPod: Sendable, Hashable {
         }
         let owner = metadata["ownerReferences"]?.arrayValue?.first { $0["kind"] == "Workflow" }
         let namespace = metadata["namespace"]?.stringValue ?? "default"
-        return TrackedPod(workflowKey: interner.intern("\(namespace)/\(workflow)"),
-                          workflowUID: owner?["uid"]?.stringValue.map(interner.intern), observed: observed)
+        return TrackedPod(workflowKey: "\(namespace)/\(workflow)", workflowUID: owner?["uid"]?.stringValue, observed: observed)
     }
 }

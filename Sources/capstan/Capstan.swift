@@ -17,6 +17,10 @@ struct Capstan: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot()
+            if command is RunCommand || command is DevCommand {
+                // Here, before the first await starts any other thread: see MallocArenas.
+                MallocArenas.limit(to: 1, environment: ProcessInfo.processInfo.environment)
+            }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
