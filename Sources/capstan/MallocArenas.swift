@@ -5,8 +5,9 @@ import Glibc
 /// glibc's malloc gives threads that contend for it arenas of their own, up to eight per
 /// core, and the summaries a controller keeps for each pod, allocated on whichever thread
 /// decoded the pod's watch event, then hold pages of many arenas partly full. With one arena
-/// the controller kept 100,000 tracked pods in 22% less memory and no more CPU
-/// (docs/performance.md, `concurrent-50k --scale 2`).
+/// the controller kept 100,000 tracked pods in 28% less memory; threads that allocate at
+/// once then share a lock, which cost `map-1m-workers` a tenth more CPU (docs/performance.md).
+/// On a large host, where glibc would allow hundreds of arenas, memory is the scarcer.
 enum MallocArenas {
     /// `M_ARENA_MAX` in glibc's `<malloc.h>`, which Swift's Glibc module does not import.
     private static let arenaMaxParameter: Int32 = -8

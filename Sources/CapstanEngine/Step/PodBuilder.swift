@@ -28,36 +28,8 @@ struct PodBuilder {
         labels[PodLabels.managedBy] = "capstan"
         if let index { labels[PodLabels.index] = String(index) }
 
-        var env: [JSONValue] = [
-            envVar("CAPSTAN_WORKFLOW", metadata.name),
-            envVar("CAPSTAN_NAMESPACE", metadata.namespace),
-            envVar("CAPSTAN_NODE", node.name),
-            envVar("CAPSTAN_ATTEMPT", String(attempt)),
-        ]
-        if let index { env.append(envVar("CAPSTAN_INDEX", String(index))) }
-        if let inputsURI {
-            env.append(envVar("CAPSTAN_INPUTS_URI", inputsURI))
-        } else {
-            env.append(envVar("CAPSTAN_INPUTS", JSONValue.object(rendered.inputs).jsonString))
-        }
-        env.append(envVar("CAPSTAN_OUTPUTS_FILE", SecretVolume.terminationMessagePath))
-        env.append(envVar("CAPSTAN_OUTPUTS_URI", layout.uri(layout.outputsKey(node.name, index: index))))
-        env.append(envVar("CAPSTAN_RAW_DATA_URI", layout.uri(layout.rawDataKey(node.name, index: index, attempt: attempt))))
-        if node.hasCheckpoint {
-            env.append(envVar("CAPSTAN_CHECKPOINT_URI", layout.uri(layout.checkpointKey(node.name, index: index, attempt: attempt))))
-            let previous = attempt > 0 ? layout.uri(layout.checkpointKey(node.name, index: index, attempt: attempt - 1)) : ""
-            env.append(envVar("CAPSTAN_PREV_CHECKPOINT_URI", previous))
-        }
-        // Before the node's own env, so that its values may use a secret as `$(VAR)`.
         let secrets = node.settings.secrets ?? []
-        env += SecretVolume.environment(secrets)
-        for (envName, value) in rendered.env {
-            if case .object = value {
-                env.append(["name": .string(envName), "valueFrom": value])
-            } else {
-                env.append(["name": .string(envName), "value": value])
-            }
-        }
+        let env = environment(for: node, index: index, attempt: attempt, rendered: rendered, inputsURI: inputsURI)
 
         var container: [String: JSONValue] = [
             "name": "main",
@@ -120,6 +92,41 @@ struct PodBuilder {
             "apiVersion": "v1", "kind": "Pod", "metadata": .object(podMetadata), "spec": .object(spec),
         ]
         return PodRequest(name: name, node: node.name, index: index, attempt: attempt, manifest: manifest)
+    }
+
+    /// The main container's variables in order: Capstan's (SPEC §3), the secrets', then the
+    /// node's own. A `map.workers` item gets the literal ones without the rest of the pod.
+    func environment(for node: CompiledNode, index: Int?, attempt: Int, rendered: Rendered, inputsURI: String?) -> [JSONValue] {
+        var env: [JSONValue] = [
+            envVar("CAPSTAN_WORKFLOW", metadata.name),
+            envVar("CAPSTAN_NAMESPACE", metadata.namespace),
+            envVar("CAPSTAN_NODE", node.name),
+            envVar("CAPSTAN_ATTEMPT", String(attempt)),
+        ]
+        if let index { env.append(envVar("CAPSTAN_INDEX", String(index))) }
+        if let inputsURI {
+            env.append(envVar("CAPSTAN_INPUTS_URI", inputsURI))
+        } else {
+            env.append(envVar("CAPSTAN_INPUTS", JSONValue.object(rendered.inputs).jsonString))
+        }
+        env.append(envVar("CAPSTAN_OUTPUTS_FILE", SecretVolume.terminationMessagePath))
+        env.append(envVar("CAPSTAN_OUTPUTS_URI", layout.uri(layout.outputsKey(node.name, index: index))))
+        env.append(envVar("CAPSTAN_RAW_DATA_URI", layout.uri(layout.rawDataKey(node.name, index: index, attempt: attempt))))
+        if node.hasCheckpoint {
+            env.append(envVar("CAPSTAN_CHECKPOINT_URI", layout.uri(layout.checkpointKey(node.name, index: index, attempt: attempt))))
+            let previous = attempt > 0 ? layout.uri(layout.checkpointKey(node.name, index: index, attempt: attempt - 1)) : ""
+            env.append(envVar("CAPSTAN_PREV_CHECKPOINT_URI", previous))
+        }
+        // Before the node's own env, so that its values may use a secret as `$(VAR)`.
+        env += SecretVolume.environment(node.settings.secrets ?? [])
+        for (envName, value) in rendered.env {
+            if case .object = value {
+                env.append(["name": .string(envName), "valueFrom": value])
+            } else {
+                env.append(["name": .string(envName), "value": value])
+            }
+        }
+        return env
     }
 
     private func envVar(_ name: String, _ value: String) -> JSONValue {

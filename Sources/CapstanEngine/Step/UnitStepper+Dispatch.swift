@@ -4,7 +4,7 @@ extension UnitStepper {
     /// Starts a `map.workers` item attempt: what its pod would have run goes to the node's
     /// workers instead (SPEC §15). The dispatcher takes each name once, as the API server
     /// creates each pod name once.
-    func dispatch(_ record: inout UnitRecord, request: PodRequest, rendered: PodBuilder.Rendered, workerImage: String,
+    func dispatch(_ record: inout UnitRecord, rendered: PodBuilder.Rendered, inputsURI: String?, workerImage: String,
                   output: inout StepOutput) -> UnitChange {
         guard rendered.image == workerImage else {
             record.phase = .failed
@@ -14,9 +14,11 @@ extension UnitStepper {
                 + "same worker pods, so the image cannot depend on the item; remove map.workers to run one pod per item",
                 finishedAt: now))
         }
-        switch facts.podCreates[request.name] {
+        let name = PodNaming.name(workflow: builder.metadata.name, uid: builder.metadata.uid, node: node.name, index: index,
+                                  attempt: record.attempt)
+        switch facts.podCreates[name] {
         case nil:
-            output.actions.append(.dispatchItem(itemDispatch(request)))
+            output.actions.append(.dispatchItem(itemDispatch(name: name, attempt: record.attempt, rendered: rendered, inputsURI: inputsURI)))
         case .created:
             break
         case .rejected(let message), .quotaExceeded(let message), .unavailable(let message):
@@ -31,18 +33,19 @@ extension UnitStepper {
         return .started(attempt: record.attempt)
     }
 
-    /// The attempt's pod, as the worker runs it: the main container's words, literal
-    /// variables (a `valueFrom` one is the worker pod's own) and working directory.
-    private func itemDispatch(_ request: PodRequest) -> ItemDispatch {
-        let container = request.manifest["spec"]?["containers"]?[0]
-        let words = (container?["command"]?.arrayValue ?? []) + (container?["args"]?.arrayValue ?? [])
-        let variables: [EnvironmentVariable] = (container?["env"]?.arrayValue ?? []).compactMap { entry in
+    /// The attempt's pod, as the worker runs it, without building the pod: the main
+    /// container's words, literal variables (a `valueFrom` one is the worker pod's own) and
+    /// working directory.
+    private func itemDispatch(name: String, attempt: Int, rendered: PodBuilder.Rendered, inputsURI: String?) -> ItemDispatch {
+        let environment = builder.environment(for: node, index: index, attempt: attempt, rendered: rendered, inputsURI: inputsURI)
+        let variables: [EnvironmentVariable] = environment.compactMap { entry in
             guard let name = entry["name"]?.stringValue, let value = entry["value"]?.stringValue,
                   name != "CAPSTAN_OUTPUTS_FILE" else { return nil }
             return EnvironmentVariable(name: name, value: value)
         }
+        let workingDirectory = rendered.workingDir.flatMap { $0.isEmpty ? nil : $0 }
         return ItemDispatch(
-            name: request.name, node: node.name, index: index ?? 0, attempt: request.attempt, arguments: words.compactMap(\.stringValue),
-            environment: variables, workingDirectory: container?["workingDir"]?.stringValue, timeoutSeconds: node.settings.timeout?.seconds)
+            name: name, node: node.name, index: index ?? 0, attempt: attempt, arguments: rendered.command + rendered.args,
+            environment: variables, workingDirectory: workingDirectory, timeoutSeconds: node.settings.timeout?.seconds)
     }
 }

@@ -199,6 +199,9 @@ struct UnitStepper {
             }
             inputsURI = layout.uri(key)
         }
+        if let workerImage {
+            return dispatch(&record, rendered: rendered, inputsURI: inputsURI, workerImage: workerImage, output: &output)
+        }
         let offSpot = node.isInterruptible && record.systemFailures >= config.systemRetries
         let request: PodRequest
         if case .subWorkflow(let template) = node.kind {
@@ -213,9 +216,6 @@ struct UnitStepper {
             request = child
         } else {
             request = builder.pod(for: node, index: index, attempt: record.attempt, rendered: rendered, offSpot: offSpot, inputsURI: inputsURI)
-        }
-        if let workerImage {
-            return dispatch(&record, request: request, rendered: rendered, workerImage: workerImage, output: &output)
         }
         if let problem = PodLimits.problem(with: request.manifest) {
             // Never sent: the API server or the kernel would refuse it, and retrying cannot help.
