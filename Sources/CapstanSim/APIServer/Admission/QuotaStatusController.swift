@@ -8,7 +8,15 @@ import Synchronization
 /// the namespace and does the work later on the background loop.
 final class QuotaStatusController: WatchSink {
     private let dirty = Mutex<Set<String>>([])
-    private let refresh = Mutex<(@Sendable (String) -> Void)?>(nil)
+    /// In a struct, not as a bare function value: a function stored in the generic `Mutex`
+    /// and read through its `inout` closure is wrapped in two conversion thunks on every
+    /// read and written back wrapped, so each call went through all the thunks before it
+    /// (a quarter of the sim's CPU in `map-1m` at 50,000 pods).
+    private struct Refresh {
+        let run: @Sendable (String) -> Void
+    }
+
+    private let refresh = Mutex<Refresh?>(nil)
     private let background: any EventLoop
 
     init(background: any EventLoop) {
@@ -17,7 +25,7 @@ final class QuotaStatusController: WatchSink {
 
     /// `refresh` recomputes one namespace's quotas; set once the operations exist.
     func connect(_ refresh: @escaping @Sendable (String) -> Void) {
-        self.refresh.withLock { $0 = refresh }
+        self.refresh.withLock { $0 = Refresh(run: refresh) }
     }
 
     /// Coalesces: a namespace already waiting is not scheduled twice.
@@ -25,7 +33,7 @@ final class QuotaStatusController: WatchSink {
         guard dirty.withLock({ $0.insert(namespace).inserted }) else { return }
         background.execute { [self] in
             dirty.withLock { _ = $0.remove(namespace) }
-            refresh.withLock { $0 }?(namespace)
+            refresh.withLock { $0 }?.run(namespace)
         }
     }
 
