@@ -1,5 +1,7 @@
 import CapstanAPI
 import CapstanKube
+import Foundation
+import TestSupport
 import Testing
 
 @Suite struct EventRecorderTests {
@@ -32,6 +34,36 @@ import Testing
             let described = try await cluster.sim.kubectl("get", "events", "-n", "default", "-o", "json")
             #expect(described.exitCode == 0, "\(described)")
             #expect(described.stdout.contains("attempt 0 failed: OOMKilled"))
+        }
+    }
+
+    /// Past `maxTracked` remembered events the least recently seen are forgotten: a repeat of
+    /// a recent one still raises its count, a repeat of a forgotten one is a new Event.
+    @Test func aFullRecorderForgetsTheOldestAndStillAggregatesRecentOnes() async throws {
+        try await withSimCluster { cluster in
+            let client = cluster.client
+            let owner = try await client.create(.configMaps, namespace: "default", object: configMap("busy"))
+            let reference = ObjectReference(owner)
+            let clock = SharedMutex(Date(timeIntervalSince1970: 1_800_000_000))
+            let recorder = EventRecorder(client: client, maxTracked: 4, wallClock: {
+                clock.withLock { now in
+                    now += 1
+                    return now
+                }
+            })
+            for attempt in 0..<5 {
+                await recorder.record(reference, reason: "NodeRetrying", message: "attempt \(attempt) failed")
+            }
+            await recorder.record(reference, reason: "NodeRetrying", message: "attempt 4 failed")
+            await recorder.record(reference, reason: "NodeRetrying", message: "attempt 0 failed")
+
+            let events = try await client.listAll(.events, namespace: "default").items
+                .filter { $0["involvedObject"]?["uid"]?.stringValue == owner.kubeMeta.uid }
+            let counts = events.map { "\($0["message"]?.stringValue ?? ""): \($0["count"]?.intValue ?? 0)" }.sorted()
+            #expect(counts == [
+                "attempt 0 failed: 1", "attempt 0 failed: 1", "attempt 1 failed: 1", "attempt 2 failed: 1", "attempt 3 failed: 1",
+                "attempt 4 failed: 2",
+            ])
         }
     }
 }

@@ -93,14 +93,25 @@ public final class EventRecorder: Sendable {
         do {
             _ = try await client.create(.events, namespace: namespace, object: event)
             seen.withLockedValue { seen in
-                if seen.count >= maxTracked, let oldest = seen.min(by: { $0.value.lastSeen < $1.value.lastSeen })?.key {
-                    seen[oldest] = nil
-                }
+                if seen.count >= maxTracked { evict(&seen, now: now) }
                 seen[key] = Seen(name: name, namespace: namespace, count: 1, firstTimestamp: timestamp, lastSeen: now)
             }
         } catch {
             logger.warning("could not record event", metadata: ["reason": "\(reason)", "object": "\(object.name)", "error": "\(error)"])
         }
+    }
+
+    /// Makes room when `maxTracked` events are remembered: those past the aggregation window
+    /// go, then the least recently seen until half are left. Half at once, so a controller
+    /// that records events for thousands of Workflows sorts once per `maxTracked / 2` new
+    /// events rather than searching every entry for each one. A repeat of a forgotten event
+    /// creates a new Event instead of raising a count, as after the window.
+    private func evict(_ seen: inout [Key: Seen], now: Date) {
+        seen = seen.filter { now.timeIntervalSince($0.value.lastSeen) < aggregationWindow }
+        let keep = maxTracked / 2
+        guard seen.count > keep else { return }
+        let newest = seen.sorted { $0.value.lastSeen > $1.value.lastSeen }.prefix(keep)
+        seen = Dictionary(uniqueKeysWithValues: newest.map { ($0.key, $0.value) })
     }
 
     /// RFC 3339 in UTC with whole seconds, the format of an Event's `firstTimestamp`.
