@@ -120,10 +120,16 @@ private struct SimService: Service {
         var kubeletHalf: (client: KubeClient, task: Task<Void, Never>)?
         if let kubelets {
             let client = try SimKubeletOptions.client(KubeConfig(server: url))
-            let simulated = try SimulatedKubelets(client: client, configuration: kubelets, logger: logger)
-            // Nodes exist before anyone is told the cluster is up.
-            try await simulated.registerNodes()
-            kubeletHalf = (client, Task { await simulated.run() })
+            do {
+                let simulated = try SimulatedKubelets(client: client, configuration: kubelets, logger: logger)
+                // Nodes exist before anyone is told the cluster is up.
+                try await simulated.registerNodesRetrying()
+                kubeletHalf = (client, Task { await simulated.run() })
+            } catch {
+                try? await client.shutdown()
+                try await server.shutdown()
+                throw error
+            }
         }
         // Tests wait for this exact line; the kubeconfig is complete before it appears.
         FileHandle.standardOutput.write(Data("capstan sim: listening on \(url.absoluteString)\n".utf8))
@@ -136,4 +142,5 @@ private struct SimService: Service {
         }
         try await server.shutdown()
     }
+
 }

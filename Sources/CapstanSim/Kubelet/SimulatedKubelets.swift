@@ -66,18 +66,35 @@ public final class SimulatedKubelets: Sendable {
         registered.withLock { $0 = true }
     }
 
+    /// Registers the nodes, trying again until the API server takes them all, as a kubelet
+    /// retries its registration: with `--fault-rate` the kubelets' own requests fail too, and
+    /// the sim must still start. Throws only when the task is cancelled.
+    public func registerNodesRetrying() async throws {
+        var failures = 0
+        while true {
+            do {
+                return try await registerNodes()
+            } catch {
+                try Task.checkCancellation()
+                failures += 1
+                if failures == 1 || failures.isMultiple(of: 50) {
+                    logger.warning("cannot register the simulated nodes; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
     /// Schedules and runs pods until the calling task is cancelled; then kills every local
     /// process it started. Errors talking to the API server are logged and retried.
     public func run() async {
-        while !registered.withLock({ $0 }) && !Task.isCancelled {
+        if !registered.withLock({ $0 }) {
             do {
-                try await registerNodes()
+                try await registerNodesRetrying()
             } catch {
-                logger.warning("cannot register the simulated nodes; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
+                return
             }
         }
-        guard !Task.isCancelled else { return }
         let (inputs, continuation) = AsyncStream<KubeletInput>.makeStream()
         let informers = KubeletInformers(client: client, nodes: registrar.roster, runtime: configuration.runtime)
         let performer = ActionPerformer(client: client, inputs: continuation, runtime: configuration.runtime,
