@@ -61,9 +61,7 @@ extension KubeClient: ResourceReader, ResourceWatcher, ResourceWriter, StatusWri
     }
 
     public func patchStatus(_ resource: ResourceType, namespace: String?, name: String, patch: Patch) async throws -> JSONValue {
-        try await send(KubeRequest(verb: .patch, method: .PATCH,
-                                   address: ResourceAddress(resource, namespace: namespace, name: name, subresource: "status"),
-                                   body: patch.body, contentType: patch.kind.rawValue, idempotent: patch.isIdempotent))
+        try await patchStatus(resource, namespace: namespace, name: name, patch: patch, ignoring: [])
     }
 
     public func patchStatus(_ resource: ResourceType, namespace: String?, name: String, patch: Patch, ignoring fields: [String]) async throws -> JSONValue {
