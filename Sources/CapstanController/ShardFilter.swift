@@ -23,6 +23,29 @@ public struct ShardFilter: Sendable, Hashable {
         return owns(uid: uid)
     }
 
+    /// The label on each pod a sharded controller creates: which shard, of how many, its
+    /// Workflow is on ("1-of-2"). Each replica watches only its shard's pods, so it does not
+    /// decode the others' pod events; the count is in the value so that pods created under
+    /// another `--shards` stay visible to every replica (see `podSelector`).
+    public static let podLabel = "capstan.dev/shard"
+
+    public static func podLabelValue(shard: Int, count: Int) -> String { "\(shard)-of-\(count)" }
+
+    /// `podLabel`'s value for the pods of the Workflow with this UID.
+    public static func podLabelValue(forWorkflowUID uid: String, count: Int) -> String {
+        podLabelValue(shard: shard(of: uid, count: count), count: count)
+    }
+
+    /// The requirement this replica adds to its pod watch: every pod except those labelled
+    /// for another shard of the same count. Pods created unsharded or under another shard
+    /// count have no such label, so every replica keeps seeing them until they are gone.
+    /// Nil with one shard: there is nothing to leave out.
+    public var podSelector: String? {
+        let others = (0..<count).filter { $0 != index }.map { Self.podLabelValue(shard: $0, count: count) }
+        guard !others.isEmpty else { return nil }
+        return "\(Self.podLabel) notin (\(others.joined(separator: ",")))"
+    }
+
     public static func shard(of uid: String, count: Int) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in uid.utf8 {

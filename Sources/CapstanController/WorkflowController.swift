@@ -74,9 +74,12 @@ public final class WorkflowController: Sendable {
     public var isReady: Bool { ready.withLockedValue { $0 } }
 
     /// Runs until the task is cancelled, then lets in-flight reconciles finish. With `shard`,
-    /// only the Workflows of that shard are reconciled (the caches still hold every Workflow,
-    /// so a parent sees its children whichever shard they are on).
+    /// only the Workflows of that shard are reconciled, and only its pods are watched (the
+    /// Workflow cache still holds every Workflow, so a parent sees its children whichever
+    /// shard they are on).
     public func run(shard: ShardFilter? = nil) async {
+        // Pods are labelled with their shard, so this replica need not decode the others'.
+        if let selector = shard?.podSelector { pods.narrow(toLabelSelector: selector) }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.workflows.run() }
             group.addTask { await self.pods.run() }

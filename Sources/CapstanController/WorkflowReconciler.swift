@@ -217,7 +217,7 @@ final class WorkflowReconciler: Sendable {
                 try await kube.createIgnoringAnswer(.workflows, namespace: workflow.metadata.namespace, object: request.manifest)
                 log.info("created child workflow", metadata: ["node": "\(request.node)", "attempt": "\(request.attempt)", "child": "\(request.name)"])
             } else {
-                try await kube.createIgnoringAnswer(.pods, namespace: workflow.metadata.namespace, object: request.manifest)
+                try await kube.createIgnoringAnswer(.pods, namespace: workflow.metadata.namespace, object: shardLabelled(request.manifest, workflow: workflow))
                 metrics.podsCreated()
             }
             // One line per pod is debug: a million-item map would flood the log at info.
@@ -236,6 +236,16 @@ final class WorkflowReconciler: Sendable {
         pod.isChildWorkflow = request.createsWorkflow
         (request.createsWorkflow ? childExpectations : expectations).expect(pod, owner: key, at: now)
         return .created
+    }
+
+    /// The pod with its shard's label when the controllers are sharded: the label only routes
+    /// watch events to the replica that owns the Workflow, so it is added here, on the way
+    /// out, rather than decided by the engine.
+    private func shardLabelled(_ pod: JSONValue, workflow: Workflow) -> JSONValue {
+        guard config.shards > 0 else { return pod }
+        var pod = pod
+        pod["metadata"]?["labels"]?[ShardFilter.podLabel] = .string(ShardFilter.podLabelValue(forWorkflowUID: workflow.metadata.uid, count: config.shards))
+        return pod
     }
 
     private func apply(_ actions: [EngineAction], workflow: Workflow, log: Logger) async {

@@ -147,6 +147,7 @@ struct RunCommand: AsyncParsableCommand {
         var config = ControllerConfig()
         config.namespace = namespace
         config.workers = workers
+        config.shards = shards
         config.engine.systemRetries = systemRetries
         config.engine.storeURL = store ?? "file://" + FileManager.default.temporaryDirectory.appendingPathComponent("capstan-store").path
         let spot = try SpotSettings(nodeSelector: spotNodeSelector, tolerations: spotToleration)

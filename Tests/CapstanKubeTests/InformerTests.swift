@@ -55,6 +55,37 @@ private func cacheState(_ informer: Informer<CachedObjectSummary>) -> [String: S
         }
     }
 
+    /// A sharded controller narrows its pod informer once it knows its shard: the list and
+    /// the watch both leave out what the added requirement excludes, and keep objects
+    /// without the label.
+    @Test func aNarrowedInformerListsAndWatchesOnlyWhatBothSelectorsMatch() async throws {
+        try await withSimCluster { cluster in
+            let client = cluster.client
+            let shard = "capstan.dev/shard"
+            let existing: [(String, [String: JSONValue])] = [
+                ("mine", ["group": "a", shard: "0-of-2"]), ("theirs", ["group": "a", shard: "1-of-2"]),
+                ("unsharded", ["group": "a"]), ("other-count", ["group": "a", shard: "1-of-3"]),
+                ("no-group", [shard: "0-of-2"]),
+            ]
+            for (name, labels) in existing {
+                _ = try await client.create(.configMaps, namespace: "default", object: configMap(name, labels: labels))
+            }
+            let informer = makeInformer(client)
+            informer.narrow(toLabelSelector: "\(shard) notin (1-of-2)")
+            let run = Task { await informer.run() }
+            await informer.waitForSync()
+            #expect(Set(informer.list().map(\.name)) == ["mine", "unsharded", "other-count"])
+
+            _ = try await client.create(.configMaps, namespace: "default", object: configMap("theirs-later", labels: ["group": "a", shard: "1-of-2"]))
+            _ = try await client.create(.configMaps, namespace: "default", object: configMap("mine-later", labels: ["group": "a", shard: "0-of-2"]))
+            // Watch events arrive in order, so once the later one is in, the earlier one was passed over.
+            #expect(await eventually(timeout: .seconds(10)) { informer.get(namespace: "default", name: "mine-later") != nil })
+            #expect(informer.get(namespace: "default", name: "theirs-later") == nil, "the other shard's object is not watched")
+            run.cancel()
+            await run.value
+        }
+    }
+
     @Test func syncsIndexesAndDeliversChanges() async throws {
         try await withSimCluster { cluster in
             let client = cluster.client

@@ -91,7 +91,9 @@ public final class EventRecorder: Sendable {
             "reportingComponent": .string(component), "reportingInstance": .string(instance),
         ]
         do {
-            _ = try await client.create(.events, namespace: namespace, object: event)
+            // The answer is not read: an Event is written once per node start or finish, and
+            // decoding what was just sent back is a share of a busy controller's CPU.
+            try await client.createIgnoringAnswer(.events, namespace: namespace, object: event)
             seen.withLockedValue { seen in
                 if seen.count >= maxTracked { evict(&seen, now: now) }
                 seen[key] = Seen(name: name, namespace: namespace, count: 1, firstTimestamp: timestamp, lastSeen: now)

@@ -48,7 +48,7 @@ extension Informer {
     /// Lists page by page, keeping only each page's summaries, so a relist of tens of
     /// thousands of objects never holds more than one page of full JSON.
     private func relist() async throws {
-        var options = ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector, limit: self.options.pageSize)
+        var options = ListOptions(labelSelector: currentLabelSelector, fieldSelector: fieldSelector, limit: self.options.pageSize)
         var objects: [(key: String, summary: Summary?, resourceVersion: String)] = []
         var listVersion: String?
         repeat {
@@ -81,7 +81,7 @@ extension Informer {
         let timeout = Int.random(in: options.watchTimeout)
         state.withLockedValue { $0.stats.watches += 1 }
         let stream = try await client.watch(resource, namespace: namespace, options: WatchOptions(
-            labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: from,
+            labelSelector: currentLabelSelector, fieldSelector: fieldSelector, resourceVersion: from,
             timeoutSeconds: timeout, allowWatchBookmarks: true, ignoredFields: options.ignoredFields,
             heldFields: heldSpec == nil ? [:] : ["spec": { [weak self] fields in self?.cachedSpec(eventMetadata: fields["metadata"]) }]))
         var count = 0

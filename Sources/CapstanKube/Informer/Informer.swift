@@ -37,6 +37,8 @@ public final class Informer<Summary: Sendable>: Sendable {
         var subscribers: [Int: AsyncStream<InformerEvent<Summary>>.Continuation] = [:]
         var nextSubscriber = 0
         var stats = InformerStats()
+        /// Requirements added to `labelSelector` by `narrow(toLabelSelector:)`.
+        var narrowing: String?
     }
 
     public init(
@@ -63,6 +65,23 @@ public final class Informer<Summary: Sendable>: Sendable {
         logger[metadataKey: "resource"] = "\(resource)"
         self.logger = logger
         self.state = NIOLockedValueBox(State(cache: InformerCache(indexFunctions: indexes)))
+    }
+
+    /// Adds requirements to the label selector, for an informer that learns what it should
+    /// hold only after it was made: a sharded controller, once it holds a shard's Lease,
+    /// keeps only that shard's pods. Call it before `run()`: a watch already open keeps the
+    /// selector it was opened with.
+    public func narrow(toLabelSelector requirements: String) {
+        state.withLockedValue { state in
+            state.narrowing = state.narrowing.map { "\($0),\(requirements)" } ?? requirements
+        }
+    }
+
+    /// `labelSelector` with what `narrow(toLabelSelector:)` added.
+    var currentLabelSelector: String? {
+        let narrowing = state.withLockedValue { $0.narrowing }
+        guard let narrowing else { return labelSelector }
+        return labelSelector.map { "\($0),\(narrowing)" } ?? narrowing
     }
 
     // MARK: - Reading the cache

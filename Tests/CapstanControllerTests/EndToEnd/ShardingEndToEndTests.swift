@@ -67,6 +67,10 @@ import TestSupport
             }
             let pods = try await sim.list("pods", namespace: "default", selector: "capstan.dev/workflow=\(name)")
             #expect(pods.count == 3, "\(name): one pod per node, none created twice: \(pods.count)")
+            // The label that lets each replica watch only its own shard's pods.
+            let uid = try await sim.object("workflow", name, namespace: "default")["metadata"]?["uid"]?.stringValue ?? ""
+            let shardLabels = Set(pods.map { $0["metadata"]?["labels"]?[ShardFilter.podLabel]?.stringValue ?? "none" })
+            #expect(shardLabels == [ShardFilter.podLabelValue(forWorkflowUID: uid, count: 2)], "\(name): \(shardLabels)")
         }
         for (name, replica) in replicas where name != victim {
             #expect(try await replica.stop() == 0, "\(name) stops cleanly")

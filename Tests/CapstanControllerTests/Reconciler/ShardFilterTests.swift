@@ -21,4 +21,12 @@ import Testing
         for _ in 0..<20_000 { counts[ShardFilter.shard(of: UUID().uuidString.lowercased(), count: 4)] += 1 }
         #expect(counts.allSatisfy { (4_750...5_250).contains($0) }, "\(counts)")
     }
+
+    /// Each replica watches its own shard's pods and every pod no shard of its count claims.
+    @Test func eachReplicaSelectsEveryPodButTheOtherShards() {
+        #expect(ShardFilter(index: 0, count: 1).podSelector == nil, "one shard: every pod")
+        #expect(ShardFilter(index: 0, count: 2).podSelector == "capstan.dev/shard notin (1-of-2)")
+        #expect(ShardFilter(index: 1, count: 3).podSelector == "capstan.dev/shard notin (0-of-3,2-of-3)")
+        #expect(ShardFilter.podLabelValue(forWorkflowUID: "a", count: 1000) == "996-of-1000")
+    }
 }
