@@ -36,6 +36,9 @@ struct Sim: AsyncParsableCommand {
     @Option(name: .customLong("bookmark-interval"), help: "Seconds between BOOKMARK events on watches that allow them.")
     var bookmarkInterval = 10
 
+    @Option(name: .customLong("event-loop-threads"), help: "Threads serving the API (default 1: writes take one store lock in turn, so more threads mostly wait for it).")
+    var eventLoopThreads: Int = 1
+
     @Flag(name: .customLong("no-priority-and-fairness"), help: "Answer as an API server without API Priority and Fairness (no X-Kubernetes-PF-* headers).")
     var noPriorityAndFairness = false
 
@@ -49,6 +52,9 @@ struct Sim: AsyncParsableCommand {
         }
         guard watchHistory > 0, bookmarkInterval > 0 else {
             throw ValidationError("--watch-history and --bookmark-interval must be positive")
+        }
+        guard (1...64).contains(eventLoopThreads) else {
+            throw ValidationError("--event-loop-threads must be between 1 and 64, got \(eventLoopThreads)")
         }
     }
 
@@ -73,7 +79,7 @@ struct Sim: AsyncParsableCommand {
         var configuration = SimulatedAPIServer.Configuration(
             host: address.host, port: address.port, faultRate: faultRate, auditLogPath: auditLog,
             watchHistorySize: watchHistory, bookmarkInterval: .seconds(Int64(bookmarkInterval)),
-            gracefulPodDeletion: kubelets.runsKubelets, podLogDirectory: podLogDirectory)
+            gracefulPodDeletion: kubelets.runsKubelets, eventLoopThreads: eventLoopThreads, podLogDirectory: podLogDirectory)
         configuration.priorityAndFairness = !noPriorityAndFairness
         let server = SimulatedAPIServer(configuration: configuration)
         let service = SimService(server: server, kubeconfigOut: kubeconfigOut, logger: logger, kubelets: kubeletConfiguration)

@@ -26,6 +26,10 @@ public final class SimulatedAPIServer: Sendable {
         public var gracefulPodDeletion: Bool
         /// A watch whose client does not keep up is cut once this much is queued for it.
         public var maximumWatchBacklogBytes: Int
+        /// Threads serving HTTP. One by default: every write takes the store's one lock, as
+        /// etcd applies one transaction at a time, so a second thread mostly waits for it and
+        /// hands the lock back and forth; measured, one thread served the same load with about
+        /// a tenth less CPU (docs/sim.md).
         public var eventLoopThreads: Int
         /// With process kubelets, where they write each pod's log (`NAMESPACE/POD.log`), which
         /// `pods/NAME/log` then serves; nil serves the `sim.capstan.dev/log` annotation.
@@ -37,7 +41,7 @@ public final class SimulatedAPIServer: Sendable {
         public init(host: String = "127.0.0.1", port: Int = 0, faultRate: Double = 0, auditLogPath: String? = nil,
                     watchHistorySize: Int = 20_000, bookmarkInterval: TimeAmount = .seconds(10),
                     gracefulPodDeletion: Bool = false, maximumWatchBacklogBytes: Int = 512 * 1024 * 1024,
-                    eventLoopThreads: Int = System.coreCount, podLogDirectory: String? = nil) {
+                    eventLoopThreads: Int = 1, podLogDirectory: String? = nil) {
             self.host = host
             self.port = port
             self.faultRate = faultRate

@@ -32,7 +32,7 @@ final class DevCluster: Sendable {
 
     static func start(directory: DevDirectory, logger: Logger) async throws -> DevCluster {
         // The kubelet must see a pod's deletion to stop its process before the pod goes away.
-        let server = SimulatedAPIServer(configuration: .init(host: "127.0.0.1", port: 0, gracefulPodDeletion: true, eventLoopThreads: 1,
+        let server = SimulatedAPIServer(configuration: .init(host: "127.0.0.1", port: 0, gracefulPodDeletion: true,
                                                                    podLogDirectory: directory.logs))
         var stack: ControllerStack?
         var kubelet: DevKubelet?
