@@ -21,14 +21,23 @@ struct GraphWalker {
             workflowUID: metadata.uid)
         base.workflowResult = status.dagResult.map { WorkflowResultValues($0, status: status, compiled: compiled) }
         for position in compiled.topologicalOrder {
-            let node = compiled.nodes[position]
-            guard var nodeStatus = status.nodes[node.name] else { continue }
+            // Most nodes of a large DAG have finished or wait for their first dependency:
+            // they are passed over by name, without copying the compiled node (a copy retains
+            // each of its many fields, a tenth of a long chain's reconcile once measured).
+            let name = compiled.nodes[position].name
+            guard var nodeStatus = status.nodes[name] else { continue }
             if nodeStatus.phase.isTerminal {
-                if collectsFinishedPods, let pods = podsByNode[node.name] {
+                if collectsFinishedPods, let pods = podsByNode[name] {
                     PodCollector(podGC: compiled.podGC).collect(pods, of: nodeStatus, output: &output)
                 }
                 continue
             }
+            if nodeStatus.phase == .pending, let first = compiled.nodes[position].dependencies.first,
+               !(status.nodes[first]?.phase.isTerminal ?? false) {
+                // What `readiness` answers first: not now.
+                continue
+            }
+            let node = compiled.nodes[position]
             // Exit nodes wait, pending, until every main node has ended.
             if node.isExitNode && status.dagResult == nil { continue }
             guard let scope = readiness(of: node, status: status, base: base, nodeStatus: &nodeStatus, output: &output) else {

@@ -69,7 +69,10 @@ public struct WorkflowEngine: Sendable {
             output.event(.normal, "WorkflowStarted", "workflow \(input.metadata.name) started")
         }
         status.observedGeneration = input.metadata.generation
-        for node in compiled.nodes where status.nodes[node.name] == nil { status.nodes[node.name] = NodeStatus() }
+        for index in compiled.nodes.indices {
+            let name = compiled.nodes[index].name
+            if status.nodes[name] == nil { status.nodes[name] = NodeStatus() }
+        }
 
         if compiled.abort {
             stop(&status, compiled: compiled, pods: podsAndChildren, phase: .aborted, reason: "Aborted", message: "aborted by spec.abort", now: now, output: &output)
@@ -172,8 +175,8 @@ public struct WorkflowEngine: Sendable {
 
     /// Pods running now, for `parallelism`: a sleeping or waiting node holds none.
     private func runningUnits(_ status: WorkflowStatus, compiled: CompiledWorkflow) -> Int {
-        compiled.nodes.reduce(0) { total, compiledNode in
-            guard compiledNode.kind.runsAttempts, let node = status.nodes[compiledNode.name] else { return total }
+        compiled.nodes.indices.reduce(0) { total, index in
+            guard compiled.nodes[index].kind.runsAttempts, let node = status.nodes[compiled.nodes[index].name] else { return total }
             if let map = node.map { return total + map.running }
             return total + (node.phase == .running && node.retryAt == nil ? 1 : 0)
         }
