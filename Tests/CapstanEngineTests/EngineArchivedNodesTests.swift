@@ -125,4 +125,22 @@ import CapstanAPI
         #expect(read.nodes["maybe"]?.startedAt == nil)
         #expect(read.archive?.detailsURI("maybe") == "s3://b/p/ns/wf/u/maybe/node.json")
     }
+
+    /// Rows that do not say a node are left out, as any malformed status field is; the
+    /// others keep their places.
+    @Test func malformedRowsAreLeftOutAndTheRestReadBack() throws {
+        let archive = ArchivedNodes(detailsPrefix: "s3://b/p/")
+        let chunks: JSONValue = ["0": "a S1 0+5;;b Q1 -;c S2  3+4  or;d S1 1.5+2;e K0 -;f S;g S1 -+3", "x": "h S1 -"]
+        let nodes = archive.decode(chunks, workflowStartedAt: Timestamp(secondsSince1970: 100.7))
+        #expect(Set(nodes.keys) == ["a", "c", "e"])
+        #expect(nodes["a"]?.archivePosition == 0)
+        #expect(nodes["a"]?.finishedAt == Timestamp(secondsSince1970: 105))
+        #expect(nodes["c"]?.archivePosition == 2, "empty rows take no place")
+        #expect(nodes["c"]?.attempts == 2)
+        #expect(nodes["c"]?.startedAt == Timestamp(secondsSince1970: 103))
+        #expect(nodes["c"]?.outputsURI == "s3://b/p/c/outputs.json")
+        #expect(nodes["c"]?.recovered == true)
+        #expect(nodes["c"]?.cached == false)
+        #expect(nodes["e"]?.phase == .skipped)
+    }
 }
