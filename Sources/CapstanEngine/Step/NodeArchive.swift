@@ -12,9 +12,16 @@ enum NodeArchive {
         // From the first step: a wide DAG's thousands of waiting nodes are left out of the status.
         let archive = status.archive ?? ArchivedNodes(detailsPrefix: layout.uri(layout.workflowPrefix))
         status.archive = archive
-        var next = status.nodes.values.reduce(0) { max($0, ($1.archivePosition ?? -1) + 1) }
-        let candidates = status.nodes.compactMap { name, node in
-            node.archivePosition == nil && ArchivedNodes.canArchive(node) ? name : nil
+        // One pass by index, reading each node where it lies: thousands of nodes are looked
+        // at on every step, and iterating the dictionary would copy each one.
+        var next = 0
+        var candidates: [String] = []
+        for index in status.nodes.indices {
+            if let position = status.nodes.values[index].archivePosition {
+                next = max(next, position + 1)
+            } else if ArchivedNodes.canArchive(status.nodes.values[index]) {
+                candidates.append(status.nodes.keys[index])
+            }
         }
         // Sorted, so the order rows are added in is the same however the dictionary iterates.
         for name in candidates.sorted() {

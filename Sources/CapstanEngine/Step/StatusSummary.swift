@@ -4,7 +4,8 @@ import CapstanAPI
 /// ArgoCD, Flux and `kubectl wait` read, derived from the phases.
 enum StatusSummary {
     static func update(_ status: inout WorkflowStatus, generation: Int, now: Timestamp) {
-        let finished = status.nodes.values.filter { $0.phase.isTerminal }.count
+        // Counted where each node lies: filtering would copy every finished node of a large DAG.
+        let finished = status.nodes.indices.reduce(0) { $0 + (status.nodes.values[$1].phase.isTerminal ? 1 : 0) }
         status.progress = "\(finished)/\(status.nodes.count)"
         status.observedGeneration = generation
         let message = status.message ?? ""
