@@ -54,6 +54,7 @@ public struct ArchivedNodes: Sendable, Hashable {
     public func decode(_ chunks: JSONValue?, workflowStartedAt: Timestamp?) -> [String: NodeStatus] {
         let base = Self.whole(workflowStartedAt)
         var nodes: [String: NodeStatus] = [:]
+        nodes.reserveCapacity((chunks?.objectValue?.count ?? 0) * Self.rowsPerChunk)
         for (key, value) in chunks?.objectValue ?? [:] {
             guard let chunk = Int(key), chunk >= 0, var text = value.stringValue else { continue }
             text.withUTF8 { bytes in

@@ -47,13 +47,16 @@ extension WorkflowStatus {
         if let archived = json["archivedNodes"], let prefix = archived["detailsPrefix"]?.stringValue {
             let archive = ArchivedNodes(detailsPrefix: prefix)
             self.archive = archive
-            for (name, node) in archive.decode(archived["rows"], workflowStartedAt: startedAt) where nodes[name] == nil {
-                nodes[name] = node
-            }
+            // The archived rows are most of a large DAG's nodes: they are the dictionary the
+            // few detailed nodes are added to (a detailed node wins over a row of its name),
+            // rather than thousands of rows added to the detailed nodes one by one.
+            var all = archive.decode(archived["rows"], workflowStartedAt: startedAt)
+            for (name, node) in nodes { all[name] = node }
             for (name, node) in RunningNodeRows.decode(json["runningNodes"]?.stringValue, workflowStartedAt: startedAt)
-            where nodes[name] == nil {
-                nodes[name] = node
+            where all[name] == nil {
+                all[name] = node
             }
+            nodes = all
         }
         outputs = json["outputs"]?.objectValue
         templateSpec = json["templateSpec"].flatMap { $0.objectValue == nil ? nil : $0 }

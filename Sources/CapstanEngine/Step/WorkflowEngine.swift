@@ -69,6 +69,9 @@ public struct WorkflowEngine: Sendable {
             output.event(.normal, "WorkflowStarted", "workflow \(input.metadata.name) started")
         }
         status.observedGeneration = input.metadata.generation
+        // A large DAG's status leaves its waiting nodes out: room for them all at once, not
+        // by repeated doubling, each of which rehashes every node.
+        status.nodes.reserveCapacity(compiled.nodes.count)
         for index in compiled.nodes.indices {
             let name = compiled.nodes[index].name
             if status.nodes[name] == nil { status.nodes[name] = NodeStatus() }
