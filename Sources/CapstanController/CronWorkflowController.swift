@@ -29,7 +29,7 @@ public final class CronWorkflowController: Sendable {
             client: kube, resource: .workflows, namespace: config.namespace, labelSelector: CronWorkflow.runLabel,
             indexes: ["cron": { [$0.cronKey] }],
             // A run's spec and its nodes' status are most of its bytes; only the phase is read.
-            options: InformerOptions(ignoredFields: ["spec"]), logger: logger, transform: TrackedRun.summarize)
+            options: InformerOptions(ignoredPaths: [["spec"]] + TrimmedObject.unreadMetadata), logger: logger, transform: TrackedRun.summarize)
         self.crons = crons
         self.runs = runs
         self.queue = WorkQueue<String>()

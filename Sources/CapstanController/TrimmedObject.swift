@@ -3,6 +3,14 @@ import CapstanAPI
 enum TrimmedObject {
     /// What an informer keeps of a resource the controller reads whole: everything but the
     /// metadata nobody reads (managedFields, kubectl's copy of the last applied object).
+    /// The metadata nobody reads, as key paths: watches step over it (a Workflow applied with
+    /// `kubectl apply` carries its whole spec again in the annotation), and `keep` drops it
+    /// from what a list returns.
+    static let unreadMetadata: [[String]] = [
+        ["metadata", "managedFields"],
+        ["metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"],
+    ]
+
     @Sendable static func keep(_ object: JSONValue) -> JSONValue? {
         guard var metadata = object["metadata"]?.objectValue else { return nil }
         metadata["managedFields"] = nil

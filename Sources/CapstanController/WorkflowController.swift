@@ -37,14 +37,15 @@ public final class WorkflowController: Sendable {
         self.logger = logger
         let workflows = Informer<JSONValue>(
             client: kube, resource: .workflows, namespace: config.namespace,
-            indexes: ["parent": { object in WorkflowController.parentKeys(of: object) }], logger: logger,
+            indexes: ["parent": { object in WorkflowController.parentKeys(of: object) }],
+            options: InformerOptions(ignoredPaths: TrimmedObject.unreadMetadata), logger: logger,
             heldSpec: TrimmedObject.heldSpec, transform: TrimmedObject.keep)
         let pods = Informer<TrackedPod>(
             client: kube, resource: .pods, namespace: config.namespace,
             labelSelector: "\(PodLabels.managedBy)=capstan",
             indexes: ["workflow": { [$0.workflowKey] }],
             // TrackedPod reads metadata and status only; the spec is most of a pod's bytes.
-            options: InformerOptions(ignoredFields: ["spec"]), logger: logger, transform: TrackedPod.summarize)
+            options: InformerOptions(ignoredPaths: [["spec"]] + TrimmedObject.unreadMetadata), logger: logger, transform: TrackedPod.summarize)
         let autoscalerEvents = PodEventSignals(kube: kube, namespace: config.namespace, reasons: PodEventSignals.autoscalerReasons, logger: logger)
         let mountFailures = PodEventSignals(kube: kube, namespace: config.namespace, reasons: PodEventSignals.mountFailureReasons, logger: logger)
         self.workflows = workflows

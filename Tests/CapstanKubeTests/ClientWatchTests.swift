@@ -39,6 +39,28 @@ import Testing
         }
     }
 
+    /// Ignored key paths reach inside objects: one annotation (a key with dots in it) and
+    /// one data key are left out of the event, their neighbours kept.
+    @Test func ignoredPathsLeaveOutNestedFieldsOnly() async throws {
+        try await withSimCluster { cluster in
+            let client = cluster.client
+            let applied = "kubectl.kubernetes.io/last-applied-configuration"
+            var object = configMap("big", data: ["keep": "1", "drop": "2"])
+            object["metadata"]?["annotations"] = [applied: "{}", "team": "ml"]
+            let created = try await client.create(.configMaps, namespace: "default", object: configMap("before"))
+            let stream = try await client.watch(.configMaps, namespace: "default", options: WatchOptions(
+                resourceVersion: created.kubeMeta.resourceVersion, allowWatchBookmarks: false,
+                ignoredPaths: [["metadata", "annotations", applied], ["data", "drop"]]))
+            _ = try await client.create(.configMaps, namespace: "default", object: object)
+            for try await event in stream {
+                #expect(event.object["metadata"]?["annotations"] == ["team": "ml"])
+                #expect(event.object["data"] == ["keep": "1"])
+                #expect(event.object.kubeMeta.name == "big")
+                break
+            }
+        }
+    }
+
     @Test func bookmarksCarryProgress() async throws {
         try await withSimCluster(["--bookmark-interval", "1"]) { cluster in
             let created = try await cluster.client.create(.configMaps, namespace: "default", object: configMap("b"))

@@ -36,29 +36,30 @@ public struct WatchOptions: Sendable {
     public var resourceVersion: String?
     public var timeoutSeconds: Int?
     public var allowWatchBookmarks: Bool
-    /// Top-level fields of each object (`spec`) the caller does not read: they are not
-    /// decoded, and are absent from the events. Client-side only; the server sends them.
-    public var ignoredFields: [String]
+    /// Parts of each object the caller does not read, as key paths from the object's top
+    /// (`["spec"]`, `["metadata", "managedFields"]`): they are not decoded, and are absent
+    /// from the events. Client-side only; the server sends them.
+    public var ignoredPaths: [[String]]
     /// Top-level fields (`spec`) the caller may already hold for an object: given the fields
     /// decoded before it (its `metadata`), the held value, which the event then carries
-    /// without the field being decoded. Client-side only, like `ignoredFields`.
+    /// without the field being decoded. Client-side only, like `ignoredPaths`.
     public var heldFields: [String: JSONSkipList.HeldValue]
 
     public init(labelSelector: String? = nil, fieldSelector: String? = nil, resourceVersion: String? = nil,
-                timeoutSeconds: Int? = nil, allowWatchBookmarks: Bool = true, ignoredFields: [String] = [],
+                timeoutSeconds: Int? = nil, allowWatchBookmarks: Bool = true, ignoredPaths: [[String]] = [],
                 heldFields: [String: JSONSkipList.HeldValue] = [:]) {
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.resourceVersion = resourceVersion
         self.timeoutSeconds = timeoutSeconds
         self.allowWatchBookmarks = allowWatchBookmarks
-        self.ignoredFields = ignoredFields
+        self.ignoredPaths = ignoredPaths
         self.heldFields = heldFields
     }
 
     /// What the watch stream steps over in each event line.
     var skipList: JSONSkipList {
-        JSONSkipList(ignoredFields.map { ["object", $0] }, held: heldFields.map { (path: ["object", $0.key], value: $0.value) })
+        JSONSkipList(ignoredPaths.map { ["object"] + $0 }, held: heldFields.map { (path: ["object", $0.key], value: $0.value) })
     }
 
     var queryItems: [(String, String)] {

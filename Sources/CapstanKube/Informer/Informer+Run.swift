@@ -82,7 +82,7 @@ extension Informer {
         state.withLockedValue { $0.stats.watches += 1 }
         let stream = try await client.watch(resource, namespace: namespace, options: WatchOptions(
             labelSelector: currentLabelSelector, fieldSelector: fieldSelector, resourceVersion: from,
-            timeoutSeconds: timeout, allowWatchBookmarks: true, ignoredFields: options.ignoredFields,
+            timeoutSeconds: timeout, allowWatchBookmarks: true, ignoredPaths: options.ignoredPaths,
             heldFields: heldSpec == nil ? [:] : ["spec": { [weak self] fields in self?.cachedSpec(eventMetadata: fields["metadata"]) }]))
         var count = 0
         for try await event in stream {

@@ -9,15 +9,16 @@ public struct InformerOptions: Sendable {
     public var watchTimeout: ClosedRange<Int>
     /// Delay before reconnecting after a failed list or watch.
     public var backoff: Backoff
-    /// Top-level fields the transform never reads (a pod's `spec`): watch events are decoded
-    /// without them, which saves most of the work on a busy collection.
-    public var ignoredFields: [String]
+    /// Parts of each object the transform never reads, as key paths from the object's top
+    /// (`["spec"]`, `["metadata", "managedFields"]`): watch events are decoded without them,
+    /// which saves most of the work on a busy collection.
+    public var ignoredPaths: [[String]]
 
     public init(pageSize: Int = 500, watchTimeout: ClosedRange<Int> = 300...600,
-                backoff: Backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(30)), ignoredFields: [String] = []) {
+                backoff: Backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(30)), ignoredPaths: [[String]] = []) {
         self.pageSize = pageSize
         self.watchTimeout = watchTimeout
         self.backoff = backoff
-        self.ignoredFields = ignoredFields
+        self.ignoredPaths = ignoredPaths
     }
 }

@@ -27,8 +27,12 @@ struct KubeletInformers: Sendable {
             let node = NodeInfo(json: object)
             return roster.contains(node.name) ? node : nil
         }
-        pending = Informer(client: client, resource: .pods, fieldSelector: Self.pendingSelector, transform: PendingPod.from)
-        bound = Informer(client: client, resource: .pods, fieldSelector: Self.boundSelector) { object in
+        // The containers' statuses are what the kubelets themselves wrote; neither the
+        // scheduler nor a kubelet reads them back, so pod events are decoded without them.
+        pending = Informer(client: client, resource: .pods, fieldSelector: Self.pendingSelector,
+                           options: InformerOptions(ignoredPaths: [["status", "containerStatuses"]]), transform: PendingPod.from)
+        bound = Informer(client: client, resource: .pods, fieldSelector: Self.boundSelector,
+                         options: InformerOptions(ignoredPaths: [["status", "containerStatuses"], ["status", "conditions"]])) { object in
             BoundPod.from(object, owned: roster.contains, mode: mode)
         }
         secrets = Informer(client: client, resource: .secrets) { ConfigObject.from($0, kind: .secret) }
