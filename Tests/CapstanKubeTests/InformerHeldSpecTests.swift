@@ -43,7 +43,9 @@ import Testing
             transform: { $0 })
         let run = Task { await informer.run() }
         let expected = event.kubeMeta.resourceVersion
-        let seen = await eventually(timeout: .seconds(10)) { informer.get("default/w")?.kubeMeta.resourceVersion == expected }
+        // A minute: when the whole suite loads both cores, the first list alone once took
+        // more than ten seconds to be answered. What is checked is what it applied, not how fast.
+        let seen = await eventually(timeout: .seconds(60)) { informer.get("default/w")?.kubeMeta.resourceVersion == expected }
         let cached = informer.get("default/w")
         run.cancel()
         await run.value
