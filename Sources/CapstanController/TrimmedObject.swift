@@ -1,8 +1,6 @@
 import CapstanAPI
 
 enum TrimmedObject {
-    /// What an informer keeps of a resource the controller reads whole: everything but the
-    /// metadata nobody reads (managedFields, kubectl's copy of the last applied object).
     /// The metadata nobody reads, as key paths: watches step over it (a Workflow applied with
     /// `kubectl apply` carries its whole spec again in the annotation), and `keep` drops it
     /// from what a list returns.
@@ -11,13 +9,23 @@ enum TrimmedObject {
         ["metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"],
     ]
 
+    /// What an informer keeps of a resource the controller reads whole: everything but
+    /// `unreadMetadata`.
     @Sendable static func keep(_ object: JSONValue) -> JSONValue? {
-        guard var metadata = object["metadata"]?.objectValue else { return nil }
-        metadata["managedFields"] = nil
-        metadata["annotations"]?["kubectl.kubernetes.io/last-applied-configuration"] = nil
+        guard object["metadata"]?.objectValue != nil else { return nil }
         var kept = object
-        kept["metadata"] = .object(metadata)
+        for path in unreadMetadata { remove(path[...], from: &kept) }
         return kept
+    }
+
+    private static func remove(_ path: ArraySlice<String>, from value: inout JSONValue) {
+        guard let key = path.first else { return }
+        if path.count == 1 {
+            value[key] = nil
+        } else if var child = value[key] {
+            remove(path.dropFirst(), from: &child)
+            value[key] = child
+        }
     }
 
     /// The spec of the kept object while a watch event is of the same object at the same
