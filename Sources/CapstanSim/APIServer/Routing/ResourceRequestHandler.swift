@@ -178,7 +178,7 @@ struct ResourceRequestHandler {
         switch subresource {
         case "binding":
             let binding = try body()
-            try operations.bind(scope, podName: name, binding: binding)
+            try operations.bind(scope, podName: name, binding: binding, dryRun: dryRun)
             return .json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201], status: 201)
         case "eviction":
             let eviction = try body()
