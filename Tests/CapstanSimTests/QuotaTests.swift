@@ -90,4 +90,28 @@ import TestSupport
         let unstatedMessage = "pods \"c\" is forbidden: failed quota: compute: must specify requests.cpu for: main; requests.memory for: main"
         #expect(unstated.json?["message"]?.stringValue == unstatedMessage)
     }
+
+    @Test func aQuotaLimitsOnlyItsNamespaceAndOnlyWhileItExists() async throws {
+        let sim = try await SimProcess.start(["--nodes", "0"])
+        #expect(try await sim.kubectl("create", "namespace", "other").exitCode == 0)
+        #expect(try await sim.kubectl("apply", "-f", "-", stdin: Self.quota).exitCode == 0)
+        for name in ["p1", "p2"] { #expect(try await RawHTTP.request(sim.url, "POST", pods, json: pod(name)).status == 201) }
+        #expect(try await RawHTTP.request(sim.url, "POST", pods, json: pod("p3")).status == 403)
+
+        let elsewhere = "/api/v1/namespaces/other/pods"
+        for name in ["o1", "o2", "o3"] {
+            let created = try await RawHTTP.request(sim.url, "POST", elsewhere, json: pod(name))
+            #expect(created.status == 201, "a quota in default does not limit namespace other: \(created)")
+        }
+
+        #expect(try await sim.kubectl("delete", "resourcequota", "compute").exitCode == 0)
+        let admitted = try await RawHTTP.request(sim.url, "POST", pods, json: pod("p3"))
+        #expect(admitted.status == 201, "with the quota gone the third pod is admitted: \(admitted)")
+
+        #expect(try await sim.kubectl("apply", "-f", "-", stdin: Self.quota).exitCode == 0)
+        let refusedAgain = try await RawHTTP.request(sim.url, "POST", pods, json: pod("p4"))
+        #expect(refusedAgain.status == 403, "a quota created again limits again: \(refusedAgain)")
+        let quota = try await waitForUsed(sim, "pods", "3")
+        #expect(quota?["status"]?["used"]?["pods"] == "3", "the new quota's status counts the pods already there")
+    }
 }

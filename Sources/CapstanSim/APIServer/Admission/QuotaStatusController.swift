@@ -4,9 +4,11 @@ import Synchronization
 
 /// kube's resource quota controller, reduced to what clients read: each `ResourceQuota`'s
 /// `status.hard` (its `spec.hard`) and `status.used`, kept current as pods and quotas change.
-/// It watches both through the store; the store calls it under its lock, so it only notes
-/// the namespace and does the work later on the background loop.
+/// It watches pods through the store, and quotas through its `presence`; the store calls both
+/// under its lock, so they only note the namespace and the work happens later on the
+/// background loop. Pod changes in a namespace without a quota are not noted at all.
 final class QuotaStatusController: WatchSink {
+    let presence = QuotaPresence()
     private let dirty = Mutex<Set<String>>([])
     /// In a struct, not as a bare function value: a function stored in the generic `Mutex`
     /// and read through its `inout` closure is wrapped in two conversion thunks on every
@@ -21,6 +23,7 @@ final class QuotaStatusController: WatchSink {
 
     init(background: any EventLoop) {
         self.background = background
+        presence.onChange { [weak self] namespace in self?.markDirty(namespace) }
     }
 
     /// `refresh` recomputes one namespace's quotas; set once the operations exist.
@@ -37,7 +40,10 @@ final class QuotaStatusController: WatchSink {
         }
     }
 
-    func deliver(_ event: StoredWatchEvent) { markDirty(event.object.namespace) }
+    func deliver(_ event: StoredWatchEvent) {
+        let namespace = event.object.namespace
+        if presence.hasQuotas(in: namespace) { markDirty(namespace) }
+    }
 
     func deliverInitial(_ events: [StoredWatchEvent]) {
         for event in events { markDirty(event.object.namespace) }

@@ -25,7 +25,7 @@ extension ResourceOperations {
     /// happen under one lock, so two creates cannot both take the last of a quota.
     func withPodQuota<Result>(_ scope: Scope, _ pod: JSONValue, name: String,
                               _ write: () throws(StatusError) -> Result) throws(StatusError) -> Result {
-        guard isPods(scope.type) else { return try write() }
+        guard isPods(scope.type), quotaStatus.presence.hasQuotas(in: scope.namespace) else { return try write() }
         let quotas = quotas(in: scope.namespace)
         guard !quotas.isEmpty else { return try write() }
         let result = try quotaLock.withLock { (_) throws(StatusError) -> Result in

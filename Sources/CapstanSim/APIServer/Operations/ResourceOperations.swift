@@ -27,7 +27,7 @@ final class ResourceOperations: Sendable {
         quotaStatus.connect { [weak self] namespace in self?.refreshQuotaStatus(namespace) }
         // Starting from nothing, these watches cannot be refused.
         try? store.watch(Self.podsResource, namespace: nil, from: nil, sink: quotaStatus)
-        try? store.watch(Self.quotasResource, namespace: nil, from: nil, sink: quotaStatus)
+        try? store.watch(Self.quotasResource, namespace: nil, from: nil, sink: quotaStatus.presence)
     }
 
     struct Scope: Sendable {
