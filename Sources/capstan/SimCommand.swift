@@ -37,7 +37,7 @@ struct Sim: AsyncParsableCommand {
     var bookmarkInterval = 10
 
     @Option(name: .customLong("event-loop-threads"), help: "Threads serving the API (default 1: writes take one store lock in turn, so more threads mostly wait for it).")
-    var eventLoopThreads: Int = 1
+    var eventLoopThreads: Int = SimulatedAPIServer.Configuration.defaultEventLoopThreads
 
     @Flag(name: .customLong("no-priority-and-fairness"), help: "Answer as an API server without API Priority and Fairness (no X-Kubernetes-PF-* headers).")
     var noPriorityAndFairness = false

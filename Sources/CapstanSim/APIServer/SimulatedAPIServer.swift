@@ -31,6 +31,7 @@ public final class SimulatedAPIServer: Sendable {
         /// hands the lock back and forth; measured, one thread served the same load with about
         /// a tenth less CPU (docs/sim.md).
         public var eventLoopThreads: Int
+        public static let defaultEventLoopThreads = 1
         /// With process kubelets, where they write each pod's log (`NAMESPACE/POD.log`), which
         /// `pods/NAME/log` then serves; nil serves the `sim.capstan.dev/log` annotation.
         public var podLogDirectory: String?
@@ -41,7 +42,7 @@ public final class SimulatedAPIServer: Sendable {
         public init(host: String = "127.0.0.1", port: Int = 0, faultRate: Double = 0, auditLogPath: String? = nil,
                     watchHistorySize: Int = 20_000, bookmarkInterval: TimeAmount = .seconds(10),
                     gracefulPodDeletion: Bool = false, maximumWatchBacklogBytes: Int = 512 * 1024 * 1024,
-                    eventLoopThreads: Int = 1, podLogDirectory: String? = nil) {
+                    eventLoopThreads: Int = Configuration.defaultEventLoopThreads, podLogDirectory: String? = nil) {
             self.host = host
             self.port = port
             self.faultRate = faultRate
