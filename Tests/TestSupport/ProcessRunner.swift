@@ -86,20 +86,21 @@ public enum ProcessRunner {
     }
 }
 
-/// Runs blocking work (pipe and socket reads) on a GCD thread: blocking the few threads of
-/// Swift's cooperative pool would stall every other task in the test process.
+/// Runs blocking work (pipe and socket reads) on a thread of its own. Not on a GCD queue: on
+/// Linux, Swift's tasks and `DispatchQueue.global()` share libdispatch's default-priority pool,
+/// sized to the cores, which grows past blocked threads by one a second (its workqueue
+/// monitor). With dozens of tests holding a blocking read at once, every task in the test
+/// process then waited a minute or more for the pool to grow.
 public enum Blocking {
     public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try work() })
-            }
+            Thread { continuation.resume(with: Result { try work() }) }.start()
         }
     }
 
     public static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
+            Thread { continuation.resume(returning: work()) }.start()
         }
     }
 }

@@ -35,12 +35,13 @@ struct ExecCredentialPlugin: Sendable {
         self.location = location
     }
 
-    /// Runs the plugin and reads its credential. Runs on a GCD thread: the process blocks.
+    /// Runs the plugin and reads its credential, on a thread of its own since the wait blocks:
+    /// on Linux a GCD queue would block a thread of the pool Swift's tasks run on, and that
+    /// pool grows past a blocked thread only after a second or more, so every reconcile would
+    /// wait on the plugin.
     func run() async throws -> Credential {
         let output = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Int32, Data, Data), any Error>) in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try runProcess() })
-            }
+            Thread { continuation.resume(with: Result { try runProcess() }) }.start()
         }
         let (status, stdout, stderr) = output
         guard status == 0 else {
@@ -89,10 +90,10 @@ struct ExecCredentialPlugin: Sendable {
         let group = DispatchGroup()
         let errorData = PipeContents()
         group.enter()
-        DispatchQueue.global().async {
+        Thread {
             errorData.data = stderr.fileHandleForReading.readDataToEndOfFile()
             group.leave()
-        }
+        }.start()
         let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()

@@ -7,28 +7,28 @@ struct AlertRulesTests {
     static let rulesFile = RepositoryLayout.path("config/prometheus/rules.yaml")
 
     @Test("promtool check rules accepts config/prometheus/rules.yaml")
-    func plainRulesFile() throws {
-        let output = try runProcess(try DeployTool.promtool(), ["check", "rules", Self.rulesFile])
+    func plainRulesFile() async throws {
+        let output = try await runProcess(try DeployTool.promtool(), ["check", "rules", Self.rulesFile])
         #expect(output.status == 0, "\(output.report)")
         #expect(output.stdout.contains("SUCCESS"), "\(output.report)")
     }
 
     @Test("the alerts fire, and stay quiet, on the series in config/prometheus/rules_test.yaml")
-    func ruleUnitTests() throws {
-        let output = try runProcess(
+    func ruleUnitTests() async throws {
+        let output = try await runProcess(
             try DeployTool.promtool(), ["test", "rules", RepositoryLayout.path("config/prometheus/rules_test.yaml")])
         #expect(output.status == 0, "\(output.report)")
     }
 
     @Test("the chart's PrometheusRule passes promtool and carries the same rules plus the extra ones")
-    func renderedPrometheusRule() throws {
+    func renderedPrometheusRule() async throws {
         let values = try Chart.valuesFile(Chart.everythingValues)
         defer { try? FileManager.default.removeItem(at: values) }
-        let (manifests, output) = try Chart.render(["--values", values.path])
+        let (manifests, output) = try await Chart.render(["--values", values.path])
         try #require(output.status == 0, "\(output.report)")
         let rule = try #require(manifests.first(kind: "PrometheusRule"))
         let groups = try #require(rule.value(at: "spec", "groups")?.arrayValue)
-        try expectPromtoolAccepts(groups: groups)
+        try await expectPromtoolAccepts(groups: groups)
 
         let plain = try #require(try ManifestDocuments(file: Self.rulesFile).objects.first?["groups"]?.arrayValue)
         let differences = differingRules(Array(groups.prefix(plain.count)), plain)
@@ -38,13 +38,13 @@ struct AlertRulesTests {
     }
 
     @Test("the kustomize PrometheusRule and the chart's rules file hold exactly config/prometheus/rules.yaml")
-    func copiesAgree() throws {
+    func copiesAgree() async throws {
         let plain = try #require(try ManifestDocuments(file: Self.rulesFile).objects.first?["groups"])
         let chartFile = try ManifestDocuments(file: RepositoryLayout.path("charts/capstan/files/alerts.rules.yaml"))
         let chartDifferences = differingRules(chartFile.objects.first?["groups"]?.arrayValue ?? [], plain.arrayValue ?? [])
         #expect(chartDifferences.isEmpty, "charts/capstan/files/alerts.rules.yaml differs in: \(chartDifferences)")
 
-        let rendered = try runProcess(try DeployTool.kubectl(), ["kustomize", RepositoryLayout.path("config/prometheus")])
+        let rendered = try await runProcess(try DeployTool.kubectl(), ["kustomize", RepositoryLayout.path("config/prometheus")])
         try #require(rendered.status == 0, "\(rendered.report)")
         let manifests = try ManifestDocuments(yaml: rendered.stdout)
         let rule = try #require(manifests.first(kind: "PrometheusRule"))
@@ -52,7 +52,7 @@ struct AlertRulesTests {
         let groups = try #require(rule.value(at: "spec", "groups")?.arrayValue)
         let ruleDifferences = differingRules(groups, plain.arrayValue ?? [])
         #expect(ruleDifferences.isEmpty, "config/prometheus/prometheus_rule.yaml differs in: \(ruleDifferences)")
-        try expectPromtoolAccepts(groups: groups)
+        try await expectPromtoolAccepts(groups: groups)
         #expect(manifests.first(kind: "ServiceMonitor")?.value(at: "spec", "endpoints")?[0]?["port"]?.stringValue
             == "metrics")
     }
@@ -98,11 +98,11 @@ func differingRules(_ left: [JSONValue], _ right: [JSONValue]) -> [String] {
 }
 
 /// Writes rule groups to a rules file (JSON is YAML) and runs `promtool check rules` on it.
-func expectPromtoolAccepts(groups: [JSONValue], sourceLocation: SourceLocation = #_sourceLocation) throws {
+func expectPromtoolAccepts(groups: [JSONValue], sourceLocation: SourceLocation = #_sourceLocation) async throws {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-rules-\(UUID().uuidString).yaml")
     try JSONValue.object(["groups": .array(groups)]).prettyPrinted().write(to: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: file) }
-    let output = try runProcess(try DeployTool.promtool(), ["check", "rules", file.path])
+    let output = try await runProcess(try DeployTool.promtool(), ["check", "rules", file.path])
     #expect(output.status == 0, "\(output.report)", sourceLocation: sourceLocation)
 }
 

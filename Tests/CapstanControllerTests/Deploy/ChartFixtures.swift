@@ -48,8 +48,8 @@ enum Chart {
 
     /// `helm template capstan charts/capstan -n capstan-system` with extra arguments; the output
     /// must be successful and is parsed into objects.
-    static func render(_ extraArguments: [String] = []) throws -> (ManifestDocuments, ProcessOutput) {
-        let output = try runProcess(
+    static func render(_ extraArguments: [String] = []) async throws -> (ManifestDocuments, ProcessOutput) {
+        let output = try await runProcess(
             try DeployTool.helm(),
             ["template", "capstan", path, "--namespace", "capstan-system"] + extraArguments
         )

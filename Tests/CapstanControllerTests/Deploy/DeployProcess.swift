@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// What a finished external program left behind.
 struct ProcessOutput: Sendable {
@@ -13,9 +14,18 @@ struct ProcessOutput: Sendable {
     }
 }
 
-/// Runs a program to completion. Output goes through temporary files rather than pipes, so a
-/// program that prints a lot never blocks on a full pipe while this waits for it to exit.
+/// Runs a program to completion, waiting on a thread of its own (`Blocking`) so the tests'
+/// task threads stay free while helm, kubectl or skopeo run.
 func runProcess(
+    _ executable: String, _ arguments: [String], workingDirectory: URL? = nil
+) async throws -> ProcessOutput {
+    try await Blocking.run { try runProcessBlocking(executable, arguments, workingDirectory: workingDirectory) }
+}
+
+/// `runProcess` on the calling thread, for work already off the tests' task threads. Output
+/// goes through temporary files rather than pipes, so a program that prints a lot never blocks
+/// on a full pipe while this waits for it to exit.
+func runProcessBlocking(
     _ executable: String, _ arguments: [String], workingDirectory: URL? = nil
 ) throws -> ProcessOutput {
     let scratch = FileManager.default.temporaryDirectory

@@ -32,7 +32,7 @@ struct GrafanaDashboardTests {
     }
 
     @Test("every query uses only SPEC §7 metrics and is valid PromQL (promtool)")
-    func queriesAreValid() throws {
+    func queriesAreValid() async throws {
         let queries = Self.queries(try Self.dashboard())
         try #require(!queries.isEmpty)
         var rules: [JSONValue] = []
@@ -44,6 +44,6 @@ struct GrafanaDashboardTests {
                 .replacingOccurrences(of: "$job", with: ".*")
             rules.append(["record": .string("capstan:dashboard_query_\(index)"), "expr": .string(promQL)])
         }
-        try expectPromtoolAccepts(groups: [["name": "grafana-dashboard", "rules": .array(rules)]])
+        try await expectPromtoolAccepts(groups: [["name": "grafana-dashboard", "rules": .array(rules)]])
     }
 }

@@ -5,24 +5,24 @@ import Testing
 @Suite("Helm chart")
 struct HelmChartTests {
     @Test("helm lint passes with the default values and with every option on")
-    func lint() throws {
+    func lint() async throws {
         let helm = try DeployTool.helm()
-        let defaults = try runProcess(helm, ["lint", "--strict", Chart.path])
+        let defaults = try await runProcess(helm, ["lint", "--strict", Chart.path])
         #expect(defaults.status == 0, "\(defaults.report)")
         #expect(defaults.stdout.contains("0 chart(s) failed"), "\(defaults.report)")
 
         let values = try Chart.valuesFile(Chart.everythingValues)
         defer { try? FileManager.default.removeItem(at: values) }
-        let everything = try runProcess(helm, ["lint", "--strict", Chart.path, "--values", values.path])
+        let everything = try await runProcess(helm, ["lint", "--strict", Chart.path, "--values", values.path])
         #expect(everything.status == 0, "\(everything.report)")
 
-        let sharded = try runProcess(helm, ["lint", "--strict", Chart.path, "--set", "sharding.shards=2"])
+        let sharded = try await runProcess(helm, ["lint", "--strict", Chart.path, "--set", "sharding.shards=2"])
         #expect(sharded.status == 0, "\(sharded.report)")
     }
 
     @Test("the default install renders the controller, its RBAC and the metrics Service, nothing optional")
-    func defaultKinds() throws {
-        let (manifests, output) = try Chart.render()
+    func defaultKinds() async throws {
+        let (manifests, output) = try await Chart.render()
         try #require(output.status == 0, "\(output.report)")
         #expect(manifests.kinds.sorted() == [
             "ClusterRole", "ClusterRoleBinding", "Deployment", "Role", "RoleBinding", "Secret", "Service", "ServiceAccount",
@@ -38,8 +38,8 @@ struct HelmChartTests {
     }
 
     @Test("the Deployment runs `capstan run` with leader election, probes, metrics and a locked-down pod")
-    func deployment() throws {
-        let (manifests, output) = try Chart.render()
+    func deployment() async throws {
+        let (manifests, output) = try await Chart.render()
         try #require(output.status == 0, "\(output.report)")
         let deployment = try #require(manifests.first(kind: "Deployment", name: "capstan-controller"))
         #expect(deployment.value(at: "spec", "replicas")?.intValue == 2)
@@ -57,10 +57,10 @@ struct HelmChartTests {
     }
 
     @Test("values reach the controller: store, credentials, IRSA, spot settings, tuning, one namespace")
-    func everythingOn() throws {
+    func everythingOn() async throws {
         let values = try Chart.valuesFile(Chart.everythingValues)
         defer { try? FileManager.default.removeItem(at: values) }
-        let (manifests, output) = try Chart.render(["--values", values.path])
+        let (manifests, output) = try await Chart.render(["--values", values.path])
         try #require(output.status == 0, "\(output.report)")
         #expect(manifests.kinds.sorted() == [
             "Deployment", "PodDisruptionBudget", "PrometheusRule", "Role", "Role", "RoleBinding", "RoleBinding",
@@ -115,8 +115,8 @@ struct HelmChartTests {
     }
 
     @Test("sharding.shards runs one replica per shard plus the standbys, each with --shards and the Lease rights")
-    func sharding() throws {
-        let (manifests, output) = try Chart.render(["--set", "sharding.shards=3"])
+    func sharding() async throws {
+        let (manifests, output) = try await Chart.render(["--set", "sharding.shards=3"])
         try #require(output.status == 0, "\(output.report)")
         let deployment = try #require(manifests.first(kind: "Deployment", name: "capstan-controller"))
         #expect(deployment.value(at: "spec", "replicas")?.intValue == 4, "3 shards and the default standby")
@@ -125,40 +125,40 @@ struct HelmChartTests {
         let role = try #require(manifests.first(kind: "Role"))
         #expect(role["rules"]?[0]?["resources"]?.stringList == ["leases"])
 
-        let (noStandby, plain) = try Chart.render(["--set", "sharding.shards=2", "--set", "sharding.standbys=0", "--set", "leaderElection.enabled=false"])
+        let (noStandby, plain) = try await Chart.render(["--set", "sharding.shards=2", "--set", "sharding.standbys=0", "--set", "leaderElection.enabled=false"])
         try #require(plain.status == 0, "\(plain.report)")
         #expect(noStandby.first(kind: "Deployment", name: "capstan-controller")?.value(at: "spec", "replicas")?.intValue == 2)
         #expect(noStandby.first(kind: "Role") != nil, "the shard Leases need the Lease rights without leader election")
 
-        let (_, refused) = try Chart.render(["--set", "sharding.shards=-1"])
+        let (_, refused) = try await Chart.render(["--set", "sharding.shards=-1"])
         #expect(refused.status != 0 && refused.stderr.contains("- sharding.shards:"), "\(refused.report)")
     }
 
     @Test("several replicas without leader election are refused with a reason")
-    func replicasNeedLeaderElection() throws {
-        let (_, output) = try Chart.render(["--set", "replicas=3", "--set", "leaderElection.enabled=false"])
+    func replicasNeedLeaderElection() async throws {
+        let (_, output) = try await Chart.render(["--set", "replicas=3", "--set", "leaderElection.enabled=false"])
         #expect(output.status != 0)
         #expect(output.stderr.contains("replicas > 1 needs leaderElection.enabled"), "\(output.report)")
     }
 
     @Test("values.schema.json rejects values the controller would refuse, naming the value")
-    func schemaRejectsBadValues() throws {
+    func schemaRejectsBadValues() async throws {
         for (setting, field) in [
             ("logFormat=xml", "logFormat"), ("store.url=http://bucket/prefix", "store.url"),
             ("serviceAccount.roleArn=capstan-role", "serviceAccount.roleArn"), ("workers=0", "workers"),
             ("defaultTTL=7days", "defaultTTL"), ("logLinks.bad name=x", "logLinks"),
         ] {
-            let (_, output) = try Chart.render(["--set", setting])
+            let (_, output) = try await Chart.render(["--set", setting])
             #expect(output.status != 0, "--set \(setting) is refused")
             #expect(output.stderr.contains("- \(field):"), "the error names \(field)\n\(output.report)")
         }
-        let (_, accepted) = try Chart.render(["--set", "kubeQPS=50.5", "--set", "spot.nodeSelector.spot=true"])
+        let (_, accepted) = try await Chart.render(["--set", "kubeQPS=50.5", "--set", "spot.nodeSelector.spot=true"])
         #expect(accepted.status == 0, "decimal QPS and boolean-looking labels from --set are fine\n\(accepted.report)")
     }
 
     @Test("the chart's RBAC rules are the ones in config/rbac")
-    func rbacMatchesKustomize() throws {
-        let (manifests, output) = try Chart.render()
+    func rbacMatchesKustomize() async throws {
+        let (manifests, output) = try await Chart.render()
         try #require(output.status == 0, "\(output.report)")
         let chartRules = try #require(manifests.first(kind: "ClusterRole")?["rules"])
         let configRules = try #require(ManifestDocuments(file: RepositoryLayout.path("config/rbac/role.yaml"))

@@ -12,11 +12,11 @@ struct ImageTests {
     static let binary = "/usr/local/bin/capstan"
     static let user = "65532:65532"
 
-    func image() throws -> UnpackedImage { try UnpackedImage.shared.get() }
+    func image() async throws -> UnpackedImage { try await UnpackedImage.shared() }
 
     @Test("the archive is under 100 MB: two gzip layers, the libraries and user files, then the binary")
-    func sizeAndLayers() throws {
-        let image = try image()
+    func sizeAndLayers() async throws {
+        let image = try await image()
         #expect(image.archiveBytes > 0 && image.archiveBytes < 100_000_000,
                 "\(image.archive) is \(image.archiveBytes) bytes")
         let layers = image.manifest["layers"]?.arrayValue ?? []
@@ -30,8 +30,8 @@ struct ImageTests {
     }
 
     @Test("it runs /usr/local/bin/capstan run as 65532:65532, as the Dockerfile and the manifests expect")
-    func configuration() throws {
-        let image = try image()
+    func configuration() async throws {
+        let image = try await image()
         let config = try #require(image.config["config"])
         #expect(config["Entrypoint"]?.stringList == [Self.binary])
         #expect(config["Cmd"]?.stringList == ["run"])
@@ -68,8 +68,8 @@ struct ImageTests {
     }
 
     @Test("the root filesystem holds the binary, its shared libraries, CA certificates and the user files, nothing else")
-    func contents() throws {
-        let image = try image()
+    func contents() async throws {
+        let image = try await image()
         let paths = image.paths
         let expected: Set<String> = [
             "/etc", "/etc/group", "/etc/nsswitch.conf", "/etc/passwd",
@@ -93,23 +93,23 @@ struct ImageTests {
         let certificates = try image.file("/etc/ssl/certs/ca-certificates.crt").components(separatedBy: "-----BEGIN CERTIFICATE-----").count - 1
         #expect(certificates >= 100, "the CA bundle holds \(certificates) certificates")
 
-        func mode(_ path: String) -> (permissions: mode_t, owner: uid_t) {
+        func mode(_ path: String) async -> (permissions: mode_t, owner: uid_t) {
             var info = stat()
             guard stat(image.rootfs.path + path, &info) == 0 else { return (0, 0) }
             return (info.st_mode & 0o7777, info.st_uid)
         }
-        #expect(mode("/tmp").permissions == 0o1777)
-        #expect(mode(Self.binary).permissions == 0o755)
+        await #expect(mode("/tmp").permissions == 0o1777)
+        await #expect(mode(Self.binary).permissions == 0o755)
         if geteuid() == 0 {
-            #expect(mode(Self.binary).owner == 0, "the binary belongs to root, so the image's user cannot replace it")
+            await #expect(mode(Self.binary).owner == 0, "the binary belongs to root, so the image's user cannot replace it")
         }
     }
 
     @Test("capstan --help runs from the image's root filesystem as its user")
-    func help() throws {
-        let image = try image()
+    func help() async throws {
+        let image = try await image()
         let (executable, arguments) = try image.capstanCommand(["--help"])
-        let output = try runProcess(executable, arguments)
+        let output = try await runProcess(executable, arguments)
         #expect(output.status == 0, "\(output.report)")
         for subcommand in ["run", "sim", "dev", "validate", "crd"] {
             #expect(output.stdout.contains("  \(subcommand) "), "`--help` lists `\(subcommand)`: \(output.report)")
@@ -119,8 +119,8 @@ struct ImageTests {
     /// The image holds no /usr/share/zoneinfo: CronWorkflow time zones come from the ICU data
     /// linked into the binary with Foundation, which this checks from the image's own root.
     @Test("capstan validate finds IANA time zones in the image, which has no zoneinfo files")
-    func timeZonesWithoutZoneinfo() throws {
-        let image = try image()
+    func timeZonesWithoutZoneinfo() async throws {
+        let image = try await image()
         #expect(!FileManager.default.fileExists(atPath: image.rootfs.path + "/usr/share/zoneinfo"))
         let file = "/tmp/cron-zones.yaml"
         var documents: [String] = []
@@ -135,14 +135,14 @@ struct ImageTests {
         try documents.joined(separator: "\n---\n").write(toFile: image.rootfs.path + file, atomically: true, encoding: .utf8)
         try image.giveToImageUser(file)
         let (executable, arguments) = try image.capstanCommand(["validate", file])
-        let output = try runProcess(executable, arguments)
+        let output = try await runProcess(executable, arguments)
         let errors = output.stdout.split(separator: "\n").filter { $0.contains("error:") }
         #expect(errors.count == 1 && errors[0].contains("[2].spec.timezone: unknown time zone \"Mars/Olympus\""), "\(output.report)")
     }
 
     @Test("the image's controller runs a map workflow on capstan sim, with leader election, events and a file store")
     func controllerRunsAWorkflow() async throws {
-        let image = try image()
+        let image = try await image()
         let sim = try await SimProcess.start(["--nodes", "1"])
         let applied = try await sim.applyCRDs()
         try #require(applied.exitCode == 0, "\(applied)")

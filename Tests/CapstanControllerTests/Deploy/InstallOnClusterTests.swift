@@ -66,7 +66,7 @@ import TestSupport
 
     @Test func helmTemplateOutputAppliesWithItsCRDs() async throws {
         let sim = try await SimProcess.start(["--nodes", "0"])
-        let rendered = try runProcess(try DeployTool.helm(),
+        let rendered = try await runProcess(try DeployTool.helm(),
                                       ["template", "capstan", Chart.path, "--namespace", "capstan-system", "--include-crds"])
         try #require(rendered.status == 0, "helm template: \(rendered.stderr)")
 

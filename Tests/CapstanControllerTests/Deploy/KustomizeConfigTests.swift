@@ -7,15 +7,15 @@ import TestSupport
 struct KustomizeConfigTests {
     static let crdFile = RepositoryLayout.path("config/crd/capstan.dev_workflows.yaml")
 
-    static func kustomize(_ directory: String) throws -> (ManifestDocuments, ProcessOutput) {
-        let output = try runProcess(try DeployTool.kubectl(), ["kustomize", RepositoryLayout.path(directory)])
+    static func kustomize(_ directory: String) async throws -> (ManifestDocuments, ProcessOutput) {
+        let output = try await runProcess(try DeployTool.kubectl(), ["kustomize", RepositoryLayout.path(directory)])
         guard output.status == 0 else { return (ManifestDocuments(objects: []), output) }
         return (try ManifestDocuments(yaml: output.stdout), output)
     }
 
     @Test("config/manager: the Deployment runs `capstan run` with leader election and a locked-down pod")
-    func manager() throws {
-        let (manifests, output) = try Self.kustomize("config/manager")
+    func manager() async throws {
+        let (manifests, output) = try await Self.kustomize("config/manager")
         try #require(output.status == 0, "\(output.report)")
         #expect(manifests.kinds.sorted() == ["Deployment", "Namespace", "Service"])
         let deployment = try #require(manifests.first(kind: "Deployment", name: "capstan-controller"))
@@ -39,8 +39,8 @@ struct KustomizeConfigTests {
     }
 
     @Test("config/rbac: least privilege, with the Lease rights only in the controller's namespace")
-    func rbac() throws {
-        let (manifests, output) = try Self.kustomize("config/rbac")
+    func rbac() async throws {
+        let (manifests, output) = try await Self.kustomize("config/rbac")
         try #require(output.status == 0, "\(output.report)")
         let clusterRole = try #require(manifests.first(kind: "ClusterRole", name: "capstan-controller"))
         var granted: [String: [String]] = [:]
@@ -73,8 +73,8 @@ struct KustomizeConfigTests {
     }
 
     @Test("config/samples: Workflows of capstan.dev/v1alpha1 with well-formed node names")
-    func samples() throws {
-        let (manifests, output) = try Self.kustomize("config/samples")
+    func samples() async throws {
+        let (manifests, output) = try await Self.kustomize("config/samples")
         try #require(output.status == 0, "\(output.report)")
         #expect(manifests.objects.count == 3)
         for workflow in manifests.objects {
@@ -96,17 +96,17 @@ struct KustomizeConfigTests {
     }
 
     @Test("config/samples pass `capstan validate`")
-    func samplesValidate() throws {
+    func samplesValidate() async throws {
         let samples = ["hello", "diamond", "map"].map { RepositoryLayout.path("config/samples/\($0).yaml") }
-        let output = try runProcess(try CapstanBinary.path(), ["validate"] + samples)
+        let output = try await runProcess(try CapstanBinary.path(), ["validate"] + samples)
         #expect(output.status == 0, "\(output.report)")
     }
 
     @Test("config/default: everything in capstan-system, the CRDs included")
-    func defaultOverlay() throws {
+    func defaultOverlay() async throws {
         try #require(FileManager.default.fileExists(atPath: Self.crdFile),
                      "missing \(Self.crdFile): run `swift run capstan crd workflows > config/crd/capstan.dev_workflows.yaml`")
-        let (manifests, output) = try Self.kustomize("config/default")
+        let (manifests, output) = try await Self.kustomize("config/default")
         try #require(output.status == 0, "\(output.report)")
         let crds = manifests.all(kind: "CustomResourceDefinition").compactMap { $0.value(at: "metadata", "name")?.stringValue }
         #expect(crds.sorted() == ["cronworkflows.capstan.dev", "workflows.capstan.dev", "workflowtemplates.capstan.dev"])

@@ -1,5 +1,6 @@
 import CapstanAPI
 import Foundation
+import TestSupport
 
 /// The controller image that hack/image.sh builds, read back the way a registry and a
 /// container runtime would: skopeo copies the OCI archive to an OCI layout, umoci unpacks it
@@ -25,8 +26,12 @@ struct UnpackedImage: Sendable {
     let paths: [String]
     let directory: URL
 
-    /// Unpacked once for every test of the run.
-    static let shared: Result<UnpackedImage, any Error> = Result { try unpack() }
+    /// Unpacked once for every test of the run, off the tests' task threads.
+    static func shared() async throws -> UnpackedImage {
+        try await unpacking.value
+    }
+
+    private static let unpacking = Task { try await Blocking.run { try unpack() } }
 
     static func archivePath() throws -> String {
         let configured = ProcessInfo.processInfo.environment["CAPSTAN_IMAGE_ARCHIVE"] ?? ""
@@ -52,12 +57,12 @@ struct UnpackedImage: Sendable {
 
         let layout = directory.appendingPathComponent("oci").path
         // --insecure-policy: a local copy needs no signature policy (/etc/containers/policy.json).
-        let copied = try runProcess(skopeo, ["--insecure-policy", "copy", "--quiet", "oci-archive:\(archive)", "oci:\(layout):capstan"])
+        let copied = try runProcessBlocking(skopeo, ["--insecure-policy", "copy", "--quiet", "oci-archive:\(archive)", "oci:\(layout):capstan"])
         guard copied.status == 0 else { throw Failure(description: "skopeo could not read the archive:\n\(copied.report)") }
         let bundle = directory.appendingPathComponent("bundle")
         // Unprivileged, umoci cannot give files their owners and must be told so.
         let rootless = geteuid() == 0 ? [] : ["--rootless"]
-        let unpacked = try runProcess(umoci, ["unpack"] + rootless + ["--image", "\(layout):capstan", bundle.path])
+        let unpacked = try runProcessBlocking(umoci, ["unpack"] + rootless + ["--image", "\(layout):capstan", bundle.path])
         guard unpacked.status == 0 else { throw Failure(description: "umoci could not unpack the image:\n\(unpacked.report)") }
 
         func json(_ path: String) throws -> JSONValue {
