@@ -21,9 +21,9 @@ struct GraphWalker {
             workflowUID: metadata.uid)
         base.workflowResult = status.dagResult.map { WorkflowResultValues($0, status: status, compiled: compiled) }
         for position in compiled.topologicalOrder {
-            // Most nodes of a large DAG have finished or wait for their first dependency:
-            // they are passed over by name, without copying the compiled node (a copy retains
-            // each of its many fields, a tenth of a long chain's reconcile once measured).
+            // Most nodes of a large DAG have finished or wait for a dependency: they are passed
+            // over by name and position, without copying the compiled node (a copy retains each
+            // of its many fields: a tenth of a long chain's reconcile once measured).
             let name = compiled.nodes[position].name
             guard var nodeStatus = status.nodes[name] else { continue }
             if nodeStatus.phase.isTerminal {
@@ -32,18 +32,19 @@ struct GraphWalker {
                 }
                 continue
             }
-            if nodeStatus.phase == .pending, let first = compiled.nodes[position].dependencies.first,
-               !(status.nodes[first]?.phase.isTerminal ?? false) {
-                // What `readiness` answers first: not now.
+            // Exit nodes wait, pending, until every main node has ended.
+            if compiled.nodes[position].isExitNode && status.dagResult == nil { continue }
+            let scope: ExpressionValues
+            switch readiness(at: position, status: status, base: base, nodeStatus: &nodeStatus, output: &output) {
+            case .waiting:
                 continue
+            case .notNow:
+                status.nodes[name] = nodeStatus
+                continue
+            case .ready(let values):
+                scope = values
             }
             let node = compiled.nodes[position]
-            // Exit nodes wait, pending, until every main node has ended.
-            if node.isExitNode && status.dagResult == nil { continue }
-            guard let scope = readiness(of: node, status: status, base: base, nodeStatus: &nodeStatus, output: &output) else {
-                status.nodes[node.name] = nodeStatus
-                continue
-            }
             let pause = PauseNode(name: node.name, now: now, facts: facts)
             switch node.kind {
             case .task, .subWorkflow:
@@ -85,48 +86,65 @@ struct GraphWalker {
         }
     }
 
-    /// Decides whether a pending node may start, and builds the values its templates read.
-    /// Nil means not now (or never: the node was skipped or aborted, recorded in `nodeStatus`).
-    private func readiness(of node: CompiledNode, status: WorkflowStatus, base: ExpressionValues,
-                           nodeStatus: inout NodeStatus, output: inout StepOutput) -> ExpressionValues? {
-        guard nodeStatus.phase == .pending else { return scope(for: node, status: status, base: base, output: &output) }
+    private enum Readiness {
+        /// A dependency has not ended: nothing about the node changed.
+        case waiting
+        /// Not now (its inputs are loading) or never (skipped or aborted, in `nodeStatus`).
+        case notNow
+        /// It may run, with these values for its templates.
+        case ready(ExpressionValues)
+    }
+
+    /// Decides whether the node at `position` may run, and builds the values its templates
+    /// read. Dependencies are read where the compiled node lies: it is copied only once they
+    /// have all ended, so the many waiting nodes of a large DAG cost no copy.
+    private func readiness(at position: Int, status: WorkflowStatus, base: ExpressionValues,
+                           nodeStatus: inout NodeStatus, output: inout StepOutput) -> Readiness {
+        guard nodeStatus.phase == .pending else {
+            // Started already: only its inputs, loaded again after a restart, can hold it.
+            let loaded = scope(for: compiled.nodes[position], status: status, base: base, output: &output)
+            return loaded.map { .ready($0) } ?? .notNow
+        }
+        let name = compiled.nodes[position].name
+        let isExitNode = compiled.nodes[position].isExitNode
         var skippedData: [String] = []
         var unsucceeded: [String] = []
-        for dependency in node.dependencies {
-            guard let dep = status.nodes[dependency] else { return nil }
-            if !dep.phase.isTerminal { return nil }
+        for dependency in compiled.nodes[position].dependencies {
+            guard let dep = status.nodes[dependency], dep.phase.isTerminal else { return .waiting }
+            let readsOutputs = compiled.nodes[position].dataDependencies.contains(dependency)
             // An exit node runs whatever became of the main nodes; only their outputs can be missing.
-            if node.isExitNode, compiled[dependency]?.isExitNode == false, dep.phase != .succeeded {
-                if node.dataDependencies.contains(dependency) { unsucceeded.append("\(dependency) (\(dep.phase.rawValue))") }
+            if isExitNode, compiled[dependency]?.isExitNode == false, dep.phase != .succeeded {
+                if readsOutputs { unsucceeded.append("\(dependency) (\(dep.phase.rawValue))") }
                 continue
             }
             if dep.phase == .failed || dep.phase == .aborted {
-                finish(&nodeStatus, .aborted, message: "not run: it depends on \(dependency), which \(dep.phase == .failed ? "failed" : "was aborted")", output: &output, node: node.name)
-                return nil
+                finish(&nodeStatus, .aborted, message: "not run: it depends on \(dependency), which \(dep.phase == .failed ? "failed" : "was aborted")", output: &output, node: name)
+                return .notNow
             }
-            if dep.phase == .skipped && node.dataDependencies.contains(dependency) { skippedData.append(dependency) }
+            if dep.phase == .skipped && readsOutputs { skippedData.append(dependency) }
         }
         if !unsucceeded.isEmpty {
-            finish(&nodeStatus, .skipped, message: "skipped: it reads outputs of \(unsucceeded.sorted().joined(separator: ", ")), which did not succeed", output: &output, node: node.name)
-            return nil
+            finish(&nodeStatus, .skipped, message: "skipped: it reads outputs of \(unsucceeded.sorted().joined(separator: ", ")), which did not succeed", output: &output, node: name)
+            return .notNow
         }
         if !skippedData.isEmpty {
-            finish(&nodeStatus, .skipped, message: "skipped: it reads outputs of skipped node \(skippedData.sorted().joined(separator: ", "))", output: &output, node: node.name)
-            return nil
+            finish(&nodeStatus, .skipped, message: "skipped: it reads outputs of skipped node \(skippedData.sorted().joined(separator: ", "))", output: &output, node: name)
+            return .notNow
         }
-        guard let scope = scope(for: node, status: status, base: base, output: &output) else { return nil }
+        let node = compiled.nodes[position]
+        guard let scope = scope(for: node, status: status, base: base, output: &output) else { return .notNow }
         if let condition = node.when {
             do {
                 if try !condition.evaluate(scope) {
-                    finish(&nodeStatus, .skipped, message: "skipped: when \"\(node.whenSource ?? "")\" is false", output: &output, node: node.name)
-                    return nil
+                    finish(&nodeStatus, .skipped, message: "skipped: when \"\(node.whenSource ?? "")\" is false", output: &output, node: name)
+                    return .notNow
                 }
             } catch {
-                finish(&nodeStatus, .failed, message: "cannot evaluate when: \(error.description)", output: &output, node: node.name)
-                return nil
+                finish(&nodeStatus, .failed, message: "cannot evaluate when: \(error.description)", output: &output, node: name)
+                return .notNow
             }
         }
-        return scope
+        return .ready(scope)
     }
 
     /// The values of the node's data dependencies, loaded from the store; nil while loading.
