@@ -102,7 +102,8 @@ extension ResourceOperations {
             try applySchema(&new, scope, name: name, stored: old)
             if subresource == nil { try validate(scope, new, name: name, podSpec: false) }
             try UpdateRules.checkFinalizers(old: old, new: new, type: type, name: name)
-            if UpdateRules.specChanged(old: old, new: new, hasStatus: type.hasStatus) {
+            // A status write keeps everything else as stored, so only a write of the object can change its spec.
+            if subresource == nil && UpdateRules.specChanged(old: old, new: new, hasStatus: type.hasStatus) {
                 new["metadata"]?["generation"] = .number(Double((old["metadata"]?["generation"]?.intValue ?? 0) + 1))
             }
             if type.group == "apiextensions.k8s.io" && type.plural == "customresourcedefinitions" && subresource == nil {
