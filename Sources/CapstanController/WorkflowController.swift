@@ -89,7 +89,7 @@ public final class WorkflowController: Sendable {
             group.addTask { await self.autoscalerEvents.run() }
             // Not waited for either: without them a pod whose volume cannot mount waits for its timeout.
             group.addTask { await self.mountFailures.run() }
-            group.addTask { await self.enqueueWorkflowEvents() }
+            group.addTask { await self.enqueueWorkflowEvents(shard: shard) }
             group.addTask { await self.enqueuePodEvents() }
             group.addTask { await self.enqueueWorkerNews() }
             group.addTask { await self.enqueueSignalledPods(self.mountFailures) }
@@ -113,10 +113,12 @@ public final class WorkflowController: Sendable {
         ready.withLockedValue { $0 = false }
     }
 
-    private func enqueueWorkflowEvents() async {
+    /// Another shard's Workflow is not queued (the shard is fixed for this run), so the other
+    /// replicas' Workflows cost no trip through the work queue; its parent still may be ours.
+    private func enqueueWorkflowEvents(shard: ShardFilter?) async {
         for await event in workflows.events() {
             if Task.isCancelled { return }
-            await queue.add(event.key)
+            if shard?.owns(event.summary) ?? true { await queue.add(event.key) }
             // A child's change is its parent's news: the sub-workflow node follows it.
             for parent in Self.parentKeys(of: event.summary) { await queue.add(parent) }
         }

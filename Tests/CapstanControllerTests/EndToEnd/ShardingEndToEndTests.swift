@@ -76,6 +76,47 @@ import TestSupport
             #expect(try await replica.stop() == 0, "\(name) stops cleanly")
         }
     }
+
+    /// A parent and its children hash to shards of their own: each replica reconciles only its
+    /// shard's, and a child's news still reaches its parent on the other replica.
+    @Test func childWorkflowsOnTheOtherShardStillFinishTheirParent() async throws {
+        let sim = try await SimProcess.start(["--nodes", "2"])
+        #expect(try await sim.applyCRDs().exitCode == 0)
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-shards-\(UUID().uuidString)")
+        let replicas = try ["replica-a", "replica-b"].map { name in
+            try RunningController.start(kubeconfig: sim.kubeconfigPath, storeDirectory: store,
+                                        environment: ["POD_NAME": name], extraArguments: ["--shards", "2"])
+        }
+        let template = """
+            apiVersion: capstan.dev/v1alpha1
+            kind: WorkflowTemplate
+            metadata: {name: score, namespace: default}
+            spec:
+              inputs: {item: 0}
+              defaults: {image: busybox}
+              nodes: [{name: run}]
+              outputs: {item: "{{ inputs.item }}"}
+            """
+        #expect(try await sim.kubectl(["apply", "-f", "-"], stdin: template).exitCode == 0)
+        try await sim.submit("parent", namespace: "default", spec: """
+            nodes:
+              - name: children
+                map: {over: [1, 2, 3, 4, 5, 6, 7, 8]}
+                workflow: {templateRef: {name: score}}
+                inputs: {item: "{{ item }}"}
+                outputs: [item]
+            """)
+        let status = try await sim.waitForWorkflow("parent", namespace: "default", timeout: 120)
+        #expect(status.phase == .succeeded, "\(status)")
+        #expect(status.nodes["children"]?.map?.succeeded == 8)
+        let children = try await sim.list("workflows", namespace: "default", selector: "capstan.dev/parent=parent")
+        let parentUID = try await sim.object("workflow", "parent", namespace: "default")["metadata"]?["uid"]?.stringValue ?? ""
+        let parentShard = ShardFilter.shard(of: parentUID, count: 2)
+        let childShards = children.map { ShardFilter.shard(of: $0["metadata"]?["uid"]?.stringValue ?? "", count: 2) }
+        #expect(childShards.contains { $0 != parentShard }, "some children are on the parent's other shard: \(childShards)")
+        #expect(children.allSatisfy { $0["status"]?["phase"] == "Succeeded" })
+        for replica in replicas { #expect(try await replica.stop() == 0) }
+    }
 }
 
 extension Sequence {
