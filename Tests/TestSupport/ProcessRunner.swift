@@ -89,8 +89,7 @@ public enum ProcessRunner {
 /// Runs blocking work (pipe and socket reads) on a thread of its own. Not on a GCD queue: on
 /// Linux, Swift's tasks and `DispatchQueue.global()` share libdispatch's default-priority pool,
 /// sized to the cores, which grows past blocked threads by one a second (its workqueue
-/// monitor). With dozens of tests holding a blocking read at once, every task in the test
-/// process then waited a minute or more for the pool to grow.
+/// monitor), so each blocking read parked there could hold up other tests' tasks until then.
 public enum Blocking {
     public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

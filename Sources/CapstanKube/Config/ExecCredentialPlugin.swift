@@ -36,9 +36,9 @@ struct ExecCredentialPlugin: Sendable {
     }
 
     /// Runs the plugin and reads its credential, on a thread of its own since the wait blocks:
-    /// on Linux a GCD queue would block a thread of the pool Swift's tasks run on, and that
-    /// pool grows past a blocked thread only after a second or more, so every reconcile would
-    /// wait on the plugin.
+    /// on Linux a GCD queue would block a thread of the pool Swift's tasks run on, a pool sized
+    /// to the cores that grows past a blocked thread only at its next once-a-second check, so
+    /// reconciles could wait on the plugin.
     func run() async throws -> Credential {
         let output = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Int32, Data, Data), any Error>) in
             Thread { continuation.resume(with: Result { try runProcess() }) }.start()
