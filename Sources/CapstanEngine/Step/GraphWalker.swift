@@ -105,24 +105,26 @@ struct GraphWalker {
             let loaded = scope(for: compiled.nodes[position], status: status, base: base, output: &output)
             return loaded.map { .ready($0) } ?? .notNow
         }
-        let name = compiled.nodes[position].name
         let isExitNode = compiled.nodes[position].isExitNode
+        // Read only where needed: a join waiting on its last few of thousands passes this loop every step.
+        func readsOutputs(_ dependency: String) -> Bool { compiled.nodes[position].dataDependencies.contains(dependency) }
         var skippedData: [String] = []
         var unsucceeded: [String] = []
         for dependency in compiled.nodes[position].dependencies {
             guard let dep = status.nodes[dependency], dep.phase.isTerminal else { return .waiting }
-            let readsOutputs = compiled.nodes[position].dataDependencies.contains(dependency)
             // An exit node runs whatever became of the main nodes; only their outputs can be missing.
             if isExitNode, compiled[dependency]?.isExitNode == false, dep.phase != .succeeded {
-                if readsOutputs { unsucceeded.append("\(dependency) (\(dep.phase.rawValue))") }
+                if readsOutputs(dependency) { unsucceeded.append("\(dependency) (\(dep.phase.rawValue))") }
                 continue
             }
             if dep.phase == .failed || dep.phase == .aborted {
-                finish(&nodeStatus, .aborted, message: "not run: it depends on \(dependency), which \(dep.phase == .failed ? "failed" : "was aborted")", output: &output, node: name)
+                finish(&nodeStatus, .aborted, message: "not run: it depends on \(dependency), which \(dep.phase == .failed ? "failed" : "was aborted")",
+                       output: &output, node: compiled.nodes[position].name)
                 return .notNow
             }
-            if dep.phase == .skipped && readsOutputs { skippedData.append(dependency) }
+            if dep.phase == .skipped && readsOutputs(dependency) { skippedData.append(dependency) }
         }
+        let name = compiled.nodes[position].name
         if !unsucceeded.isEmpty {
             finish(&nodeStatus, .skipped, message: "skipped: it reads outputs of \(unsucceeded.sorted().joined(separator: ", ")), which did not succeed", output: &output, node: name)
             return .notNow

@@ -46,7 +46,7 @@ final class QuotaStatusController: WatchSink {
     }
 
     func deliverInitial(_ events: [StoredWatchEvent]) {
-        for event in events { markDirty(event.object.namespace) }
+        for event in events { deliver(event) }
     }
 
     func deliverBookmark(resourceVersion: Int, initialEventsEnd: Bool) {}
