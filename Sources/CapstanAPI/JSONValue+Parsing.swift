@@ -92,11 +92,13 @@ private struct JSONParser {
     /// the reader holds) and the others parsed (with the list's subtree when it goes deeper).
     mutating func parseObject(depth: Int, skipping: JSONSkipList? = nil) throws(JSONParseError) -> JSONValue {
         offset += 1
-        var fields: [String: JSONValue] = [:]
+        // Gathered in order and made a dictionary once, at its final size: a dictionary
+        // grown key by key hashes every key again each time it doubles.
+        var fields: [(String, JSONValue)] = []
         skipWhitespace()
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
             offset += 1
-            return .object(fields)
+            return .object([:])
         }
         while true {
             skipWhitespace()
@@ -109,24 +111,29 @@ private struct JSONParser {
                 skipWhitespace()
                 if rule.skipsWhole {
                     try skipValue()
-                } else if let held = rule.held?(fields) {
+                } else if let held = rule.held?(Self.object(fields)) {
                     try skipValue()
-                    fields[key] = held
+                    fields.append((key, held))
                 } else if offset < bytes.count, bytes[offset] == UInt8(ascii: "{") {
                     guard depth + 1 < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth) levels") }
-                    fields[key] = try parseObject(depth: depth + 1, skipping: rule)
+                    fields.append((key, try parseObject(depth: depth + 1, skipping: rule)))
                 } else {
-                    fields[key] = try parseValue(depth: depth + 1)
+                    fields.append((key, try parseValue(depth: depth + 1)))
                 }
             } else {
-                fields[key] = try parseValue(depth: depth + 1)
+                fields.append((key, try parseValue(depth: depth + 1)))
             }
             skipWhitespace()
             guard offset < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[offset] == UInt8(ascii: ",") { offset += 1; continue }
-            if bytes[offset] == UInt8(ascii: "}") { offset += 1; return .object(fields) }
+            if bytes[offset] == UInt8(ascii: "}") { offset += 1; return .object(Self.object(fields)) }
             throw error("expected ',' or '}' in object")
         }
+    }
+
+    /// An object's fields as a dictionary; a key written twice keeps its last value.
+    private static func object(_ fields: [(String, JSONValue)]) -> [String: JSONValue] {
+        Dictionary(fields, uniquingKeysWith: { _, later in later })
     }
 
     /// Steps over one value without building it.

@@ -11,6 +11,26 @@ extension JSONValue {
 
     public var jsonString: String { String(decoding: serialized(), as: UTF8.self) }
 
+    /// Whether `serialized()` would write more than `limit` bytes. Most values are far below
+    /// the limits asked about (a pod against 1.5 MiB), so a bound counted without writing
+    /// anything answers first, and only a value near the limit is written out to count.
+    public func serializes(moreThan limit: Int) -> Bool {
+        guard serializedSizeBound() > limit else { return false }
+        return serialized().count > limit
+    }
+
+    /// At least as many bytes as `serialized()` writes: each byte of a string or key as six
+    /// (`\u00XX`, the longest escape), each number as 32, plus quotes and separators.
+    private func serializedSizeBound() -> Int {
+        switch self {
+        case .null, .bool: return 5
+        case .number: return 32
+        case .string(let text): return 2 + 6 * text.utf8.count
+        case .array(let items): return items.reduce(2) { $0 + 1 + $1.serializedSizeBound() }
+        case .object(let fields): return fields.reduce(2) { $0 + 4 + 6 * $1.key.utf8.count + $1.value.serializedSizeBound() }
+        }
+    }
+
     public func write(into out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
@@ -27,11 +47,12 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let fields):
             out.append(UInt8(ascii: "{"))
-            for (i, key) in fields.keys.sorted().enumerated() {
+            // Sorted with their values, so that no key is hashed again to find its value.
+            for (i, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSONString.append(key, to: &out)
+                JSONString.append(field.key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                fields[key]!.write(into: &out)
+                field.value.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

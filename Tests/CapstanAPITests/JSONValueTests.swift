@@ -24,6 +24,22 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONValue.parse(deep) }
     }
 
+    @Test func aKeyWrittenTwiceKeepsItsLastValue() throws {
+        #expect(try JSONValue.parse(#"{"a":1,"b":{"c":1,"c":2},"a":3}"#) == ["a": 3, "b": ["c": 2]])
+    }
+
+    @Test(arguments: [
+        ["name": "p", "spec": ["args": ["a\"b", "\u{01}\n"], "n": [1.5, -7, nil, true]]] as JSONValue,
+        .string(String(repeating: "\\", count: 5000)),
+        .array(Array(repeating: .number(-1.0e-300), count: 100)),
+    ])
+    func answersWhetherItSerializesPastALimitExactly(value: JSONValue) {
+        let size = value.serialized().count
+        #expect(value.serializes(moreThan: size - 1))
+        #expect(!value.serializes(moreThan: size))
+        #expect(!value.serializes(moreThan: 6 * size + 64))
+    }
+
     @Test func keysSerializeSorted() {
         let value: JSONValue = ["z": 1, "a": ["m": "x", "b": nil]]
         #expect(value.jsonString == "{\"a\":{\"b\":null,\"m\":\"x\"},\"z\":1}")

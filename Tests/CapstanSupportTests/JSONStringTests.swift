@@ -14,6 +14,14 @@ import Testing
         #expect(quoted("grüße ✓") == "\"grüße ✓\"")
     }
 
+    @Test func escapesAtEitherEndAndBetweenPlainRuns() {
+        #expect(quoted("") == #""""#)
+        #expect(quoted("\"") == #""\"""#)
+        #expect(quoted("\nplain") == #""\nplain""#)
+        #expect(quoted("plain\\") == #""plain\\""#)
+        #expect(quoted("a\"\"b\u{02}c") == #""a\"\"b\u0002c""#)
+    }
+
     @Test func deleteIsEscapedOnlyWhenAsked() {
         #expect(quoted("a\u{7f}b") == "\"a\u{7f}b\"")
         #expect(quoted("a\u{7f}b", escapingDelete: true) == #""a\u007fb""#)

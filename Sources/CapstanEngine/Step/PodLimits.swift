@@ -30,8 +30,8 @@ enum PodLimits {
                 if size > processString { return tooLong("\(base).env[\(name)]", size: size) }
             }
         }
-        let size = manifest.serialized().count
-        if size > storedObject {
+        if manifest.serializes(moreThan: storedObject) {
+            let size = manifest.serialized().count
             return "the pod would be \(size) bytes, more than the \(storedObject) bytes (1.5 MiB) the API server stores; "
                 + "pass large values through the store (inputs from upstream outputs go by reference)"
         }

@@ -191,7 +191,7 @@ struct UnitStepper {
             return finishSuccess(&record, outputs: outputs, origin: .recovered, output: &output)
         }
         var inputsURI: String?
-        if node.kind.runsPods, JSONValue.object(rendered.inputs).serialized().count > PodLimits.inputsByValue {
+        if node.kind.runsPods, JSONValue.object(rendered.inputs).serializes(moreThan: PodLimits.inputsByValue) {
             let key = layout.inputsKey(node.name, index: index)
             guard facts.persisted.contains(key) else {
                 output.actions.append(.writeInputs(key: key, inputs: rendered.inputs))
