@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "CapstanAPITests", dependencies: ["CapstanAPI"]),
         .testTarget(
             name: "CapstanEngineTests",
-            dependencies: ["CapstanAPI", "CapstanEngine"],
+            dependencies: ["CapstanAPI", "CapstanEngine", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -35,13 +35,15 @@ import Foundation
             $0.multipartThreshold = 5 * 1024 * 1024
             $0.partSize = 5 * 1024 * 1024
         }) { store in
-            let body = (0..<(20 * 1024 * 1024 + 123)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 13) }
+            // Two whole parts and a short last one: the least that shows parts are joined in
+            // order, and every byte is signed and compared in a debug build.
+            let body = (0..<(10 * 1024 * 1024 + 123)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 13) }
             try await store.put("big/blob.bin", body)
 
             let info = try #require(try await store.head("big/blob.bin"))
             #expect(info.size == body.count)
             // S3 marks an object assembled from N parts with an ETag ending in "-N".
-            #expect(info.etag.hasSuffix("-5"), "etag \(info.etag)")
+            #expect(info.etag.hasSuffix("-3"), "etag \(info.etag)")
             #expect(try await store.get("big/blob.bin") == body)
             #expect(try await store.list(prefix: "big/").objects == [ObjectSummary(key: "big/blob.bin", size: body.count)])
         }
