@@ -125,19 +125,6 @@ public struct ControllerMetrics: Sendable {
         if failed { reconcileErrors.increment() }
     }
 
-    /// Runs one reconcile, recording its duration and, when it throws, an error.
-    public func measureReconcile<T>(_ body: () async throws -> T) async rethrows -> T {
-        let start = ContinuousClock.now
-        do {
-            let value = try await body()
-            reconcileFinished(duration: ContinuousClock.now - start, failed: false)
-            return value
-        } catch {
-            reconcileFinished(duration: ContinuousClock.now - start, failed: true)
-            throw error
-        }
-    }
-
     /// `capstan_leader`: 1 while this replica leads. `LeaderElector` sets it itself; without
     /// leader election the controller calls `setLeader(true)` once it starts reconciling.
     public func setLeader(_ leading: Bool) {
