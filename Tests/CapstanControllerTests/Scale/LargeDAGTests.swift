@@ -32,7 +32,7 @@ import TestSupport
         let uid = try await cluster.create(Self.fanIn("dag", width: Self.width))
         try cluster.startController()
 
-        let (last, largest) = try await cluster.pollStatus("dag", timeout: 150, until: ScaleCluster.isFinished)
+        let (last, largest) = try await cluster.pollStatus("dag", until: ScaleCluster.isFinished)
         #expect(last["phase"] == "Succeeded", "status: \(String(last.jsonString.prefix(2000)))\ncontroller log tail: \(cluster.controllerLogTail)")
         #expect(largest > 0 && largest < Self.statusBudget, "largest status seen: \(largest) bytes")
         #expect(last["progress"] == "2001/2001")

@@ -19,7 +19,7 @@ import TestSupport
         try cluster.writeOutputs(workflow: "big", uid: uid, node: "gen", ["items": .array((0..<Self.items).map { .number(Double($0)) })])
         try cluster.startController()
 
-        let (last, largestStatus) = try await cluster.pollStatus("big", timeout: 110, until: ScaleCluster.isFinished)
+        let (last, largestStatus) = try await cluster.pollStatus("big", until: ScaleCluster.isFinished)
         let map = last["nodes"]?["work"]?["map"]
         #expect(last["phase"] == "Succeeded", "status: \(last.jsonString)\ncontroller log tail: \(cluster.controllerLogTail)")
         #expect(map?["succeeded"]?.intValue == Self.items)

@@ -37,7 +37,7 @@ import TestSupport
         // Early on, a worker pod goes away with whatever item it was running.
         var deleted: String?
         var podsSeen: Set<String> = []
-        let (last, _) = try await cluster.pollStatus("sweep", timeout: 240, interval: .milliseconds(200)) { status in
+        let (last, _) = try await cluster.pollStatus("sweep", interval: .milliseconds(200)) { status in
             podsSeen.formUnion(try await Self.pods(cluster, selector: "app.kubernetes.io%2Fmanaged-by%3Dcapstan"))
             let succeeded = status["nodes"]?["work"]?["map"]?["succeeded"]?.intValue ?? 0
             if deleted == nil, succeeded >= Self.items / 10, let victim = try await Self.workerPods(cluster).first {
@@ -79,7 +79,7 @@ import TestSupport
 
         var killedAt: Int?
         var podsSeen: Set<String> = []
-        let (last, _) = try await cluster.pollStatus("restart", timeout: 240, interval: .milliseconds(200)) { status in
+        let (last, _) = try await cluster.pollStatus("restart", interval: .milliseconds(200)) { status in
             podsSeen.formUnion(try await Self.pods(cluster, selector: "app.kubernetes.io%2Fmanaged-by%3Dcapstan"))
             let succeeded = status["nodes"]?["work"]?["map"]?["succeeded"]?.intValue ?? 0
             if killedAt == nil, succeeded >= Self.items / 10 {
