@@ -39,12 +39,19 @@ public enum ProcessRunner {
     }
 
     /// Stops a server the way its supervisor would: SIGTERM, then SIGKILL and an error naming
-    /// `name` if it has not exited within `timeout` seconds.
-    public static func stop(_ process: Process, name: String, timeout: Double) async throws -> Int32 {
+    /// `name` if it has not exited within `timeout` seconds. The error ends with the last lines
+    /// of `output` (what the server printed), which show how far its shutdown got.
+    public static func stop(_ process: Process, name: String, timeout: Double,
+                            output: (@Sendable () -> String)? = nil) async throws -> Int32 {
         if process.isRunning { process.terminate() }
         if let status = try await waitForExit(process, timeout: timeout) { return status }
         kill(process.processIdentifier, SIGKILL)
-        throw ProcessRunnerError(description: "\(name) ignored SIGTERM for \(Int(timeout))s")
+        var description = "\(name) ignored SIGTERM for \(Int(timeout))s"
+        if let output {
+            let lines = output().split(separator: "\n", omittingEmptySubsequences: false).suffix(40)
+            description += "; the last lines it printed:\n" + lines.joined(separator: "\n")
+        }
+        throw ProcessRunnerError(description: description)
     }
 
     /// Runs the program to completion (killing it after `timeout` seconds) and returns its output.

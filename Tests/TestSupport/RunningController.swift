@@ -52,6 +52,9 @@ public final class RunningController: @unchecked Sendable {
 
     /// SIGTERM, then waits; returns the exit code.
     public func stop(timeout: Double = 30) async throws -> Int32 {
-        try await ProcessRunner.stop(process, name: "capstan run", timeout: timeout)
+        let logFile = self.logFile
+        return try await ProcessRunner.stop(process, name: "capstan run", timeout: timeout, output: {
+            (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        })
     }
 }

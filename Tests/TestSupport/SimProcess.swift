@@ -76,11 +76,13 @@ public final class SimProcess: @unchecked Sendable {
     /// Everything the sim printed so far, for failure messages.
     public var log: String { output.text() }
 
-    /// Sends SIGTERM and waits for the exit status.
+    /// Sends SIGTERM and waits for the exit status. The default wait bounds a hang, not a
+    /// speed: at a suite's start dozens of processes share the cores.
     @discardableResult
-    public func stop(timeout: Double = 10) async throws -> Int32 {
+    public func stop(timeout: Double = 30) async throws -> Int32 {
         defer { Self.closeOutput(outputHandles) }
-        return try await ProcessRunner.stop(process, name: "capstan sim", timeout: timeout)
+        let output = self.output
+        return try await ProcessRunner.stop(process, name: "capstan sim", timeout: timeout, output: { output.text() })
     }
 
     /// Runs the installed kubectl against this sim, with a discovery cache of its own.

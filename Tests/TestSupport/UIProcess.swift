@@ -51,7 +51,8 @@ public final class UIProcess: @unchecked Sendable {
     /// SIGTERM, then its exit status.
     @discardableResult
     public func stop(timeout: Double = 20) async throws -> Int32 {
-        try await ProcessRunner.stop(process, name: "capstan ui", timeout: timeout)
+        let output = self.output
+        return try await ProcessRunner.stop(process, name: "capstan ui", timeout: timeout, output: { output.text })
     }
 
     /// An absolute URL on this server.
