@@ -25,9 +25,7 @@ import TestSupport
     }
 
     @Test func aTwoThousandNodeChainFinishesUnderTheStatusBudgetWithEveryNodeListed() async throws {
-        // About a minute of CPU in a debug build, with no point where it waits: on a thread of
-        // its own it leaves the task pool's threads (one per core) to the other tests.
-        let (status, lastDetails) = try await Blocking.run {
+        let (status, lastDetails) = try await Blocking.compute {
             var h = try EngineHarness(Self.chain(2_000))
             let status = h.runToCompletion(limit: 20_000)
             return (status, h.store["ml/wf/uid-1/n1999/node.json"])

@@ -16,9 +16,7 @@ import TestSupport
 
     @Test func aLargeUpstreamListReachesThePodThroughTheStore() async throws {
         let ids = JSONValue.array((0..<300_000).map { .number(Double($0)) })
-        // Seconds of CPU in a debug build with no point where it waits: on a thread of its
-        // own it leaves the task pool's threads (one per core) to the other tests.
-        let (phase, usePod, genPod, stored) = try await Blocking.run {
+        let (phase, usePod, genPod, stored) = try await Blocking.compute {
             var h = try EngineHarness("""
                 defaults: {image: busybox}
                 nodes:

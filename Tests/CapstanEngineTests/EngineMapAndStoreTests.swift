@@ -63,9 +63,7 @@ import TestSupport
     }
 
     @Test func aHundredThousandItemMapStatusStaysUnderBudget() async throws {
-        // Long CPU work with no point where it waits: on a thread of its own it leaves the
-        // task pool's threads (one per core) to the other tests.
-        let (status, map, livePods, largest) = try await Blocking.run {
+        let (status, map, livePods, largest) = try await Blocking.compute {
             var h = try EngineHarness("""
                 inputs: {xs: [\((0..<100_000).map(String.init).joined(separator: ","))]}
                 defaults: {image: busybox}

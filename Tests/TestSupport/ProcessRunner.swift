@@ -104,6 +104,13 @@ public enum Blocking {
         }
     }
 
+    /// Long CPU-only work, a test computing for seconds with no point where it waits: on a
+    /// thread of its own it leaves the task pool's threads (one per core) to the other tests,
+    /// which would otherwise stall until it finished.
+    public static func compute<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await run(work)
+    }
+
     public static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: work()) }.start()
