@@ -48,7 +48,7 @@ private func cacheState(_ informer: Informer<CachedObjectSummary>) -> [String: S
             try await Task.sleep(for: .milliseconds(300))
             #expect(!returned.withLock { $0 }, "no list has succeeded, so it still waits")
             waiting.cancel()
-            #expect(await eventually(timeout: .seconds(10)) { returned.withLock { $0 } }, "waitForSync returned once its task was cancelled")
+            #expect(await eventually { returned.withLock { $0 } }, "waitForSync returned once its task was cancelled")
             #expect(!informer.hasSynced, "no list ever succeeded")
             run.cancel()
             await run.value
@@ -79,7 +79,7 @@ private func cacheState(_ informer: Informer<CachedObjectSummary>) -> [String: S
             _ = try await client.create(.configMaps, namespace: "default", object: configMap("theirs-later", labels: ["group": "a", shard: "1-of-2"]))
             _ = try await client.create(.configMaps, namespace: "default", object: configMap("mine-later", labels: ["group": "a", shard: "0-of-2"]))
             // Watch events arrive in order, so once the later one is in, the earlier one was passed over.
-            #expect(await eventually(timeout: .seconds(10)) { informer.get(namespace: "default", name: "mine-later") != nil })
+            #expect(await eventually { informer.get(namespace: "default", name: "mine-later") != nil })
             #expect(informer.get(namespace: "default", name: "theirs-later") == nil, "the other shard's object is not watched")
             run.cancel()
             await run.value
@@ -160,7 +160,7 @@ private func cacheState(_ informer: Informer<CachedObjectSummary>) -> [String: S
             }
             let expected = try await serverState(client)
             #expect(expected.count == i - i / 5)
-            let converged = await eventually(timeout: .seconds(30)) { cacheState(informer) == expected }
+            let converged = await eventually { cacheState(informer) == expected }
             #expect(converged, "cache \(cacheState(informer).count) objects vs server \(expected.count); stats \(informer.stats)")
             #expect(informer.stats.watches >= 3, "watches should have been cut and resumed: \(informer.stats)")
             #expect(informer.byIndex("group", "g0").count == expected.keys.filter { Int($0.dropFirst())! % 3 == 0 }.count)

@@ -150,7 +150,7 @@ import TestSupport
         #expect(waiting.json?["metadata"]?["finalizers"] == ["foregroundDeletion"], "\(waiting)")
         _ = try await RawHTTP.request(sim.url, "PATCH", pods + "/fg-pod", json: ["metadata": ["finalizers": nil]],
                                       headers: ["Content-Type": "application/merge-patch+json"])
-        #expect(try await eventually(timeout: .seconds(10), interval: .milliseconds(100)) {
+        #expect(try await eventually(interval: .milliseconds(100)) {
             try await RawHTTP.request(sim.url, "GET", workflows + "/fg").status == 404
         })
     }

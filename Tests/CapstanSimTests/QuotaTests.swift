@@ -31,7 +31,7 @@ import TestSupport
 
     private func waitForUsed(_ sim: SimProcess, _ resource: String, _ expected: String) async throws -> JSONValue? {
         var quota: JSONValue?
-        _ = try await eventually(timeout: .seconds(5), interval: .milliseconds(100)) {
+        _ = try await eventually(interval: .milliseconds(100)) {
             quota = try await RawHTTP.request(sim.url, "GET", "/api/v1/namespaces/default/resourcequotas/compute").json
             return quota?["status"]?["used"]?[resource]?.stringValue == expected
         }

@@ -96,17 +96,17 @@ import TestSupport
         try await setup.cluster.create(simPod("left", command: ["sh", "-c", "sleep \(leftMarker)"]))
         try await setup.cluster.waitForPod("deleted", "Running") { $0.phase == "Running" }
         try await setup.cluster.waitForPod("left", "Running") { $0.phase == "Running" }
-        #expect(await eventually(timeout: .seconds(10)) { !processes(containing: "sleep \(leftMarker)").isEmpty },
+        #expect(await eventually { !processes(containing: "sleep \(leftMarker)").isEmpty },
                 "the process runs while the pod does")
 
         let deleted = try await setup.cluster.sim.kubectl("delete", "pod", "deleted", "--timeout=60s")
         #expect(deleted.exitCode == 0, "\(deleted)")
         // A signalled process leaves /proc a moment after its pod is gone.
-        #expect(await eventually(timeout: .seconds(5)) { processes(containing: "sleep \(deletedMarker)").isEmpty },
+        #expect(await eventually { processes(containing: "sleep \(deletedMarker)").isEmpty },
                 "the deleted pod's process is killed: \(processes(containing: "sleep \(deletedMarker)"))")
 
         #expect(try await setup.cluster.sim.stop(timeout: 30) == 0)
-        #expect(await eventually(timeout: .seconds(5)) { processes(containing: "sleep \(leftMarker)").isEmpty },
+        #expect(await eventually { processes(containing: "sleep \(leftMarker)").isEmpty },
                 "no process outlives the sim: \(processes(containing: "sleep \(leftMarker)"))")
     }
 }
