@@ -106,7 +106,7 @@ extension ResourceOperations {
         for owner in deleted.ownerUIDs { scheduleOwnerRecheck(uid: owner) }
         if type.namespaced {
             scheduleFinalization(StoredObjectKey(resource: GroupResource(group: "", resource: "namespaces"), namespace: "",
-                                                 name: deleted.namespace), onlyIfTerminating: true)
+                                                 name: deleted.namespace))
         }
     }
 }

@@ -3,9 +3,16 @@ import CapstanAPI
 /// The controllers kube runs beside the API server that the simulated one must imitate for
 /// deletions to finish: the garbage collector (ownerReferences, `orphan` and
 /// `foregroundDeletion` finalizers), the namespace controller and CRD content cleanup.
-/// They run on the background event loop, after the request that triggered them returned.
+/// They run on the background event loop, after the request that triggered them returned,
+/// and are scheduled only when the store shows them something to do: most deletions (a
+/// finished pod) have no dependents, no owner waiting in foreground deletion and no
+/// namespace being removed, and waking the loop for each of them costs more than the check.
+/// A change that lands after a check schedules its own work: an object created with absent
+/// owners is checked on create, and an owner or namespace that starts terminating is
+/// finalized then.
 extension ResourceOperations {
     func scheduleDependentsCollection(ownerUID: String) {
+        guard store.hasDependents(ofUID: ownerUID) else { return }
         background.execute { [self] in
             for key in store.dependents(ofUID: ownerUID) { collectIfOwnerless(key) }
         }
@@ -17,13 +24,19 @@ extension ResourceOperations {
 
     /// An owner in foreground deletion waits for its dependents; one of them went away.
     func scheduleOwnerRecheck(uid: String) {
-        background.execute { [self] in
-            if let key = store.key(ofUID: uid) { finalize(key) }
-        }
+        guard let key = store.key(ofUID: uid) else { return }
+        scheduleFinalization(key)
     }
 
-    func scheduleFinalization(_ key: StoredObjectKey, onlyIfTerminating: Bool = true) {
+    func scheduleFinalization(_ key: StoredObjectKey) {
+        guard let object = store.get(key), Self.awaitsFinalizing(object, key: key) else { return }
         background.execute { [self] in finalize(key) }
+    }
+
+    /// A terminating namespace, or an object held by a finalizer the garbage collector removes.
+    private static func awaitsFinalizing(_ object: StoredObject, key: StoredObjectKey) -> Bool {
+        object.isTerminating && (key.resource == GroupResource(group: "", resource: "namespaces")
+            || object.finalizers.contains("orphan") || object.finalizers.contains("foregroundDeletion"))
     }
 
     func scheduleContentRemoval(_ resource: GroupResource) {
@@ -54,7 +67,7 @@ extension ResourceOperations {
 
     /// Moves a terminating object toward removal by doing what its pending finalizers wait for.
     private func finalize(_ key: StoredObjectKey) {
-        guard let object = store.get(key), object.isTerminating, let scope = scope(for: key) else { return }
+        guard let object = store.get(key), Self.awaitsFinalizing(object, key: key), let scope = scope(for: key) else { return }
         if key.resource == GroupResource(group: "", resource: "namespaces") {
             return finalizeNamespace(key.name, scope: scope)
         }

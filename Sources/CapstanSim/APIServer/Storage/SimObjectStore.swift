@@ -156,6 +156,10 @@ final class SimObjectStore: Sendable {
         state.withLock { Array($0.dependentsByOwnerUID[uid] ?? []) }
     }
 
+    func hasDependents(ofUID uid: String) -> Bool {
+        state.withLock { !($0.dependentsByOwnerUID[uid]?.isEmpty ?? true) }
+    }
+
     func key(ofUID uid: String) -> StoredObjectKey? {
         state.withLock { $0.keysByUID[uid] }
     }
