@@ -105,6 +105,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        NetworkThreads.configure()
         LogSetup.bootstrap(format: try LogFormat(parsing: logFormat), level: try LogSetup.parseLevel(logLevel))
         // Before any client, queue or store exists, so that they all record into it.
         let metrics = ControllerMetrics.bootstrap()

@@ -67,6 +67,7 @@ struct Sim: AsyncParsableCommand {
     }
 
     func run() async throws {
+        NetworkThreads.configure()
         var logger = Logger(label: "capstan.sim")
         logger.logLevel = .info
         if let attach = kubelets.attach {
