@@ -185,19 +185,18 @@ extension RawHTTPConnection {
 }
 
 public enum RawHTTP {
-    /// One request with `Connection: close`; runs off the cooperative pool since it blocks.
+    /// One request with `Connection: close`; runs off the cooperative pool since it blocks,
+    /// and so does writing the JSON body, which takes seconds for the megabytes some tests send.
     public static func request(_ base: URL, _ method: String, _ path: String, json: JSONValue? = nil,
                                body: [UInt8]? = nil, headers: [String: String] = [:]) async throws -> HTTPResult {
-        var headers = headers
-        var payload = body
-        if let json {
-            payload = json.serialized()
-            if headers["Content-Type"] == nil { headers["Content-Type"] = "application/json" }
-        }
-        let finalHeaders = headers
-        let finalBody = payload
-        return try await Blocking.run {
-            let connection = try RawHTTPConnection(base, method: method, path: path, headers: finalHeaders, body: finalBody)
+        try await Blocking.run {
+            var headers = headers
+            var payload = body
+            if let json {
+                payload = json.serialized()
+                if headers["Content-Type"] == nil { headers["Content-Type"] = "application/json" }
+            }
+            let connection = try RawHTTPConnection(base, method: method, path: path, headers: headers, body: payload)
             let body = connection.readBody()
             return HTTPResult(status: connection.status, headers: connection.headers, body: body)
         }
