@@ -65,7 +65,7 @@ import TestSupport
         let second = try await create(sim, configMap("second"))
         _ = try await create(sim, configMap("shared", ownedBy: [("first", first), ("second", second)]))
         #expect(try await RawHTTP.request(sim.url, "DELETE", configMaps + "/first").status == 200)
-        let remaining = try await poll(timeout: .seconds(45), interval: .milliseconds(50)) { () async throws -> [JSONValue]? in
+        let remaining = try await poll(interval: .milliseconds(50)) { () async throws -> [JSONValue]? in
             let shared = try await RawHTTP.request(sim.url, "GET", configMaps + "/shared").json
             let references = shared?["metadata"]?["ownerReferences"]?.arrayValue ?? []
             return references.count == 1 ? references : nil

@@ -54,7 +54,7 @@ import TestSupport
         try await setStatus(running, "first", ["phase": "Running", "progress": "0/2", "nodes": ["a": ["phase": "Failed", "attempts": 1,
             "failures": [["attempt": 0, "reason": "Error", "exitCode": 3, "message": "no such file: data.csv",
                           "finishedAt": "2026-01-01T00:00:00Z"]]]]])
-        let found = try await poll(timeout: .seconds(30), interval: .milliseconds(50)) { () async throws -> HTTPResult? in
+        let found = try await poll(interval: .milliseconds(50)) { () async throws -> HTTPResult? in
             let list = try await RawHTTP.request(running.base, "GET", "/")
             return list.text.contains("/workflows/default/first") && list.text.contains("Running") ? list : nil
         }
@@ -81,7 +81,7 @@ import TestSupport
         defer { Task { await running.stop() } }
         _ = try await running.client.create(.workflows, namespace: "default", object: Self.workflow("live"))
         try await setStatus(running, "live", ["phase": "Running", "nodes": ["a": ["phase": "Running", "attempts": 1]]])
-        _ = try await poll(timeout: .seconds(30), interval: .milliseconds(50)) {
+        _ = try await poll(interval: .milliseconds(50)) {
             try await RawHTTP.request(running.base, "GET", "/workflows/default/live").text.contains("data-phase=\"Running\"") ? true : nil
         }
         let base = running.base

@@ -52,9 +52,6 @@ public final class RunningController: @unchecked Sendable {
 
     /// SIGTERM, then waits; returns the exit code.
     public func stop(timeout: Double = 30) async throws -> Int32 {
-        let logFile = self.logFile
-        return try await ProcessRunner.stop(process, name: "capstan run", timeout: timeout, output: {
-            (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-        })
+        try await ProcessRunner.stop(process, name: "capstan run", timeout: timeout, output: { self.log })
     }
 }

@@ -81,8 +81,7 @@ public final class SimProcess: @unchecked Sendable {
     @discardableResult
     public func stop(timeout: Double = 30) async throws -> Int32 {
         defer { Self.closeOutput(outputHandles) }
-        let output = self.output
-        return try await ProcessRunner.stop(process, name: "capstan sim", timeout: timeout, output: { output.text() })
+        return try await ProcessRunner.stop(process, name: "capstan sim", timeout: timeout, output: { self.log })
     }
 
     /// Runs the installed kubectl against this sim, with a discovery cache of its own.

@@ -51,8 +51,7 @@ public final class UIProcess: @unchecked Sendable {
     /// SIGTERM, then its exit status.
     @discardableResult
     public func stop(timeout: Double = 20) async throws -> Int32 {
-        let output = self.output
-        return try await ProcessRunner.stop(process, name: "capstan ui", timeout: timeout, output: { output.text })
+        try await ProcessRunner.stop(process, name: "capstan ui", timeout: timeout, output: { self.log })
     }
 
     /// An absolute URL on this server.

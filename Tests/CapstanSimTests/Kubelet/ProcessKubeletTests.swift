@@ -105,7 +105,7 @@ import TestSupport
         #expect(await eventually { processes(containing: "sleep \(deletedMarker)").isEmpty },
                 "the deleted pod's process is killed: \(processes(containing: "sleep \(deletedMarker)"))")
 
-        #expect(try await setup.cluster.sim.stop(timeout: 30) == 0)
+        #expect(try await setup.cluster.sim.stop() == 0)
         #expect(await eventually { processes(containing: "sleep \(leftMarker)").isEmpty },
                 "no process outlives the sim: \(processes(containing: "sleep \(leftMarker)"))")
     }
