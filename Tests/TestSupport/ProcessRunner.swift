@@ -47,11 +47,13 @@ public enum ProcessRunner {
         if let status = try await waitForExit(process, timeout: timeout) { return status }
         kill(process.processIdentifier, SIGKILL)
         var description = "\(name) ignored SIGTERM for \(Int(timeout))s"
-        if let output {
-            let lines = output().split(separator: "\n", omittingEmptySubsequences: false).suffix(40)
-            description += "; the last lines it printed:\n" + lines.joined(separator: "\n")
-        }
+        if let output { description += "; the last lines it printed:\n" + lastLines(of: output()) }
         throw ProcessRunnerError(description: description)
+    }
+
+    /// The end of a server's output, enough to show what it was doing, for failure messages.
+    public static func lastLines(of text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).suffix(40).joined(separator: "\n")
     }
 
     /// Runs the program to completion (killing it after `timeout` seconds) and returns its output.

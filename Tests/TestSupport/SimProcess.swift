@@ -85,14 +85,20 @@ public final class SimProcess: @unchecked Sendable {
     }
 
     /// Runs the installed kubectl against this sim, with a discovery cache of its own.
-    public func kubectl(_ arguments: String..., stdin: String? = nil, timeout: Double = 60) async throws -> ProcessResult {
+    public func kubectl(_ arguments: String..., stdin: String? = nil, timeout: Double = 120) async throws -> ProcessResult {
         try await kubectl(arguments, stdin: stdin, timeout: timeout)
     }
 
-    public func kubectl(_ arguments: [String], stdin: String? = nil, timeout: Double = 60) async throws -> ProcessResult {
+    /// A kubectl that does not finish in time fails with the sim's last lines, which show
+    /// whether the sim was answering.
+    public func kubectl(_ arguments: [String], stdin: String? = nil, timeout: Double = 120) async throws -> ProcessResult {
         let cache = directory.appendingPathComponent("kube-cache").path
-        return try await ProcessRunner.run("kubectl", ["--kubeconfig", kubeconfigPath, "--cache-dir", cache] + arguments,
-                                           stdin: stdin, timeout: timeout)
+        do {
+            return try await ProcessRunner.run("kubectl", ["--kubeconfig", kubeconfigPath, "--cache-dir", cache] + arguments,
+                                               stdin: stdin, timeout: timeout)
+        } catch let error as ProcessRunnerError {
+            throw ProcessRunnerError(description: error.description + "; the sim's last lines:\n" + ProcessRunner.lastLines(of: log))
+        }
     }
 
     /// Applies every CustomResourceDefinition `capstan run` serves (the files of config/crd),
