@@ -1,4 +1,5 @@
-"""One scenario's cluster: a fresh `capstan sim`, the CRD, `capstan run`, and samplers."""
+"""One scenario's cluster: a fresh `capstan sim` API server and its kubelets, the CRD,
+`capstan run`, and samplers."""
 import json
 import os
 import shutil
@@ -8,7 +9,7 @@ import time
 import urllib.parse
 
 from .api import PODS, APIError
-from .processes import Controller, Sampler, Sim
+from .processes import Controller, Kubelets, Sampler, Sim
 
 
 class Cluster:
@@ -19,18 +20,24 @@ class Cluster:
         os.makedirs(self.workdir)
         self.store = os.path.join(self.workdir, "store")
         os.makedirs(self.store)
-        self.sim = Sim(context.binary, self.workdir, nodes, node_pods)
-        self.api = self.sim.api
-        self.sim.install_crd(context.root)
         self.controller = None
         self.controller_args = controller_args
         self.sampler = None
         self.machine_busy = None
+        self.kubelets = None
+        self.sim = Sim(context.binary, self.workdir)
+        self.api = self.sim.api
+        try:
+            self.kubelets = Kubelets(context.binary, self.workdir, self.sim.kubeconfig, nodes, node_pods)
+            self.sim.install_crd(context.root)
+        except BaseException:
+            self.close()
+            raise
 
     def start_controller(self):
         self.controller = Controller(self.context.binary, self.workdir, self.sim.kubeconfig, self.store, self.controller_args)
         self.controllers = [self.controller]
-        self.sampler = Sampler([self.controller, self.sim])
+        self.sampler = Sampler([self.controller, self.sim, self.kubelets])
         self.sampler.start()
         return self.controller
 
@@ -52,7 +59,7 @@ class Cluster:
                 except APIError:
                     pass
                 time.sleep(0.2)
-        self.sampler = Sampler([*self.controllers, self.sim])
+        self.sampler = Sampler([*self.controllers, self.sim, self.kubelets])
         self.sampler.start()
         return self.controllers
 
@@ -63,7 +70,7 @@ class Cluster:
     def close(self):
         if self.sampler:
             self.machine_busy = self.sampler.stop()
-        for child in (*getattr(self, "controllers", [self.controller]), self.sim):
+        for child in (*getattr(self, "controllers", [self.controller]), self.kubelets, self.sim):
             if child:
                 child.stop()
         if not self.context.keep:
@@ -73,7 +80,7 @@ class Cluster:
         """What the processes cost, read just before they stop."""
         out = {"machine_busy": round(self.sampler.busy_share(), 2) if self.sampler else None}
         controllers = getattr(self, "controllers", [self.controller])
-        for child in (*controllers, self.sim):
+        for child in (*controllers, self.sim, self.kubelets):
             snap = child and (child.snapshot() if child.alive() else child.final)
             if snap:
                 out[f"{child.name}_cpu_seconds"] = round(snap["cpu"], 2)

@@ -84,18 +84,9 @@ class Child:
             return ""
 
 
-class Sim(Child):
-    def __init__(self, binary, workdir, nodes, node_pods, extra=()):
-        self.kubeconfig = os.path.join(workdir, "kubeconfig")
-        argv = [binary, "sim", "--listen", "127.0.0.1:0", "--kubeconfig-out", self.kubeconfig,
-                "--nodes", str(nodes), "--node-pods", str(node_pods), *extra]
-        super().__init__("sim", argv, os.path.join(workdir, "sim.log"))
-        self.url = self._wait_for_url()
-        self.api = API(self.url)
-
-    def _wait_for_url(self, timeout=60):
+    def wait_for_line(self, prefix, what, timeout=60):
+        """The rest of the first output line that starts with `prefix` (bytes)."""
         deadline = time.monotonic() + timeout
-        prefix = b"capstan sim: listening on "
         while time.monotonic() < deadline:
             with open(self.log_path, "rb") as f:
                 for line in f:
@@ -104,13 +95,35 @@ class Sim(Child):
             if not self.alive():
                 break
             time.sleep(0.05)
-        raise RuntimeError(f"capstan sim did not start:\n{self.tail()}")
+        raise RuntimeError(f"{what} did not start:\n{self.tail()}")
+
+
+class Sim(Child):
+    """The simulated API server alone (`--nodes 0`): its nodes, scheduler and kubelets are
+    `Kubelets`, a process of their own, as a real cluster's are not the API server's."""
+
+    def __init__(self, binary, workdir, extra=()):
+        self.kubeconfig = os.path.join(workdir, "kubeconfig")
+        argv = [binary, "sim", "--listen", "127.0.0.1:0", "--kubeconfig-out", self.kubeconfig, "--nodes", "0", *extra]
+        super().__init__("sim", argv, os.path.join(workdir, "sim.log"))
+        self.url = self.wait_for_line(b"capstan sim: listening on ", "capstan sim")
+        self.api = API(self.url)
 
     def install_crd(self, root):
         crd = os.path.join(root, "config", "crd", "capstan.dev_workflows.yaml")
         subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, "apply", "-f", crd],
                        check=True, stdout=subprocess.DEVNULL)
         self.api.wait_until("/apis/capstan.dev/v1alpha1/namespaces/default/workflows")
+
+
+class Kubelets(Child):
+    """`capstan sim --attach`: the simulated nodes, scheduler and scripted kubelets, talking
+    to the sim's API server over HTTP; returns once the nodes are registered."""
+
+    def __init__(self, binary, workdir, kubeconfig, nodes, node_pods):
+        argv = [binary, "sim", "--attach", kubeconfig, "--nodes", str(nodes), "--node-pods", str(node_pods)]
+        super().__init__("kubelets", argv, os.path.join(workdir, "kubelets.log"))
+        self.wait_for_line(b"capstan sim: kubelets attached to ", "capstan sim --attach")
 
 
 class Controller(Child):

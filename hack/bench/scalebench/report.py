@@ -21,6 +21,8 @@ ROWS = [
     ("controller_peak_rss_mib", "controller peak RSS (MiB)"),
     ("sim_cpu_seconds", "sim CPU (s)"),
     ("sim_peak_rss_mib", "sim peak RSS (MiB)"),
+    ("kubelets_cpu_seconds", "sim kubelets CPU (s)"),
+    ("kubelets_peak_rss_mib", "sim kubelets peak RSS (MiB)"),
     ("status_bytes_max", "status size max (bytes)"),
     ("object_bytes_max", "Workflow object max (bytes)"),
     ("live_pods_max", "live pods max"),
