@@ -61,6 +61,35 @@ import Testing
         }
     }
 
+    /// With `deletionsWithoutSpecAndStatus`, as informers watch, a DELETED event still names
+    /// the object and its version but carries neither spec nor status; other events are whole.
+    @Test func deletionsCanLeaveOutSpecAndStatus() async throws {
+        try await withSimCluster { cluster in
+            let client = cluster.client
+            let before = try await client.create(.configMaps, namespace: "default", object: configMap("before"))
+            for trimmed in [true, false] {
+                let name = trimmed ? "trimmed" : "whole"
+                let stream = try await client.watch(.pods, namespace: "default", options: WatchOptions(
+                    resourceVersion: before.kubeMeta.resourceVersion, allowWatchBookmarks: false,
+                    deletionsWithoutSpecAndStatus: trimmed))
+                _ = try await client.create(.pods, namespace: "default", object: pod(name))
+                // The fixture's pod is on a node no kubelet serves: only a zero grace period removes it.
+                _ = try await client.delete(.pods, namespace: "default", name: name, options: DeleteOptions(gracePeriodSeconds: 0))
+                var events: [WatchEvent] = []
+                for try await event in stream where event.object.kubeMeta.name == name {
+                    events.append(event)
+                    if event.type == .deleted { break }
+                }
+                #expect(events.map(\.type) == [.added, .deleted])
+                #expect(events.first?.object["spec"]?["containers"] != nil)
+                let deleted = try #require(events.last)
+                #expect(deleted.object.kubeMeta.resourceVersion != nil)
+                #expect((deleted.object["spec"] == nil) == trimmed)
+                #expect((deleted.object["status"] == nil) == trimmed)
+            }
+        }
+    }
+
     @Test func bookmarksCarryProgress() async throws {
         try await withSimCluster(["--bookmark-interval", "1"]) { cluster in
             let created = try await cluster.client.create(.configMaps, namespace: "default", object: configMap("b"))

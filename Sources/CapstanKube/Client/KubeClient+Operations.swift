@@ -16,7 +16,8 @@ extension KubeClient: ResourceReader, ResourceWatcher, ResourceWriter, StatusWri
         let request = KubeRequest(verb: .watch, method: .GET, address: ResourceAddress(resource, namespace: namespace),
                                   query: options.queryItems, idempotent: true)
         let response = try await execute(request)
-        return WatchEventStream(body: response.body, request: request.summary, skipping: options.skipList)
+        return WatchEventStream(body: response.body, request: request.summary, skipping: options.skipList,
+                                skippingDeletions: options.deletionSkipList)
     }
 
     public func create(_ resource: ResourceType, namespace: String?, object: JSONValue) async throws -> JSONValue {

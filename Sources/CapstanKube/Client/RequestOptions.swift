@@ -44,10 +44,15 @@ public struct WatchOptions: Sendable {
     /// decoded before it (its `metadata`), the held value, which the event then carries
     /// without the field being decoded. Client-side only, like `ignoredPaths`.
     public var heldFields: [String: JSONSkipList.HeldValue]
+    /// DELETED events carry the object without its `spec` and `status` (not decoded), for a
+    /// reader that only needs to know which object went, as an informer does. Client-side
+    /// only. A pod leaving a filtered watch arrives as DELETED too, so a kubelet's watches
+    /// see one for nearly every pod they see at all.
+    public var deletionsWithoutSpecAndStatus: Bool
 
     public init(labelSelector: String? = nil, fieldSelector: String? = nil, resourceVersion: String? = nil,
                 timeoutSeconds: Int? = nil, allowWatchBookmarks: Bool = true, ignoredPaths: [[String]] = [],
-                heldFields: [String: JSONSkipList.HeldValue] = [:]) {
+                heldFields: [String: JSONSkipList.HeldValue] = [:], deletionsWithoutSpecAndStatus: Bool = false) {
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.resourceVersion = resourceVersion
@@ -55,11 +60,18 @@ public struct WatchOptions: Sendable {
         self.allowWatchBookmarks = allowWatchBookmarks
         self.ignoredPaths = ignoredPaths
         self.heldFields = heldFields
+        self.deletionsWithoutSpecAndStatus = deletionsWithoutSpecAndStatus
     }
 
     /// What the watch stream steps over in each event line.
     var skipList: JSONSkipList {
         JSONSkipList(ignoredPaths.map { ["object"] + $0 }, held: heldFields.map { (path: ["object", $0.key], value: $0.value) })
+    }
+
+    /// What it steps over in a DELETED event's line, when that differs from `skipList`.
+    var deletionSkipList: JSONSkipList? {
+        guard deletionsWithoutSpecAndStatus else { return nil }
+        return JSONSkipList(ignoredPaths.map { ["object"] + $0 } + [["object", "spec"], ["object", "status"]])
     }
 
     var queryItems: [(String, String)] {

@@ -25,6 +25,15 @@ public struct WatchEvent: Sendable {
         type == .error ? KubeError.fromStatusObject(object, request: "watch") : nil
     }
 
+    private static let deletionPrefix = Array(#"{"type":"DELETED","#.utf8)
+
+    /// Whether a watch line is a DELETED event, told from its first bytes as kube-apiserver
+    /// writes them (`type` before `object`, no spaces). A line written otherwise reads as not
+    /// one, and is then decoded whole: the answer may cost time, never correctness.
+    static func isDeletion(_ line: [UInt8]) -> Bool {
+        line.starts(with: deletionPrefix)
+    }
+
     /// Parses one line of a watch response: `{"type":"ADDED","object":{...}}`, leaving out
     /// the paths in `skipping` (from the line's top: `["object", "spec"]`).
     static func parse(line: [UInt8], skipping: JSONSkipList = JSONSkipList([])) throws -> WatchEvent {

@@ -13,14 +13,16 @@ public struct WatchEventStream: AsyncSequence, Sendable {
     public typealias Element = WatchEvent
 
     private enum Source: Sendable {
-        case http(HTTPClientResponse.Body, request: String, skipping: JSONSkipList)
+        case http(HTTPClientResponse.Body, request: String, skipping: JSONSkipList, skippingDeletions: JSONSkipList?)
         case events(AsyncThrowingStream<WatchEvent, any Error>)
     }
 
     private let source: Source
 
-    init(body: HTTPClientResponse.Body, request: String, skipping: JSONSkipList = JSONSkipList([])) {
-        source = .http(body, request: request, skipping: skipping)
+    /// `skippingDeletions`, when given, replaces `skipping` for DELETED events.
+    init(body: HTTPClientResponse.Body, request: String, skipping: JSONSkipList = JSONSkipList([]),
+         skippingDeletions: JSONSkipList? = nil) {
+        source = .http(body, request: request, skipping: skipping, skippingDeletions: skippingDeletions)
     }
 
     /// A stream fed by other code: fakes in tests, or adapters.
@@ -30,10 +32,12 @@ public struct WatchEventStream: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> AsyncIterator {
         switch source {
-        case .http(let body, let request, let skipping):
-            return AsyncIterator(body: body.makeAsyncIterator(), events: nil, request: request, skipping: skipping)
+        case .http(let body, let request, let skipping, let skippingDeletions):
+            return AsyncIterator(body: body.makeAsyncIterator(), events: nil, request: request, skipping: skipping,
+                                 skippingDeletions: skippingDeletions)
         case .events(let stream):
-            return AsyncIterator(body: nil, events: stream.makeAsyncIterator(), request: "watch", skipping: JSONSkipList([]))
+            return AsyncIterator(body: nil, events: stream.makeAsyncIterator(), request: "watch", skipping: JSONSkipList([]),
+                                 skippingDeletions: nil)
         }
     }
 
@@ -43,14 +47,16 @@ public struct WatchEventStream: AsyncSequence, Sendable {
         var lines = LineSplitter()
         let request: String
         let skipping: JSONSkipList
+        let skippingDeletions: JSONSkipList?
         var finished = false
 
         init(body: HTTPClientResponse.Body.AsyncIterator?, events: AsyncThrowingStream<WatchEvent, any Error>.AsyncIterator?, request: String,
-             skipping: JSONSkipList) {
+             skipping: JSONSkipList, skippingDeletions: JSONSkipList?) {
             self.body = body
             self.events = events
             self.request = request
             self.skipping = skipping
+            self.skippingDeletions = skippingDeletions
         }
 
         public mutating func next() async throws -> WatchEvent? {
@@ -80,7 +86,8 @@ public struct WatchEventStream: AsyncSequence, Sendable {
 
         private func parse(_ line: [UInt8]) throws -> WatchEvent {
             do {
-                return try WatchEvent.parse(line: line, skipping: skipping)
+                let deletion = skippingDeletions.flatMap { WatchEvent.isDeletion(line) ? $0 : nil }
+                return try WatchEvent.parse(line: line, skipping: deletion ?? skipping)
             } catch var error as KubeError {
                 error.request = request
                 throw error

@@ -83,7 +83,9 @@ extension Informer {
         let stream = try await client.watch(resource, namespace: namespace, options: WatchOptions(
             labelSelector: currentLabelSelector, fieldSelector: fieldSelector, resourceVersion: from,
             timeoutSeconds: timeout, allowWatchBookmarks: true, ignoredPaths: options.ignoredPaths,
-            heldFields: heldSpec == nil ? [:] : ["spec": { [weak self] fields in self?.cachedSpec(eventMetadata: fields["metadata"]) }]))
+            heldFields: heldSpec == nil ? [:] : ["spec": { [weak self] fields in self?.cachedSpec(eventMetadata: fields["metadata"]) }],
+            // A deletion is applied by key; the summary it reports is the cached one.
+            deletionsWithoutSpecAndStatus: true))
         var count = 0
         for try await event in stream {
             try Task.checkCancellation()
