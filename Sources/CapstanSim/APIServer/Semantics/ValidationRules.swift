@@ -70,19 +70,30 @@ enum ValidationRules {
         return errors
     }
 
+    // Both patterns are ASCII, so they are checked byte by byte: every create validates
+    // its names and labels, and a Character's Unicode properties cost more than the write.
+
+    /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`.
     static func isLabel(_ part: Substring) -> Bool {
-        guard let first = part.first, let last = part.last else { return false }
-        func alphanumeric(_ c: Character) -> Bool { ("a"..."z").contains(c) || ("0"..."9").contains(c) }
-        return alphanumeric(first) && alphanumeric(last) && part.allSatisfy { alphanumeric($0) || $0 == "-" }
+        let bytes = part.utf8
+        guard let first = bytes.first, let last = bytes.last else { return false }
+        return isLowerAlphanumeric(first) && isLowerAlphanumeric(last)
+            && bytes.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
     }
 
-    /// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`, ASCII only.
+    /// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`.
     private static func isQualifiedNamePart(_ part: Substring) -> Bool {
-        func alphanumeric(_ c: Character) -> Bool {
-            c.isASCII && (c.isLetter || c.isNumber)
-        }
-        guard let first = part.first, let last = part.last else { return false }
-        return alphanumeric(first) && alphanumeric(last)
-            && part.allSatisfy { alphanumeric($0) || $0 == "-" || $0 == "_" || $0 == "." }
+        let bytes = part.utf8
+        guard let first = bytes.first, let last = bytes.last else { return false }
+        return isAlphanumeric(first) && isAlphanumeric(last)
+            && bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
+    }
+
+    private static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        isLowerAlphanumeric(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
     }
 }
