@@ -36,12 +36,31 @@ capstan_weed_install() {
   export CAPSTAN_WEED_SCRIPT
 }
 
-# Prints N distinct free TCP ports on 127.0.0.1 (all held open until every one is chosen).
+# Prints N distinct free TCP ports on 127.0.0.1 (all held open until every one is chosen),
+# picked below the kernel's ephemeral range: a port there is what every outgoing connection
+# and every server on port 0 takes next, so during the test suite, with dozens of those
+# starting at once, one was taken between this check and weed's bind.
 capstan_free_ports() {
   python3 - "$1" <<'PY'
-import socket, sys
+import random, socket, sys
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        ephemeral_low = int(f.read().split()[0])
+except (OSError, ValueError, IndexError):
+    ephemeral_low = 32768
+candidates = list(range(10000, ephemeral_low))
+random.shuffle(candidates)
 held = []
-for _ in range(int(sys.argv[1])):
+for port in candidates:
+    if len(held) == int(sys.argv[1]):
+        break
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        held.append(s)
+    except OSError:
+        s.close()
+while len(held) < int(sys.argv[1]):  # no room below the range: let the kernel choose
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     held.append(s)
@@ -63,7 +82,24 @@ PY
 # capstan_weed_start DIR ACCESS SECRET: starts `weed server` with every port chosen here
 # (or those recorded in DIR/ports by an earlier start), waits for S3 to answer, and prints
 # "PID S3PORT". Tests call it too, to run an instance they can stop and restart.
+# A first start whose ports another process took before weed bound them tries new ports,
+# up to three times; a restart keeps its ports, since its clients look for it there.
 capstan_weed_start() {
+  local dir=$1 access=$2 secret=$3 attempt
+  if [ -s "$dir/ports" ]; then
+    capstan_weed_start_once "$dir" "$access" "$secret"
+    return
+  fi
+  for attempt in 1 2 3; do
+    if capstan_weed_start_once "$dir" "$access" "$secret"; then return 0; fi
+    grep -q "address already in use" "$dir/weed.log" 2>/dev/null || return 1
+    echo "seaweedfs.sh: a port was taken before weed bound it; trying new ports" >&2
+    rm -rf "$dir/ports" "$dir/data"
+  done
+  return 1
+}
+
+capstan_weed_start_once() {
   local dir=$1 access=$2 secret=$3
   mkdir -p "$dir/data"
   cat >"$dir/s3.json" <<JSON
