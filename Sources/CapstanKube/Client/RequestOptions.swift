@@ -65,14 +65,17 @@ public struct WatchOptions: Sendable {
 
     /// What the watch stream steps over in each event line.
     var skipList: JSONSkipList {
-        JSONSkipList(ignoredPaths.map { ["object"] + $0 }, held: heldFields.map { (path: ["object", $0.key], value: $0.value) })
+        JSONSkipList(ignoredObjectPaths, held: heldFields.map { (path: ["object", $0.key], value: $0.value) })
     }
 
     /// What it steps over in a DELETED event's line, when that differs from `skipList`.
     var deletionSkipList: JSONSkipList? {
         guard deletionsWithoutSpecAndStatus else { return nil }
-        return JSONSkipList(ignoredPaths.map { ["object"] + $0 } + [["object", "spec"], ["object", "status"]])
+        return JSONSkipList(ignoredObjectPaths + [["object", "spec"], ["object", "status"]])
     }
+
+    /// `ignoredPaths` from the top of an event line, where the object is under `object`.
+    private var ignoredObjectPaths: [[String]] { ignoredPaths.map { ["object"] + $0 } }
 
     var queryItems: [(String, String)] {
         var items: [(String, String)] = [("watch", "true")]

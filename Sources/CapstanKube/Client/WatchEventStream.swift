@@ -86,8 +86,10 @@ public struct WatchEventStream: AsyncSequence, Sendable {
 
         private func parse(_ line: [UInt8]) throws -> WatchEvent {
             do {
-                let deletion = skippingDeletions.flatMap { WatchEvent.isDeletion(line) ? $0 : nil }
-                return try WatchEvent.parse(line: line, skipping: deletion ?? skipping)
+                if let skippingDeletions, WatchEvent.isDeletion(line) {
+                    return try WatchEvent.parse(line: line, skipping: skippingDeletions)
+                }
+                return try WatchEvent.parse(line: line, skipping: skipping)
             } catch var error as KubeError {
                 error.request = request
                 throw error
