@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanEngine
 
 /// Which objects one replica of sharded controllers reconciles (`capstan run --shards N`):
 /// those whose UID hashes to its shard. The hash is FNV-1a over the UID's bytes, the same in
@@ -21,6 +22,13 @@ public struct ShardFilter: Sendable, Hashable {
     func owns(_ object: JSONValue?) -> Bool {
         guard let uid = object?["metadata"]?["uid"]?.stringValue else { return true }
         return owns(uid: uid)
+    }
+
+    /// Whether this replica keeps a Workflow in its cache, given its metadata: its own
+    /// shard's, and every sub-workflow, whose parent may be on this shard and reads it.
+    public func caches(workflowMetadata metadata: JSONValue) -> Bool {
+        guard let uid = metadata["uid"]?.stringValue else { return true }
+        return owns(uid: uid) || metadata["labels"]?[ChildWorkflows.parentLabel] != nil
     }
 
     /// The label on each pod a sharded controller creates: which shard, of how many, its

@@ -75,12 +75,16 @@ public final class WorkflowController: Sendable {
     public var isReady: Bool { ready.withLockedValue { $0 } }
 
     /// Runs until the task is cancelled, then lets in-flight reconciles finish. With `shard`,
-    /// only the Workflows of that shard are reconciled, and only its pods are watched (the
-    /// Workflow cache still holds every Workflow, so a parent sees its children whichever
-    /// shard they are on).
+    /// only the Workflows of that shard are reconciled and cached, and only its pods are
+    /// watched. Sub-workflows are cached whatever their shard, so a parent sees its children.
     public func run(shard: ShardFilter? = nil) async {
-        // Pods are labelled with their shard, so this replica need not decode the others'.
-        if let selector = shard?.podSelector { pods.narrow(toLabelSelector: selector) }
+        if let shard {
+            // Pods are labelled with their shard, so this replica need not decode the others'.
+            if let selector = shard.podSelector { pods.narrow(toLabelSelector: selector) }
+            // Workflows cannot be selected by a hash of their UID; the others' events are
+            // decoded no further than their metadata.
+            workflows.narrow(toMetadataPassing: { metadata in shard.caches(workflowMetadata: metadata) })
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.workflows.run() }
             group.addTask { await self.pods.run() }

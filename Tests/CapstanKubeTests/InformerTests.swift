@@ -86,6 +86,43 @@ private func cacheState(_ informer: Informer<CachedObjectSummary>) -> [String: S
         }
     }
 
+    /// A sharded controller keeps its Workflows by a hash of their UIDs, which no selector can
+    /// express: the informer keeps what its metadata test passes, from the list and the watch,
+    /// and an object that stops passing leaves the cache as a deletion.
+    @Test func anInformerNarrowedByMetadataKeepsOnlyWhatPasses() async throws {
+        try await withSimCluster { cluster in
+            let client = cluster.client
+            for (name, keep) in [("kept", "yes"), ("refused", "no")] {
+                _ = try await client.create(.configMaps, namespace: "default", object: configMap(name, labels: ["group": "a", "keep": .string(keep)]))
+            }
+            let informer = makeInformer(client)
+            informer.narrow(toMetadataPassing: { $0["labels"]?["keep"]?.stringValue == "yes" })
+            let run = Task { await informer.run() }
+            await informer.waitForSync()
+            #expect(Set(informer.list().map(\.name)) == ["kept"], "the list keeps only what passes")
+            var events = informer.events().makeAsyncIterator()
+            _ = await events.next()
+
+            _ = try await client.create(.configMaps, namespace: "default", object: configMap("refused-later", labels: ["group": "a", "keep": "no"]))
+            _ = try await client.create(.configMaps, namespace: "default", object: configMap("kept-later", labels: ["group": "a", "keep": "yes"]))
+            #expect(await eventually { informer.get(namespace: "default", name: "kept-later") != nil })
+            #expect(informer.get(namespace: "default", name: "refused-later") == nil, "a refused object's events are passed over")
+            if case .added(let key, _) = await events.next() { #expect(key == "default/kept-later") } else { Issue.record("expected kept-later to be added") }
+
+            _ = try await client.patch(.configMaps, namespace: "default", name: "kept", patch: .merge(["metadata": ["labels": ["keep": "no"]]]))
+            if case .deleted(let key, _) = await events.next() {
+                #expect(key == "default/kept", "an object that stops passing leaves as a deletion")
+            } else {
+                Issue.record("expected kept to be deleted from the cache")
+            }
+            _ = try await client.patch(.configMaps, namespace: "default", name: "refused", patch: .merge(["metadata": ["labels": ["keep": "yes"]]]))
+            #expect(await eventually { informer.get(namespace: "default", name: "refused") != nil }, "an object that starts passing is added")
+            #expect(Set(informer.list().map(\.name)) == ["kept-later", "refused"])
+            run.cancel()
+            await run.value
+        }
+    }
+
     @Test func syncsIndexesAndDeliversChanges() async throws {
         try await withSimCluster { cluster in
             let client = cluster.client

@@ -48,6 +48,7 @@ extension Informer {
     /// Lists page by page, keeping only each page's summaries, so a relist of tens of
     /// thousands of objects never holds more than one page of full JSON.
     private func relist() async throws {
+        let test = metadataTest
         var options = ListOptions(labelSelector: currentLabelSelector, fieldSelector: fieldSelector, limit: self.options.pageSize)
         var objects: [(key: String, summary: Summary?, resourceVersion: String)] = []
         var listVersion: String?
@@ -55,7 +56,8 @@ extension Informer {
             let page = try await client.list(resource, namespace: namespace, options: options)
             listVersion = listVersion ?? page.resourceVersion
             for item in page.items {
-                objects.append((key: item.kubeMeta.key, summary: transform(item), resourceVersion: item.kubeMeta.resourceVersion ?? ""))
+                let summary = Self.passes(item, test) ? transform(item) : nil
+                objects.append((key: item.kubeMeta.key, summary: summary, resourceVersion: item.kubeMeta.resourceVersion ?? ""))
             }
             options.continueToken = page.continueToken
         } while options.continueToken != nil
@@ -79,11 +81,12 @@ extension Informer {
     private func watchOnce() async throws -> Int {
         let from = lastResourceVersion
         let timeout = Int.random(in: options.watchTimeout)
+        let test = metadataTest
         state.withLockedValue { $0.stats.watches += 1 }
         let stream = try await client.watch(resource, namespace: namespace, options: WatchOptions(
             labelSelector: currentLabelSelector, fieldSelector: fieldSelector, resourceVersion: from,
             timeoutSeconds: timeout, allowWatchBookmarks: true, ignoredPaths: options.ignoredPaths,
-            heldFields: heldSpec == nil ? [:] : ["spec": { [weak self] fields in self?.cachedSpec(eventMetadata: fields["metadata"]) }],
+            heldFields: heldFields(refusing: test),
             // A deletion is applied by key; the summary it reports is the cached one.
             deletionsWithoutSpecAndStatus: true))
         var count = 0
@@ -94,7 +97,7 @@ extension Informer {
             switch event.type {
             case .added, .modified:
                 let key = event.object.kubeMeta.key
-                let summary = transform(event.object)
+                let summary = Self.passes(event.object, test) ? transform(event.object) : nil
                 record(version) { $0.apply(key: key, summary: summary, resourceVersion: version ?? "") }
             case .deleted:
                 let key = event.object.kubeMeta.key
@@ -106,6 +109,33 @@ extension Informer {
             }
         }
         return count
+    }
+
+    /// What stands in for an event's `spec` and `status` without decoding them: for an object
+    /// the metadata test refuses, null (it is dropped whole); otherwise the cached spec when
+    /// `heldSpec` says it applies. kube-apiserver writes `metadata` before both, so the test
+    /// sees it; an event written in another order is decoded whole.
+    private func heldFields(refusing test: MetadataTest?) -> [String: JSONSkipList.HeldValue] {
+        var fields: [String: JSONSkipList.HeldValue] = [:]
+        if let test {
+            fields["status"] = { fields in
+                guard let metadata = fields["metadata"], !test(metadata) else { return nil }
+                return .null
+            }
+        }
+        if heldSpec != nil || test != nil {
+            fields["spec"] = { [weak self] fields in
+                if let test, let metadata = fields["metadata"], !test(metadata) { return .null }
+                return self?.cachedSpec(eventMetadata: fields["metadata"])
+            }
+        }
+        return fields
+    }
+
+    /// Whether the metadata test, if any, keeps this object.
+    private static func passes(_ object: JSONValue, _ test: MetadataTest?) -> Bool {
+        guard let test else { return true }
+        return test(object["metadata"] ?? .null)
     }
 
     /// The spec the cached summary of the event's object holds, if `heldSpec` says it applies.

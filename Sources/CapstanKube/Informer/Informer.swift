@@ -16,6 +16,8 @@ public final class Informer<Summary: Sendable>: Sendable {
     /// The spec a cached summary holds, given the metadata of a watch event for the same
     /// key, while it still applies to that event; nil to decode the event's spec.
     public typealias HeldSpec = @Sendable (_ cached: Summary, _ eventMetadata: JSONValue) -> JSONValue?
+    /// Whether an object is one to keep, from its metadata alone.
+    public typealias MetadataTest = @Sendable (_ metadata: JSONValue) -> Bool
 
     let client: any ResourceReader & ResourceWatcher
     public let resource: ResourceType
@@ -39,6 +41,8 @@ public final class Informer<Summary: Sendable>: Sendable {
         var stats = InformerStats()
         /// Requirements added to `labelSelector` by `narrow(toLabelSelector:)`.
         var narrowing: String?
+        /// Set by `narrow(toMetadataPassing:)`.
+        var metadataTest: MetadataTest?
     }
 
     public init(
@@ -76,6 +80,17 @@ public final class Informer<Summary: Sendable>: Sendable {
             state.narrowing = state.narrowing.map { "\($0),\(requirements)" } ?? requirements
         }
     }
+
+    /// Keeps only the objects whose metadata passes `test`, for what no selector can express:
+    /// a sharded controller keeps its shard's Workflows, chosen by a hash of their UIDs. A
+    /// refused object's watch events are decoded no further than its metadata (its `spec`
+    /// and `status` are stepped over), and an object that stops passing is dropped as if
+    /// deleted. Call it before `run()`, once.
+    public func narrow(toMetadataPassing test: @escaping MetadataTest) {
+        state.withLockedValue { $0.metadataTest = test }
+    }
+
+    var metadataTest: MetadataTest? { state.withLockedValue { $0.metadataTest } }
 
     /// `labelSelector` with what `narrow(toLabelSelector:)` added.
     var currentLabelSelector: String? {

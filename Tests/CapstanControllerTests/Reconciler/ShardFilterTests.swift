@@ -1,3 +1,4 @@
+import CapstanAPI
 import CapstanController
 import Foundation
 import Testing
@@ -23,6 +24,24 @@ import Testing
     }
 
     /// Each replica watches its own shard's pods and every pod no shard of its count claims.
+    /// A replica caches its own Workflows and every sub-workflow (a parent on this shard
+    /// reads its children wherever they run), and nothing else.
+    @Test func eachReplicaCachesItsOwnWorkflowsAndEverySubWorkflow() {
+        let filter = ShardFilter(index: 0, count: 2)
+        let mine = (0..<50).map { "uid-\($0)" }.first { filter.owns(uid: $0) }!
+        let theirs = (0..<50).map { "uid-\($0)" }.first { !filter.owns(uid: $0) }!
+        let cases: [(metadata: JSONValue, cached: Bool)] = [
+            (["uid": .string(mine)], true),
+            (["uid": .string(theirs)], false),
+            (["uid": .string(theirs), "labels": ["capstan.dev/parent": "p", "team": "a"]], true),
+            (["uid": .string(theirs), "labels": ["team": "a"]], false),
+            (["name": "no-uid-yet"], true),
+        ]
+        for (metadata, cached) in cases {
+            #expect(filter.caches(workflowMetadata: metadata) == cached, "\(metadata)")
+        }
+    }
+
     @Test func eachReplicaSelectsEveryPodButTheOtherShards() {
         #expect(ShardFilter(index: 0, count: 1).podSelector == nil, "one shard: every pod")
         #expect(ShardFilter(index: 0, count: 2).podSelector == "capstan.dev/shard notin (1-of-2)")
