@@ -14,7 +14,7 @@ import Synchronization
 public final class WorkerDispatcher: Sendable {
     /// When this controller began taking polls.
     public let listeningSince: Timestamp
-    private let key: [UInt8]
+    private let tokens: WorkerTokenVerifier
     private let now: @Sendable () -> Timestamp
     /// By Workflow, then by node: each item's release finds its Workflow's few pools at once.
     private let pools = Mutex<[WorkflowKey: [String: WorkerPool]]>([:])
@@ -36,7 +36,7 @@ public final class WorkerDispatcher: Sendable {
     }
 
     public init(key: [UInt8], now: @escaping @Sendable () -> Timestamp) {
-        self.key = key
+        tokens = WorkerTokenVerifier(key: key)
         self.now = now
         listeningSince = now()
     }
@@ -137,9 +137,7 @@ public final class WorkerDispatcher: Sendable {
     /// Answers a worker's poll; holds a ready worker's poll up to `longPoll` for an item.
     public func poll(_ poll: WorkerPoll, token: String, longPoll: Duration = WorkerProtocol.longPoll) async -> PollAnswer {
         let claims = poll.claims
-        let expected = WorkerTokens.token(key: key, namespace: claims.namespace, workflow: claims.workflow, uid: claims.workflowUID,
-                                          node: claims.node, pod: claims.pod)
-        guard HMACSHA256.equal(expected, token) else {
+        guard tokens.accepts(token, for: claims) else {
             return .refused("the token does not match worker pod \(claims.namespace)/\(claims.pod): it was not created by this controller's key")
         }
         let poolKey = PoolKey(workflow: WorkflowKey(workflow: "\(claims.namespace)/\(claims.workflow)", uid: claims.workflowUID), node: claims.node)

@@ -53,6 +53,24 @@ struct WorkerDispatcherTests {
         #expect(message.contains("sweep-score-1234abcd-w9"))
     }
 
+    /// The controller remembers a worker's token once it matched, so the check is not a hash
+    /// per poll; what it remembers must not let a wrong token through for the same claims.
+    @Test func aRememberedTokenStillRefusesAnyOther() async {
+        for _ in 0..<2 {
+            guard case .assignment = await dispatcher.poll(WorkerPoll(claims: claims, ready: false), token: token) else {
+                Issue.record("the right token was refused")
+                return
+            }
+        }
+        let wrong = String(token.dropLast()) + (token.hasSuffix("0") ? "1" : "0")
+        for candidate in [wrong, "", String(token.prefix(32)), token + "0"] {
+            guard case .refused = await dispatcher.poll(WorkerPoll(claims: claims, ready: false), token: candidate) else {
+                Issue.record("token \(candidate) was taken for \(claims.pod)")
+                return
+            }
+        }
+    }
+
     @Test func aResultIsAcknowledgedOnlyOnceReleasedAndBecomesAnObservation() async throws {
         dispatcher.dispatch(item(1), workflow: "ml/sweep", uid: "uid-1")
         guard case .assignment(let first) = await dispatcher.poll(WorkerPoll(claims: claims, ready: true), token: token) else { return }
