@@ -18,17 +18,23 @@ public struct ShardFilter: Sendable, Hashable {
     public func owns(uid: String) -> Bool { Self.shard(of: uid, count: count) == index }
 
     /// Whether this replica reconciles `object`, as a controller's cache holds it. One that is
-    /// not there (deleted) is every replica's: its reconcile only forgets what was kept of it.
+    /// not there (deleted, or another shard's, which the cache does not keep) is every
+    /// replica's: its reconcile only forgets what was kept of it, which is nothing if it was
+    /// never this replica's.
     func owns(_ object: JSONValue?) -> Bool {
-        guard let uid = object?["metadata"]?["uid"]?.stringValue else { return true }
-        return owns(uid: uid)
+        owns(metadata: object?["metadata"])
     }
 
     /// Whether this replica keeps a Workflow in its cache, given its metadata: its own
     /// shard's, and every sub-workflow, whose parent may be on this shard and reads it.
     public func caches(workflowMetadata metadata: JSONValue) -> Bool {
-        guard let uid = metadata["uid"]?.stringValue else { return true }
-        return owns(uid: uid) || metadata["labels"]?[ChildWorkflows.parentLabel] != nil
+        owns(metadata: metadata) || metadata["labels"]?[ChildWorkflows.parentLabel] != nil
+    }
+
+    /// Metadata without a UID (not yet created) is every replica's.
+    private func owns(metadata: JSONValue?) -> Bool {
+        guard let uid = metadata?["uid"]?.stringValue else { return true }
+        return owns(uid: uid)
     }
 
     /// The label on each pod a sharded controller creates: which shard, of how many, its

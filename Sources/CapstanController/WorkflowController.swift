@@ -123,8 +123,9 @@ public final class WorkflowController: Sendable {
         for await event in workflows.events() {
             if Task.isCancelled { return }
             if shard?.owns(event.summary) ?? true { await queue.add(event.key) }
-            // A child's change is its parent's news: the sub-workflow node follows it.
-            for parent in Self.parentKeys(of: event.summary) { await queue.add(parent) }
+            // A child's change is its parent's news: the sub-workflow node follows it. A parent
+            // not cached is another shard's (or gone, and its own deletion queued it already).
+            for parent in Self.parentKeys(of: event.summary) where workflows.get(parent) != nil { await queue.add(parent) }
         }
     }
 

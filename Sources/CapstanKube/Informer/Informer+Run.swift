@@ -116,17 +116,17 @@ extension Informer {
     /// `heldSpec` says it applies. kube-apiserver writes `metadata` before both, so the test
     /// sees it; an event written in another order is decoded whole.
     private func heldFields(refusing test: MetadataTest?) -> [String: JSONSkipList.HeldValue] {
+        let refused: @Sendable (_ earlierFields: [String: JSONValue]) -> Bool = { fields in
+            guard let test, let metadata = fields["metadata"] else { return false }
+            return !test(metadata)
+        }
         var fields: [String: JSONSkipList.HeldValue] = [:]
-        if let test {
-            fields["status"] = { fields in
-                guard let metadata = fields["metadata"], !test(metadata) else { return nil }
-                return .null
-            }
+        if test != nil {
+            fields["status"] = { refused($0) ? .null : nil }
         }
         if heldSpec != nil || test != nil {
             fields["spec"] = { [weak self] fields in
-                if let test, let metadata = fields["metadata"], !test(metadata) { return .null }
-                return self?.cachedSpec(eventMetadata: fields["metadata"])
+                refused(fields) ? .null : self?.cachedSpec(eventMetadata: fields["metadata"])
             }
         }
         return fields

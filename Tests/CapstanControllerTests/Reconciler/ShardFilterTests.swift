@@ -23,7 +23,6 @@ import Testing
         #expect(counts.allSatisfy { (4_750...5_250).contains($0) }, "\(counts)")
     }
 
-    /// Each replica watches its own shard's pods and every pod no shard of its count claims.
     /// A replica caches its own Workflows and every sub-workflow (a parent on this shard
     /// reads its children wherever they run), and nothing else.
     @Test func eachReplicaCachesItsOwnWorkflowsAndEverySubWorkflow() {
@@ -42,6 +41,7 @@ import Testing
         }
     }
 
+    /// Each replica watches its own shard's pods and every pod no shard of its count claims.
     @Test func eachReplicaSelectsEveryPodButTheOtherShards() {
         #expect(ShardFilter(index: 0, count: 1).podSelector == nil, "one shard: every pod")
         #expect(ShardFilter(index: 0, count: 2).podSelector == "capstan.dev/shard notin (1-of-2)")
