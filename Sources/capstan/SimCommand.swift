@@ -111,7 +111,7 @@ private struct SimService: Service {
     let server: SimulatedAPIServer
     let kubeconfigOut: String?
     let logger: Logger
-    /// The kubelet half, connected to this server through its loopback URL; nil with --nodes 0.
+    /// The kubelet half, connected to this server in process; nil with --nodes 0.
     let kubelets: SimulatedKubelets.Configuration?
 
     func run() async throws {
@@ -126,7 +126,7 @@ private struct SimService: Service {
         }
         var kubeletHalf: (client: KubeClient, task: Task<Void, Never>)?
         if let kubelets {
-            let client = try SimKubeletOptions.client(KubeConfig(server: url))
+            let client = SimKubeletOptions.client(inProcess: server.inProcess)
             do {
                 let simulated = try SimulatedKubelets(client: client, configuration: kubelets, logger: logger)
                 // Nodes exist before anyone is told the cluster is up.

@@ -80,8 +80,17 @@ struct SimKubeletOptions: ParsableArguments {
 
     /// A client for the kubelets: no client-side rate limit (their worker pools bound the
     /// load) and its own user agent, so audit logs tell their requests apart.
+    static let clientOptions = KubeClientOptions(qps: 0, userAgent: "capstan-sim-kubelet/\(capstanVersion)")
+
+    /// The kubelets' client of someone else's API server (`--attach`).
     static func client(_ config: KubeConfig) throws -> KubeClient {
-        try KubeClient(config: config, options: KubeClientOptions(qps: 0, userAgent: "capstan-sim-kubelet/\(capstanVersion)"))
+        try KubeClient(config: config, options: clientOptions)
+    }
+
+    /// The kubelets' client of the sim's own API server: in process, without HTTP, as a real
+    /// cluster's kubelets spend their sockets' CPU on their own nodes, not the API server's.
+    static func client(inProcess server: any InProcessAPIServer) -> KubeClient {
+        KubeClient(inProcess: server, options: clientOptions)
     }
 }
 

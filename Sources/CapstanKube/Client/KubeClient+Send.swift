@@ -39,7 +39,7 @@ extension KubeClient {
         do {
             return try JSONValue.parse(bytes.readableBytesView, skipping: skipping)
         } catch {
-            throw KubeError(reason: .invalidResponse, code: Int(response.status.code),
+            throw KubeError(reason: .invalidResponse, code: response.status,
                             message: "the answer is not JSON: \(error)", request: request.summary)
         }
     }
@@ -58,7 +58,7 @@ extension KubeClient {
 
     /// Sends a request and returns the successful response with its body unread; every
     /// failed attempt is decoded, and repeated when the retry policy allows it.
-    func execute(_ request: KubeRequest) async throws -> HTTPClientResponse {
+    func execute(_ request: KubeRequest) async throws -> KubeResponse {
         var retries = 0
         var refreshedToken = false
         while true {
@@ -67,18 +67,18 @@ extension KubeClient {
             let failure: KubeError
             let started = ContinuousClock.now
             do {
-                let response = try await http.execute(try await makeHTTPRequest(request), timeout: TimeAmount(options.requestTimeout))
-                let code = Int(response.status.code)
+                let response = try await perform(request)
+                let code = response.status
                 metrics.record(verb: request.verb, code: code, duration: ContinuousClock.now - started)
                 // Looked for only while the limit is on: once off, answers are not searched.
                 if options.unlimitedUnderPriorityAndFairness, limiter.isLimiting,
-                   response.headers.contains(name: Self.priorityAndFairnessHeader), limiter.turnOff() {
+                   let flowSchema = response.header(Self.priorityAndFairnessHeader), limiter.turnOff() {
                     logger.info("the API server applies API Priority and Fairness; no client-side rate limit from now on",
-                                metadata: ["flowSchema": "\(response.headers.first(name: Self.priorityAndFairnessHeader) ?? "")"])
+                                metadata: ["flowSchema": "\(flowSchema)"])
                 }
                 if (200..<300).contains(code) { return response }
                 let body = (try? await response.body.collect(upTo: 1 << 20)).map { Array($0.readableBytesView) } ?? []
-                failure = KubeError.fromResponse(code: code, body: body, retryAfterHeader: response.headers.first(name: "Retry-After"),
+                failure = KubeError.fromResponse(code: code, body: body, retryAfterHeader: response.header("Retry-After"),
                                                  request: request.summary)
             } catch let error as KubeConfigError {
                 throw KubeError(reason: .unauthorized, code: 0, message: error.description, request: request.summary)
@@ -107,11 +107,28 @@ extension KubeClient {
         }
     }
 
+    /// One try of `request` over the client's transport.
+    private func perform(_ request: KubeRequest) async throws -> KubeResponse {
+        switch transport {
+        case .http(let http):
+            return KubeResponse(try await http.execute(try await makeHTTPRequest(request), timeout: TimeAmount(options.requestTimeout)))
+        case .inProcess(let server):
+            let local = InProcessRequest(method: request.method.rawValue, uri: Self.uri(request), accept: "application/json",
+                                         contentType: request.body == nil ? "" : request.contentType,
+                                         userAgent: options.userAgent, body: request.body?.serialized() ?? [])
+            return KubeResponse(try await server.serve(local))
+        }
+    }
+
+    /// The request line's target: the path, then the percent-encoded query.
+    private static func uri(_ request: KubeRequest) -> String {
+        request.query.isEmpty ? request.address.path : request.address.path + "?" + PercentEncoding.query(request.query)
+    }
+
     private func makeHTTPRequest(_ request: KubeRequest) async throws -> HTTPClientRequest {
         var url = config.server.absoluteString
         while url.hasSuffix("/") { url.removeLast() }
-        url += request.address.path
-        if !request.query.isEmpty { url += "?" + PercentEncoding.query(request.query) }
+        url += Self.uri(request)
 
         var http = HTTPClientRequest(url: url)
         http.method = request.method

@@ -7,25 +7,20 @@ import NIOSSL
 
 /// The Kubernetes API client: one `HTTPClient` (connection pool, TLS with the cluster's CA
 /// and an optional client certificate), a shared rate limit, retries and request metrics.
-/// Untyped: objects are `JSONValue`s addressed by `ResourceType`.
+/// Untyped: objects are `JSONValue`s addressed by `ResourceType`. `init(inProcess:)` makes one
+/// that reaches an API server in this process without HTTP (`capstan sim`'s own kubelets).
 ///
 /// Call `shutdown()` before the process exits.
 public final class KubeClient: Sendable {
     public let config: KubeConfig
     public let options: KubeClientOptions
-    let http: HTTPClient
+    let transport: Transport
     let limiter: RequestRateLimiter
     let metrics: KubeRequestMetrics
     let logger: Logger
 
-    public init(config: KubeConfig, options: KubeClientOptions = KubeClientOptions(),
-                logger: Logger = Logger(label: "capstan.kube"), time: any TimeSource = SystemTimeSource()) throws {
-        self.config = config
-        self.options = options
-        self.logger = logger
-        self.limiter = RequestRateLimiter(qps: options.qps, burst: options.burst, time: time, metricsFactory: options.metricsFactory)
-        self.metrics = KubeRequestMetrics(factory: options.metricsFactory)
-
+    public convenience init(config: KubeConfig, options: KubeClientOptions = KubeClientOptions(),
+                            logger: Logger = Logger(label: "capstan.kube"), time: any TimeSource = SystemTimeSource()) throws {
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: config.usesTLS ? try Self.tlsConfiguration(config) : nil,
             redirectConfiguration: .disallow,
@@ -39,7 +34,31 @@ public final class KubeClient: Sendable {
         // tracer and still builds every request's span attributes: 2.6% of a busy
         // controller's CPU.
         configuration.tracing.tracer = nil
-        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration, backgroundActivityLogger: logger)
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration,
+                              backgroundActivityLogger: logger)
+        self.init(config: config, transport: .http(http), options: options, logger: logger, time: time)
+    }
+
+    /// A client of `server`, an API server in this process: requests are handed to it as
+    /// they would go on the wire, with the same rate limit, retries and metrics.
+    public convenience init(inProcess server: any InProcessAPIServer, options: KubeClientOptions = KubeClientOptions(),
+                            logger: Logger = Logger(label: "capstan.kube"), time: any TimeSource = SystemTimeSource()) {
+        self.init(config: KubeConfig(server: URL(string: "http://in-process")!, origin: "an API server in this process"),
+                  transport: .inProcess(server), options: options, logger: logger, time: time)
+    }
+
+    private init(config: KubeConfig, transport: Transport, options: KubeClientOptions, logger: Logger, time: any TimeSource) {
+        self.config = config
+        self.transport = transport
+        self.options = options
+        self.logger = logger
+        limiter = RequestRateLimiter(qps: options.qps, burst: options.burst, time: time, metricsFactory: options.metricsFactory)
+        metrics = KubeRequestMetrics(factory: options.metricsFactory)
+    }
+
+    enum Transport: Sendable {
+        case http(HTTPClient)
+        case inProcess(any InProcessAPIServer)
     }
 
     /// The longest a request waited for the client-side rate limit (`qps`) in the last 5 to
@@ -52,7 +71,7 @@ public final class KubeClient: Sendable {
 
     /// Closes every connection; open watches end with a transport error.
     public func shutdown() async throws {
-        try await http.shutdown()
+        if case .http(let http) = transport { try await http.shutdown() }
     }
 
     static func tlsConfiguration(_ config: KubeConfig) throws -> TLSConfiguration {

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import NIOCore
 
 /// One container's log, line by line as the API server sends it (`GET pods/NAME/log`): all of
@@ -7,10 +6,10 @@ import NIOCore
 public struct PodLogLines: AsyncSequence, Sendable {
     public typealias Element = String
 
-    private let body: HTTPClientResponse.Body
+    private let body: KubeResponseBody
     private let request: String
 
-    init(body: HTTPClientResponse.Body, request: String) {
+    init(body: KubeResponseBody, request: String) {
         self.body = body
         self.request = request
     }
@@ -20,7 +19,7 @@ public struct PodLogLines: AsyncSequence, Sendable {
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var body: HTTPClientResponse.Body.AsyncIterator
+        var body: KubeResponseBody.AsyncIterator
         let request: String
         var lines: LineSplitter = {
             var lines = LineSplitter()

@@ -1,8 +1,7 @@
 import CapstanAPI
-import AsyncHTTPClient
 import NIOCore
 
-/// The events of one watch request, read line by line from the open HTTP response as they
+/// The events of one watch request, read line by line from the open response as they
 /// arrive. It ends when the server closes the stream (after `timeoutSeconds`); transport
 /// failures throw a `KubeError` with reason `.transport`. `ERROR` events are delivered as
 /// events, not thrown, so the caller sees the `Status` (e.g. 410 → relist).
@@ -13,14 +12,14 @@ public struct WatchEventStream: AsyncSequence, Sendable {
     public typealias Element = WatchEvent
 
     private enum Source: Sendable {
-        case http(HTTPClientResponse.Body, request: String, skipping: JSONSkipList, skippingDeletions: JSONSkipList?)
+        case http(KubeResponseBody, request: String, skipping: JSONSkipList, skippingDeletions: JSONSkipList?)
         case events(AsyncThrowingStream<WatchEvent, any Error>)
     }
 
     private let source: Source
 
     /// `skippingDeletions`, when given, replaces `skipping` for DELETED events.
-    init(body: HTTPClientResponse.Body, request: String, skipping: JSONSkipList = JSONSkipList([]),
+    init(body: KubeResponseBody, request: String, skipping: JSONSkipList = JSONSkipList([]),
          skippingDeletions: JSONSkipList? = nil) {
         source = .http(body, request: request, skipping: skipping, skippingDeletions: skippingDeletions)
     }
@@ -42,7 +41,7 @@ public struct WatchEventStream: AsyncSequence, Sendable {
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var body: HTTPClientResponse.Body.AsyncIterator?
+        var body: KubeResponseBody.AsyncIterator?
         var events: AsyncThrowingStream<WatchEvent, any Error>.AsyncIterator?
         var lines = LineSplitter()
         let request: String
@@ -50,7 +49,7 @@ public struct WatchEventStream: AsyncSequence, Sendable {
         let skippingDeletions: JSONSkipList?
         var finished = false
 
-        init(body: HTTPClientResponse.Body.AsyncIterator?, events: AsyncThrowingStream<WatchEvent, any Error>.AsyncIterator?, request: String,
+        init(body: KubeResponseBody.AsyncIterator?, events: AsyncThrowingStream<WatchEvent, any Error>.AsyncIterator?, request: String,
              skipping: JSONSkipList, skippingDeletions: JSONSkipList?) {
             self.body = body
             self.events = events
@@ -94,19 +93,6 @@ public struct WatchEventStream: AsyncSequence, Sendable {
                 error.request = request
                 throw error
             }
-        }
-    }
-}
-
-extension HTTPClientResponse.Body.AsyncIterator {
-    /// The next piece of a streamed answer; a broken connection is a `.transport` `KubeError`.
-    mutating func nextChunk(request: String) async throws -> ByteBuffer? {
-        do {
-            return try await next()
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw KubeError.transport(error, request: request)
         }
     }
 }

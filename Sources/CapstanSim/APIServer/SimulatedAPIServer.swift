@@ -1,4 +1,5 @@
 import CapstanAPI
+import CapstanKube
 import Foundation
 import Logging
 import NIOCore
@@ -7,8 +8,9 @@ import NIOPosix
 import Synchronization
 
 /// The API-server half of `capstan sim`: a Kubernetes API server on loopback that keeps
-/// everything in memory. It knows nothing of nodes or kubelets; those talk to it over HTTP
-/// like any client. `capstan dev` embeds it through this type.
+/// everything in memory. It knows nothing of nodes or kubelets; those talk to it like any
+/// client, over HTTP or, in this process, through `inProcess`. `capstan dev` embeds it
+/// through this type.
 public final class SimulatedAPIServer: Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -121,16 +123,30 @@ public final class SimulatedAPIServer: Sendable {
         return url
     }
 
+    /// The server as clients in this process reach it without HTTP (`KubeClient(inProcess:)`),
+    /// as `capstan sim` connects its own kubelets: requests are served on the server's event
+    /// loop, faulted and audited as those from a connection are. Usable before `start()`.
+    public var inProcess: any InProcessAPIServer {
+        InProcessEndpoint(services: services, eventLoop: group.next())
+    }
+
+    /// How many watches of a core-group resource (`pods`) are open, over HTTP or in process.
+    func openWatches(of resource: String) -> Int {
+        services.store.watcherCount(GroupResource(group: "", resource: resource))
+    }
+
     /// The URL once started.
     public var url: URL? { running.withLock { $0?.url } }
 
-    /// Closes the listening socket and every connection, then stops the event loops.
+    /// Closes the listening socket and every connection, cuts the streams read in this process,
+    /// then stops the event loops.
     public func shutdown() async throws {
         let channel = running.withLock { state -> (any Channel)? in
             defer { state = nil }
             return state?.channel
         }
         if let channel { try? await channel.close() }
+        await services.inProcessStreams.cutAll()
         try await group.shutdownGracefully()
         try await backgroundGroup.shutdownGracefully()
     }
@@ -158,4 +174,6 @@ struct ServerServices: Sendable {
     var router: APIRouter
     var faults: FaultInjector
     var audit: AuditLog?
+    /// Watches and followed logs read in this process (`inProcess`), cut when the server stops.
+    var inProcessStreams = OpenInProcessStreams()
 }

@@ -151,6 +151,11 @@ final class SimObjectStore: Sendable {
         _ = state.withLock { $0.collections[resource]?.watchers.removeValue(forKey: ObjectIdentifier(sink)) }
     }
 
+    /// How many watches of `resource` are open: one stays open for as long as its reader does.
+    func watcherCount(_ resource: GroupResource) -> Int {
+        state.withLock { $0.collections[resource]?.watchers.count ?? 0 }
+    }
+
     /// Objects whose ownerReferences name `uid`.
     func dependents(ofUID uid: String) -> [StoredObjectKey] {
         state.withLock { Array($0.dependentsByOwnerUID[uid] ?? []) }

@@ -1,10 +1,10 @@
 import CapstanAPI
-import NIOHTTP1
 import NIOCore
 import Synchronization
 
 /// One open watch: queues the events the store hands it (under the store's lock, so they
-/// arrive in order) and writes them to its connection in batches on the channel's event loop.
+/// arrive in order) and writes them to its output (a connection, or an in-process reader) in
+/// batches on the server's event loop.
 /// The queue is bounded: a client that stops reading is cut off, as kube-apiserver cuts
 /// watchers that fall behind, and resumes from its last resourceVersion.
 final class WatchStream: WatchSink {
@@ -23,15 +23,15 @@ final class WatchStream: WatchSink {
 
     let plan: WatchPlan
     private let eventLoop: any EventLoop
-    private let writer: NIOLoopBound<WatchWriter>
+    private let output: NIOLoopBound<any StreamOutput>
     private let queue = Mutex(Queue())
     /// Live events may pile up this far (in bytes, not counting the initial state) before the watch is cut.
     private let maximumBacklogBytes: Int
 
-    init(plan: WatchPlan, eventLoop: any EventLoop, writer: WatchWriter, maximumBacklogBytes: Int) {
+    init(plan: WatchPlan, eventLoop: any EventLoop, output: any StreamOutput, maximumBacklogBytes: Int) {
         self.plan = plan
         self.eventLoop = eventLoop
-        self.writer = NIOLoopBound(writer, eventLoop: eventLoop)
+        self.output = NIOLoopBound(output, eventLoop: eventLoop)
         self.maximumBacklogBytes = maximumBacklogBytes
     }
 
@@ -116,50 +116,8 @@ final class WatchStream: WatchSink {
                 ListEncoding.watchEvent(type: "ERROR", objectBytes: error.status.serialized(), into: &out)
             }
         }
-        let writer = self.writer.value
-        if !out.isEmpty { writer.write(out) }
-        if finished { writer.end() }
-    }
-}
-
-/// The channel side of a watch, used only on the channel's event loop.
-final class WatchWriter {
-    private let context: ChannelHandlerContext
-    private var ended = false
-    private let onEnd: () -> Void
-    /// Bytes handed to the socket but not yet written; past the limit the client is cut off.
-    private var unwrittenBytes = 0
-    private let maximumUnwrittenBytes: Int
-
-    init(context: ChannelHandlerContext, maximumUnwrittenBytes: Int, onEnd: @escaping () -> Void) {
-        self.context = context
-        self.maximumUnwrittenBytes = maximumUnwrittenBytes
-        self.onEnd = onEnd
-    }
-
-    func write(_ bytes: [UInt8]) {
-        guard !ended else { return }
-        if unwrittenBytes > maximumUnwrittenBytes { return cut() }
-        let count = bytes.count
-        unwrittenBytes += count
-        let buffer = context.channel.allocator.buffer(bytes: bytes)
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        promise.futureResult.assumeIsolated().whenComplete { _ in self.unwrittenBytes -= count }
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))), promise: promise)
-    }
-
-    func end() {
-        guard !ended else { return }
-        ended = true
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
-        onEnd()
-    }
-
-    /// Drops the connection without finishing the response, as a failing network would.
-    func cut() {
-        guard !ended else { return }
-        ended = true
-        context.close(promise: nil)
-        onEnd()
+        let output = self.output.value
+        if !out.isEmpty { output.write(out) }
+        if finished { output.end() }
     }
 }
