@@ -68,9 +68,12 @@ import Testing
         let api = SimulatedAPIServer(configuration: .init(maximumWatchBacklogBytes: 4_096, eventLoopThreads: 1))
         let local = KubeClient(inProcess: api.inProcess, options: KubeClientOptions(qps: 0))
         let events = try await local.watch(.pods, namespace: "default", options: WatchOptions(resourceVersion: "0"))
-        // Nothing reads while 40 pods (about 400 bytes each) are written.
+        // Nothing reads while 40 pods (about 400 bytes each) are written, one at a time, so
+        // each event is handed to the reader's stream before the next: the server's queue
+        // stays short, and it is the unread bytes that pass the limit.
         for index in 0..<40 {
             _ = try await local.create(.pods, namespace: "default", object: Fixtures.pod("p\(index)"))
+            try await Task.sleep(for: .milliseconds(5))
         }
         var read = 0
         let cut = await #expect(throws: KubeError.self) {
@@ -101,9 +104,9 @@ import Testing
         try await api.shutdown()
     }
 
-    @Test func stoppingTheServerCutsAnInProcessWatch() async throws {
+    @Test func stoppingTheServerCutsAnInProcessWatchAndRefusesRequests() async throws {
         let api = SimulatedAPIServer(configuration: .init(eventLoopThreads: 1))
-        let local = KubeClient(inProcess: api.inProcess, options: KubeClientOptions(qps: 0))
+        let local = KubeClient(inProcess: api.inProcess, options: KubeClientOptions(qps: 0, retry: .none))
         let before = api.openWatches(of: "pods")
         let events = try await local.watch(.pods, namespace: "default", options: WatchOptions(resourceVersion: "0"))
         #expect(api.openWatches(of: "pods") == before + 1)
@@ -111,6 +114,9 @@ import Testing
         let cut = await #expect(throws: KubeError.self) { for try await _ in events {} }
         #expect(cut?.reason == .transport)
         #expect(api.openWatches(of: "pods") == before)
+        // And the stopped server takes no more requests, as a closed socket takes none.
+        let refused = await #expect(throws: KubeError.self) { try await local.get(.pods, namespace: "default", name: "p1") }
+        #expect(refused?.reason == .transport)
     }
 
     private func waitUntil(_ condition: () -> Bool) async throws {

@@ -124,8 +124,8 @@ public final class SimulatedAPIServer: Sendable {
     }
 
     /// The server as clients in this process reach it without HTTP (`KubeClient(inProcess:)`),
-    /// as `capstan sim` connects its own kubelets: requests are served on the server's event
-    /// loop, faulted and audited as those from a connection are. Usable before `start()`.
+    /// as `capstan sim` connects its own kubelets: requests are routed, faulted and audited
+    /// as those from a connection are. Usable before `start()`, refused after `shutdown()`.
     public var inProcess: any InProcessAPIServer {
         InProcessEndpoint(services: services, eventLoop: group.next())
     }
@@ -138,15 +138,15 @@ public final class SimulatedAPIServer: Sendable {
     /// The URL once started.
     public var url: URL? { running.withLock { $0?.url } }
 
-    /// Closes the listening socket and every connection, cuts the streams read in this process,
-    /// then stops the event loops.
+    /// Closes the listening socket and every connection, refuses clients in this process and
+    /// cuts their streams, then stops the event loops.
     public func shutdown() async throws {
         let channel = running.withLock { state -> (any Channel)? in
             defer { state = nil }
             return state?.channel
         }
         if let channel { try? await channel.close() }
-        await services.inProcessStreams.cutAll()
+        await services.inProcessClients.close()
         try await group.shutdownGracefully()
         try await backgroundGroup.shutdownGracefully()
     }
@@ -174,6 +174,6 @@ struct ServerServices: Sendable {
     var router: APIRouter
     var faults: FaultInjector
     var audit: AuditLog?
-    /// Watches and followed logs read in this process (`inProcess`), cut when the server stops.
-    var inProcessStreams = OpenInProcessStreams()
+    /// Clients in this process (`inProcess`): refused, and their streams cut, when the server stops.
+    var inProcessClients = InProcessClients()
 }

@@ -2,9 +2,13 @@ import CapstanKube
 import NIOCore
 
 /// The sim's API server for clients in its own process (`KubeClient(inProcess:)`): each
-/// request runs on the server's event loop, as one from a connection does, through the same
-/// dispatch (body limit, `--fault-rate`, routing), headers and audit log. Only the sockets and
-/// the HTTP framing are left out.
+/// request goes through the same dispatch as one from a connection (body limit,
+/// `--fault-rate`, routing), headers and audit log. Only the sockets and the HTTP framing are
+/// left out. A request is served on the caller's thread, as the store and the routing are
+/// safe from any thread (`--event-loop-threads` serves connections on several); watches and
+/// followed logs, which live on an event loop, are opened there. Served on the event loop,
+/// the kubelets' requests queued behind the controller's: a 100,000-item map took a seventh
+/// longer.
 struct InProcessEndpoint: InProcessAPIServer {
     let services: ServerServices
     let eventLoop: any EventLoop
@@ -14,28 +18,28 @@ struct InProcessEndpoint: InProcessAPIServer {
                              contentType: request.contentType, userAgent: request.userAgent, body: request.body)
         let services = self.services
         let eventLoop = self.eventLoop
-        return try await eventLoop.submit { Self.answer(api, services: services, eventLoop: eventLoop) }.get()
-    }
-
-    /// On the event loop.
-    private static func answer(_ request: APIRequest, services: ServerServices, eventLoop: any EventLoop) -> InProcessResponse {
-        switch services.dispatch(request, bodyTooLarge: request.body.count > ServerServices.maximumBodyBytes) {
+        try services.inProcessClients.checkServing()
+        switch services.dispatch(api, bodyTooLarge: api.body.count > ServerServices.maximumBodyBytes) {
         case .response(let response):
-            services.audit.record(request, code: response.status)
+            services.audit.record(api, code: response.status)
             return InProcessResponse(status: response.status,
                                      headers: services.headers(contentType: response.contentType, extra: response.headers),
                                      body: .complete(response.body))
         case .watch(let plan):
-            services.audit.record(request, code: 200)
-            let output = InProcessStreamOutput.open(on: eventLoop, streams: services.inProcessStreams,
-                                                    maximumUnreadBytes: services.configuration.maximumWatchBacklogBytes)
-            WatchSession(plan: plan, output: output, services: services, eventLoop: eventLoop).start()
-            return InProcessResponse(status: 200, headers: services.headers(contentType: "application/json"), body: output.body)
+            services.audit.record(api, code: 200)
+            return try await eventLoop.submit {
+                let output = InProcessStreamOutput.open(on: eventLoop, clients: services.inProcessClients,
+                                                        maximumUnreadBytes: services.configuration.maximumWatchBacklogBytes)
+                WatchSession(plan: plan, output: output, services: services, eventLoop: eventLoop).start()
+                return InProcessResponse(status: 200, headers: services.headers(contentType: "application/json"), body: output.body)
+            }.get()
         case .logStream(let follow):
-            services.audit.record(request, code: 200)
-            let output = InProcessStreamOutput.open(on: eventLoop, streams: services.inProcessStreams)
-            LogFollowSession(follow: follow, output: output, eventLoop: eventLoop).start()
-            return InProcessResponse(status: 200, headers: services.headers(contentType: "text/plain"), body: output.body)
+            services.audit.record(api, code: 200)
+            return try await eventLoop.submit {
+                let output = InProcessStreamOutput.open(on: eventLoop, clients: services.inProcessClients)
+                LogFollowSession(follow: follow, output: output, eventLoop: eventLoop).start()
+                return InProcessResponse(status: 200, headers: services.headers(contentType: "text/plain"), body: output.body)
+            }.get()
         }
     }
 }

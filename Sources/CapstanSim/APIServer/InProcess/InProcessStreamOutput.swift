@@ -11,27 +11,29 @@ final class InProcessStreamOutput: StreamOutput {
     private let continuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
     private let unread: UnreadBytes
     private let maximumUnreadBytes: Int
-    private let streams: OpenInProcessStreams
+    private let clients: InProcessClients
     private var ended = false
 
-    private init(maximumUnreadBytes: Int, streams: OpenInProcessStreams) {
+    private init(maximumUnreadBytes: Int, clients: InProcessClients) {
         let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let unread = UnreadBytes()
         body = .stream(stream, read: { unread.count.subtract($0, ordering: .relaxed) })
         self.continuation = continuation
         self.unread = unread
         self.maximumUnreadBytes = maximumUnreadBytes
-        self.streams = streams
+        self.clients = clients
     }
 
     /// A new output, counted among the server's open streams until it ends; a reader that
-    /// stops reading (cancelled, or let go) ends it.
-    static func open(on eventLoop: any EventLoop, streams: OpenInProcessStreams,
+    /// stops reading (cancelled, or let go) ends it. On the event loop.
+    static func open(on eventLoop: any EventLoop, clients: InProcessClients,
                      maximumUnreadBytes: Int = .max) -> InProcessStreamOutput {
-        let output = InProcessStreamOutput(maximumUnreadBytes: maximumUnreadBytes, streams: streams)
+        let output = InProcessStreamOutput(maximumUnreadBytes: maximumUnreadBytes, clients: clients)
         let bound = NIOLoopBound(output, eventLoop: eventLoop)
-        streams.add(ObjectIdentifier(output)) { try? await eventLoop.submit { bound.value.cut() }.get() }
         output.continuation.onTermination = { _ in eventLoop.execute { bound.value.end() } }
+        let open = clients.add(ObjectIdentifier(output)) { try? await eventLoop.submit { bound.value.cut() }.get() }
+        // Opened as the server stopped: cut at once, as a connection closed under it would be.
+        if !open { output.cut() }
         return output
     }
 
@@ -57,34 +59,11 @@ final class InProcessStreamOutput: StreamOutput {
     }
 
     private func finished() {
-        streams.remove(ObjectIdentifier(self))
+        clients.remove(ObjectIdentifier(self))
         onEnd?()
     }
 }
 
 private final class UnreadBytes: Sendable {
     let count = Atomic<Int>(0)
-}
-
-/// The in-process answers still streaming, so that stopping the server cuts them, as closing
-/// its connections cuts the watches over HTTP.
-final class OpenInProcessStreams: Sendable {
-    private let open = Mutex<[ObjectIdentifier: @Sendable () async -> Void]>([:])
-
-    func add(_ id: ObjectIdentifier, cut: @escaping @Sendable () async -> Void) {
-        open.withLock { $0[id] = cut }
-    }
-
-    func remove(_ id: ObjectIdentifier) {
-        _ = open.withLock { $0.removeValue(forKey: id) }
-    }
-
-    /// Cuts every open stream; returns once each cut has run on its event loop.
-    func cutAll() async {
-        let cuts = open.withLock { open in
-            defer { open.removeAll() }
-            return Array(open.values)
-        }
-        for cut in cuts { await cut() }
-    }
 }
