@@ -3,7 +3,7 @@
 processes on loopback, one fresh pair per scenario, each scenario stopping by itself
 within its time limit. Prints a JSON summary and a table.
 
-Usage: scale.py --bin .build/release/capstan [--scale F] [--json FILE] [SCENARIO...]
+Usage: scale.py --bin .build/release/capstan [--scale F] [--json FILE] [--kubelets in-process|process] [SCENARIO...]
 Scenarios: map-1m map-1m-workers concurrent-50k many-workflows chain-handoff efficiency shards-2 dag-10k (default: all).
 """
 import argparse
@@ -28,6 +28,7 @@ class Context:
         self.keep = args.keep
         self.workdir = args.workdir or tempfile.mkdtemp(prefix="capstan-scale-")
         self.time_limit = args.time_limit
+        self.kubelets = args.kubelets
 
     def limit(self, scenario):
         if self.time_limit:
@@ -53,6 +54,9 @@ def main():
     parser.add_argument("--json", help="also write the JSON summary to this file")
     parser.add_argument("--workdir", help="where logs and stores go (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the stores (logs are always kept)")
+    parser.add_argument("--kubelets", choices=["in-process", "process"], default="in-process",
+                        help="where the simulated kubelets run: in the sim's process, reaching its API server without "
+                             "HTTP (default), or as a second process over HTTP (`capstan sim --attach`)")
     args = parser.parse_args()
     unknown = [s for s in args.scenarios if s not in SCENARIOS]
     if unknown:
@@ -60,6 +64,7 @@ def main():
     context = Context(args)
     meta = machine()
     meta["scale"] = args.scale
+    meta["kubelets"] = args.kubelets
     meta["workdir"] = context.workdir
     results = {}
     for name in args.scenarios or list(SCENARIOS):

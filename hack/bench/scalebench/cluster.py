@@ -1,5 +1,5 @@
-"""One scenario's cluster: a fresh `capstan sim` API server and its kubelets, the CRD,
-`capstan run`, and samplers."""
+"""One scenario's cluster: a fresh `capstan sim` API server and its kubelets (in its process, or
+a second one with `--kubelets process`), the CRD, `capstan run`, and samplers."""
 import json
 import os
 import shutil
@@ -25,10 +25,12 @@ class Cluster:
         self.sampler = None
         self.machine_busy = None
         self.kubelets = None
-        self.sim = Sim(context.binary, self.workdir)
+        in_process = context.kubelets == "in-process"
+        self.sim = Sim(context.binary, self.workdir, nodes=nodes if in_process else 0, node_pods=node_pods)
         self.api = self.sim.api
         try:
-            self.kubelets = Kubelets(context.binary, self.workdir, self.sim.kubeconfig, nodes, node_pods)
+            if not in_process:
+                self.kubelets = Kubelets(context.binary, self.workdir, self.sim.kubeconfig, nodes, node_pods)
             self.sim.install_crd(context.root)
         except BaseException:
             self.close()
@@ -37,7 +39,7 @@ class Cluster:
     def start_controller(self):
         self.controller = Controller(self.context.binary, self.workdir, self.sim.kubeconfig, self.store, self.controller_args)
         self.controllers = [self.controller]
-        self.sampler = Sampler([self.controller, self.sim, self.kubelets])
+        self.sampler = Sampler([c for c in (self.controller, self.sim, self.kubelets) if c])
         self.sampler.start()
         return self.controller
 
@@ -59,7 +61,7 @@ class Cluster:
                 except APIError:
                     pass
                 time.sleep(0.2)
-        self.sampler = Sampler([*self.controllers, self.sim, self.kubelets])
+        self.sampler = Sampler([c for c in (*self.controllers, self.sim, self.kubelets) if c])
         self.sampler.start()
         return self.controllers
 

@@ -99,12 +99,14 @@ class Child:
 
 
 class Sim(Child):
-    """The simulated API server alone (`--nodes 0`): its nodes, scheduler and kubelets are
-    `Kubelets`, a process of their own, as a real cluster's are not the API server's."""
+    """The simulated API server; with `nodes`, also its nodes, scheduler and kubelets, which
+    reach it in process (no HTTP). With `nodes=0` those are `Kubelets`, a process of its own
+    talking HTTP."""
 
-    def __init__(self, binary, workdir, extra=()):
+    def __init__(self, binary, workdir, extra=(), nodes=0, node_pods=None):
         self.kubeconfig = os.path.join(workdir, "kubeconfig")
-        argv = [binary, "sim", "--listen", "127.0.0.1:0", "--kubeconfig-out", self.kubeconfig, "--nodes", "0", *extra]
+        sizes = ["--nodes", str(nodes)] + (["--node-pods", str(node_pods)] if nodes and node_pods else [])
+        argv = [binary, "sim", "--listen", "127.0.0.1:0", "--kubeconfig-out", self.kubeconfig, *sizes, *extra]
         super().__init__("sim", argv, os.path.join(workdir, "sim.log"))
         self.url = self.wait_for_line(b"capstan sim: listening on ", "capstan sim")
         self.api = API(self.url)
