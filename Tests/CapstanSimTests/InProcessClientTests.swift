@@ -64,6 +64,33 @@ import Testing
         try await api.shutdown()
     }
 
+    @Test func aFollowedLogStreamsInProcessAndEndsWithTheContainer() async throws {
+        let api = SimulatedAPIServer(configuration: .init(eventLoopThreads: 1))
+        let local = KubeClient(inProcess: api.inProcess, options: KubeClientOptions(qps: 0))
+        var pod = Fixtures.pod("live")
+        pod["metadata"]?["annotations"] = ["sim.capstan.dev/log": "started\n"]
+        _ = try await local.create(.pods, namespace: "default", object: pod)
+        _ = try await local.createSubresource(.pods, namespace: "default", name: "live", subresource: "binding", object: [
+            "apiVersion": "v1", "kind": "Binding", "metadata": ["name": "live"],
+            "target": ["apiVersion": "v1", "kind": "Node", "name": "node-1"],
+        ])
+        try await setMainState(local, ["running": ["startedAt": "2026-12-05T00:00:00Z"]])
+        var lines = try await local.podLog(namespace: "default", pod: "live", container: "main", follow: true).makeAsyncIterator()
+        #expect(try await lines.next() == "started")
+        _ = try await local.patch(.pods, namespace: "default", name: "live",
+                                  patch: .merge(["metadata": ["annotations": ["sim.capstan.dev/log": "started\nfinished\n"]]]))
+        #expect(try await lines.next() == "finished", "a line written later arrives on the open stream")
+        try await setMainState(local, ["terminated": ["exitCode": 0, "reason": "Completed"]])
+        #expect(try await lines.next() == nil, "the stream ends when the container does")
+        try await api.shutdown()
+    }
+
+    private func setMainState(_ client: KubeClient, _ state: JSONValue) async throws {
+        _ = try await client.patchStatus(.pods, namespace: "default", name: "live", patch: .merge(["status": ["containerStatuses": [[
+            "name": "main", "image": "busybox:1.36", "imageID": "", "ready": false, "restartCount": 0, "state": state,
+        ]]]]))
+    }
+
     @Test func aWatchThatFallsBehindIsCutOff() async throws {
         let api = SimulatedAPIServer(configuration: .init(maximumWatchBacklogBytes: 4_096, eventLoopThreads: 1))
         let local = KubeClient(inProcess: api.inProcess, options: KubeClientOptions(qps: 0))

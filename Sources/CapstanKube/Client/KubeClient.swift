@@ -69,7 +69,8 @@ public final class KubeClient: Sendable {
     /// turned off because the API server has API Priority and Fairness).
     public var rateLimit: Double? { limiter.isLimiting ? options.qps : nil }
 
-    /// Closes every connection; open watches end with a transport error.
+    /// Closes every connection; open watches end with a transport error. A client in process
+    /// holds none: its watches end when their readers stop or when that server stops.
     public func shutdown() async throws {
         if case .http(let http) = transport { try await http.shutdown() }
     }

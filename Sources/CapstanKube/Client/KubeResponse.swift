@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 
-/// A successful answer with its body unread, from either transport.
+/// An answer with its body unread, from either transport.
 struct KubeResponse: Sendable {
     var status: Int
     var body: KubeResponseBody

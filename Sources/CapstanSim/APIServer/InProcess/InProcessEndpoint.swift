@@ -7,8 +7,7 @@ import NIOCore
 /// left out. A request is served on the caller's thread, as the store and the routing are
 /// safe from any thread (`--event-loop-threads` serves connections on several); watches and
 /// followed logs, which live on an event loop, are opened there. Served on the event loop,
-/// the kubelets' requests queued behind the controller's: a 100,000-item map took a seventh
-/// longer.
+/// the kubelets' requests queued behind the controller's (docs/performance.md, `map-1m`).
 struct InProcessEndpoint: InProcessAPIServer {
     let services: ServerServices
     let eventLoop: any EventLoop
