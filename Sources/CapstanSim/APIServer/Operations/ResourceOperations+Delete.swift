@@ -53,17 +53,18 @@ extension ResourceOperations {
                 throw StatusError.conflict(type.groupResource, name,
                                            reason: "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.resourceVersion)")
             }
-            var object = current.value()
             var finalizers = current.finalizers
             if propagation == .foreground && !finalizers.contains("foregroundDeletion") { finalizers.append("foregroundDeletion") }
             if propagation == .orphan && !finalizers.contains("orphan") { finalizers.append("orphan") }
+            // A pod's node and phase are among its selectable fields: no need to decode it.
             let waitsForKubelet = gracefulPodDeletion && type.group.isEmpty && type.plural == "pods"
-                && (object["spec"]?["nodeName"]?.stringValue ?? "") != ""
-                && !["Succeeded", "Failed"].contains(object["status"]?["phase"]?.stringValue ?? "")
+                && (current.selectableFields["spec.nodeName"] ?? "") != ""
+                && !["Succeeded", "Failed"].contains(current.selectableFields["status.phase"] ?? "")
                 && (options.gracePeriodSeconds ?? 1) > 0
             if finalizers.isEmpty && !isNamespace && !waitsForKubelet {
-                return .delete(object)
+                return .deleteAsStored
             }
+            var object = current.value()
             if current.isTerminating {
                 guard finalizers != current.finalizers else { return nil }
             } else {

@@ -107,7 +107,7 @@ extension ResourceOperations {
         if content.isEmpty {
             _ = try? store.write(scope.key(name), selectableFieldPaths: scope.selectableFieldPaths) { current in
                 guard let current, current.isTerminating, current.finalizers.isEmpty else { return nil }
-                return .delete(current.value())
+                return .deleteAsStored
             }
             return
         }
@@ -133,7 +133,7 @@ extension ResourceOperations {
     /// Deletes without the API's rules, for objects whose resource is no longer served.
     private func removeDirectly(_ key: StoredObjectKey) {
         let result = try? store.write(key, selectableFieldPaths: FieldSelector.selectableFields(for: key.resource)) { current in
-            current.map { .delete($0.value()) }
+            current.map { _ in .deleteAsStored }
         }
         if let deleted = result?.stored {
             scheduleDependentsCollection(ownerUID: deleted.uid)

@@ -13,6 +13,9 @@ final class SimObjectStore: Sendable {
         case put(JSONValue)
         /// Remove the object; the value is its final state, sent with the DELETED event.
         case delete(JSONValue)
+        /// Remove the object as it is stored; the DELETED event carries it at the new
+        /// resourceVersion, without decoding it (most deletions change nothing else).
+        case deleteAsStored
     }
 
     struct WriteResult {
@@ -84,6 +87,7 @@ final class SimObjectStore: Sendable {
                 let value: JSONValue
                 switch action {
                 case .put(let v), .delete(let v): value = v
+                case .deleteAsStored: value = current?.value() ?? .object([:])
                 }
                 let stored = StoredObject(value: value, resourceVersion: current?.resourceVersion ?? 0,
                                           selectableFieldPaths: selectableFieldPaths)
@@ -101,10 +105,17 @@ final class SimObjectStore: Sendable {
                 Self.publish(StoredWatchEvent(kind: current == nil ? .added : .modified, object: stored, previous: current),
                              resource: key.resource, in: &state)
                 return WriteResult(stored: stored, previous: current, deleted: false)
-            case .delete(var value):
+            case .delete, .deleteAsStored:
+                let stored: StoredObject
+                if case .deleteAsStored = action, let current, let restamped = current.withResourceVersion(rv) {
+                    stored = restamped
+                } else {
+                    var value: JSONValue
+                    if case .delete(let final) = action { value = final } else { value = current?.value() ?? .object([:]) }
+                    value["metadata"]?["resourceVersion"] = .string(String(rv))
+                    stored = StoredObject(value: value, resourceVersion: rv, selectableFieldPaths: selectableFieldPaths)
+                }
                 state.resourceVersion = rv
-                value["metadata"]?["resourceVersion"] = .string(String(rv))
-                let stored = StoredObject(value: value, resourceVersion: rv, selectableFieldPaths: selectableFieldPaths)
                 state.collections[key.resource]!.remove(namespace: key.namespace, name: key.name)
                 Self.reindex(key, old: current, new: nil, in: &state)
                 Self.publish(StoredWatchEvent(kind: .deleted, object: stored, previous: current),

@@ -42,6 +42,27 @@ final class StoredObject: Sendable {
         selectableFields = fields
     }
 
+    /// The same object at another resourceVersion, its JSON changed in that one place
+    /// (`ResourceVersionSpan`), so nothing is decoded or encoded again; nil when the stored
+    /// JSON has no string `metadata.resourceVersion`.
+    func withResourceVersion(_ resourceVersion: Int) -> StoredObject? {
+        guard let bytes = ResourceVersionSpan.replacing(in: bytes, with: resourceVersion) else { return nil }
+        return StoredObject(bytes: bytes, resourceVersion: resourceVersion, from: self)
+    }
+
+    private init(bytes: [UInt8], resourceVersion: Int, from other: StoredObject) {
+        self.bytes = bytes
+        self.resourceVersion = resourceVersion
+        name = other.name
+        namespace = other.namespace
+        uid = other.uid
+        labels = other.labels
+        ownerUIDs = other.ownerUIDs
+        finalizers = other.finalizers
+        isTerminating = other.isTerminating
+        selectableFields = other.selectableFields
+    }
+
     /// The object decoded again; stored bytes always parse since the server wrote them.
     func value() -> JSONValue {
         (try? JSONValue.parse(bytes)) ?? .object([:])
