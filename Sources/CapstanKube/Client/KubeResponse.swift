@@ -1,17 +1,24 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOHTTP1
 
 /// An answer with its body unread, from either transport.
 struct KubeResponse: Sendable {
     var status: Int
     var body: KubeResponseBody
-    private let headerLookup: @Sendable (String) -> String?
+    private let headers: Headers
+
+    /// Kept as each transport gives them: looked up only on a failure or while rate-limited,
+    /// so nothing is built for them on the way in.
+    private enum Headers: Sendable {
+        case http(HTTPHeaders)
+        case pairs([(String, String)])
+    }
 
     init(_ response: HTTPClientResponse) {
         status = Int(response.status.code)
         body = KubeResponseBody(.http(response.body))
-        let headers = response.headers
-        headerLookup = { headers.first(name: $0) }
+        headers = .http(response.headers)
     }
 
     init(_ response: InProcessResponse) {
@@ -20,12 +27,16 @@ struct KubeResponse: Sendable {
         case .complete(let bytes): body = KubeResponseBody(.complete(bytes))
         case .stream(let stream, let read): body = KubeResponseBody(.stream(stream, read: read))
         }
-        let headers = response.headers
-        headerLookup = { name in headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+        headers = .pairs(response.headers)
     }
 
     /// The first value of the header `name` (case-insensitive).
-    func header(_ name: String) -> String? { headerLookup(name) }
+    func header(_ name: String) -> String? {
+        switch headers {
+        case .http(let headers): headers.first(name: name)
+        case .pairs(let pairs): pairs.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+    }
 }
 
 /// An answer's body, read once: collected whole, or chunk by chunk as it arrives.

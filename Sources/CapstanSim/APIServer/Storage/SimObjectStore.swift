@@ -106,15 +106,7 @@ final class SimObjectStore: Sendable {
                              resource: key.resource, in: &state)
                 return WriteResult(stored: stored, previous: current, deleted: false)
             case .delete, .deleteAsStored:
-                let stored: StoredObject
-                if case .deleteAsStored = action, let current, let restamped = current.withResourceVersion(rv) {
-                    stored = restamped
-                } else {
-                    var value: JSONValue
-                    if case .delete(let final) = action { value = final } else { value = current?.value() ?? .object([:]) }
-                    value["metadata"]?["resourceVersion"] = .string(String(rv))
-                    stored = StoredObject(value: value, resourceVersion: rv, selectableFieldPaths: selectableFieldPaths)
-                }
+                let stored = Self.lastState(for: action, current: current, resourceVersion: rv, selectableFieldPaths: selectableFieldPaths)
                 state.resourceVersion = rv
                 state.collections[key.resource]!.remove(namespace: key.namespace, name: key.name)
                 Self.reindex(key, old: current, new: nil, in: &state)
@@ -123,6 +115,22 @@ final class SimObjectStore: Sendable {
                 return WriteResult(stored: stored, previous: current, deleted: true)
             }
         }
+    }
+
+    /// What a DELETED event carries at `resourceVersion`: the given final state, or the object
+    /// as stored with only its resourceVersion rewritten (decoded only if that cannot be done).
+    private static func lastState(for action: WriteAction, current: StoredObject?, resourceVersion: Int,
+                                  selectableFieldPaths: [String]) -> StoredObject {
+        var value: JSONValue
+        switch action {
+        case .deleteAsStored:
+            if let restamped = current?.withResourceVersion(resourceVersion) { return restamped }
+            value = current?.value() ?? .object([:])
+        case .delete(let final), .put(let final):
+            value = final
+        }
+        value["metadata"]?["resourceVersion"] = .string(String(resourceVersion))
+        return StoredObject(value: value, resourceVersion: resourceVersion, selectableFieldPaths: selectableFieldPaths)
     }
 
     /// Registers a watcher and hands it the starting events: the current objects when
